@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from .models import User
+
+
+@admin.register(User)
+class ForumUserAdmin(UserAdmin):
+    list_display = [
+        "username",
+        "display_name",
+        "email",
+        "is_staff",
+        "is_active",
+        "date_joined",
+    ]
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("Forum", {"fields": ["display_name", "signature", "thread_view"]}),
+    )
+    search_fields = ["username", "display_name", "email"]

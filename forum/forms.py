@@ -1,0 +1,72 @@
+from django import forms
+
+BODY_MAX = 50_000
+
+
+class BodyField(forms.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            label="Message",
+            max_length=BODY_MAX,
+            strip=False,
+            widget=forms.Textarea(attrs={"rows": 12}),
+            error_messages={
+                "required": "Write a message before posting.",
+                "max_length": (
+                    "A message can be at most %(limit_value)s characters "
+                    "(this one has %(show_value)s)."
+                ),
+            },
+            **kwargs,
+        )
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value.strip():
+            raise forms.ValidationError("Write a message before posting.")
+        return value
+
+
+class TopicForm(forms.Form):
+    title = forms.CharField(
+        min_length=3,
+        max_length=200,
+        error_messages={
+            "required": "Give the topic a title.",
+            "min_length": "A title needs at least %(limit_value)s characters.",
+            "max_length": "A title can be at most %(limit_value)s characters.",
+        },
+    )
+    body = BodyField()
+
+
+class ReplyForm(forms.Form):
+    subject = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Optional. Without one, the first words of your message are shown.",
+        error_messages={
+            "max_length": "A subject can be at most %(limit_value)s characters."
+        },
+    )
+    body = BodyField()
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    quoting = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    submission_key = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput
+    )
+
+
+class EditPostForm(forms.Form):
+    subject = forms.CharField(
+        required=False,
+        max_length=200,
+        error_messages={
+            "max_length": "A subject can be at most %(limit_value)s characters."
+        },
+    )
+    body = BodyField()
+
+
+class EditOpeningPostForm(TopicForm):
+    pass

@@ -1,0 +1,193 @@
+import re
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import Truncator
+
+PATH_SEGMENT = 7  # digits per level of Post.path: up to 9,999,999 posts per topic
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+    # Counters and last post below are kept by forum.services (create_topic,
+    # post_reply) and rebuilt by forum.services.recount_category.
+    topic_count = models.PositiveIntegerField(default=0, editable=False)
+    post_count = models.PositiveIntegerField(default=0, editable=False)
+    last_post = models.ForeignKey(
+        "Post",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    last_post_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:category", args=[self.slug])
+
+
+class TopicQuerySet(models.QuerySet):
+    def in_list_order(self):
+        return self.order_by("-is_pinned", "-last_post_at", "-pk")
+
+
+class Topic(models.Model):
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="topics"
+    )
+    title = models.CharField(max_length=200)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="topics",
+    )
+    # Snapshot so a topic keeps its starter's name after the account is deleted.
+    author_name = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_locked = models.BooleanField(default=False)
+    is_pinned = models.BooleanField(default=False)
+    # Kept by forum.services (create_topic, post_reply), rebuilt by recount_topic.
+    post_count = models.PositiveIntegerField(default=0, editable=False)
+    first_post = models.ForeignKey(
+        "Post",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    last_post = models.ForeignKey(
+        "Post",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    last_post_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["category", "-is_pinned", "-last_post_at", "-id"],
+                name="topic_list_idx",
+            ),
+            models.Index(fields=["author", "-created_at"], name="topic_author_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:topic", args=[self.pk])
+
+
+class Post(models.Model):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
+    )
+    author_name = models.CharField(max_length=150)
+    # The post this one answers (threading); null only for a topic's opening post.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    # The post whose text this one quotes, set when written with "Quote".
+    quoting = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="quoted_by",
+    )
+    # 1, 2, 3… in the order posts were written in their topic (flat view order).
+    position = models.PositiveIntegerField()
+    # Threaded order: the zero-padded positions of the visual ancestors, then this
+    # post's own. Depth is capped at FORUM_MAX_THREAD_DEPTH, so deeper replies sit
+    # beside their parent and say "in reply to". Set once by forum.services.
+    path = models.CharField(max_length=PATH_SEGMENT * 12)
+    depth = models.PositiveSmallIntegerField(default=0)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    body_html = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # A token carried by the reply form; the same submission twice makes one post.
+    submission_key = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "position"], name="post_unique_position"
+            ),
+            models.UniqueConstraint(
+                fields=["author", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="post_unique_submission",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["topic", "path"], name="post_thread_idx"),
+            models.Index(fields=["author", "-created_at"], name="post_author_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic_id}#{self.position}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:post", args=[self.pk])
+
+    @property
+    def is_opening(self) -> bool:
+        return self.parent_id is None
+
+    @property
+    def display_subject(self) -> str:
+        """The subject, or the first words of the body as the reference forum did."""
+        return self.subject or first_words(self.body)
+
+
+_MARKUP = re.compile(r"[*_`#>\[\]()!~|]+")
+
+
+def first_words(text: str, count: int = 6) -> str:
+    """Plain first words of markdown text, skipping quoted lines."""
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith(">")]
+    plain = " ".join(_MARKUP.sub(" ", " ".join(lines)).split())
+    return Truncator(plain).words(count, truncate="…")
+
+
+class TopicRead(models.Model):
+    """How far a reader has read a topic: every post up to this position is read."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE)
+    # Maintained by forum.services.mark_read.
+    read_up_to = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic"], name="topicread_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.topic_id} to #{self.read_up_to}"

@@ -1,0 +1,302 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max
+from django.utils import timezone
+
+from accounts.models import User
+
+from .exceptions import ParentNotInTopic, TopicLocked
+from .models import PATH_SEGMENT, Category, Post, Topic, TopicRead
+from .rendering import render_markdown
+
+
+def _segment(position: int) -> str:
+    return str(position).zfill(PATH_SEGMENT)
+
+
+def _thread_place(*, parent: Post | None, position: int) -> tuple[str, int]:
+    """Path and depth of a new post under parent, capping the visual depth."""
+    if parent is None:
+        return _segment(position), 0
+    if parent.depth < settings.FORUM_MAX_THREAD_DEPTH:
+        return parent.path + _segment(position), parent.depth + 1
+    # At the cap the reply sits beside its parent and names it ("in reply to").
+    return parent.path[:-PATH_SEGMENT] + _segment(position), parent.depth
+
+
+def _add_post(
+    *,
+    topic: Topic,
+    author: User,
+    body: str,
+    subject: str = "",
+    parent: Post | None = None,
+    quoting: Post | None = None,
+    submission_key: str = "",
+) -> Post:
+    """Insert a post at the end of a locked-for-update topic and bump counters."""
+    last = topic.posts.aggregate(last=Max("position"))["last"] or 0
+    path, depth = _thread_place(parent=parent, position=last + 1)
+    post = Post.objects.create(
+        topic=topic,
+        author=author,
+        author_name=author.name,
+        parent=parent,
+        quoting=quoting,
+        position=last + 1,
+        path=path,
+        depth=depth,
+        subject=subject.strip(),
+        body=body,
+        body_html=render_markdown(body),
+        submission_key=submission_key,
+    )
+    Topic.objects.filter(pk=topic.pk).update(
+        post_count=F("post_count") + 1, last_post=post, last_post_at=post.created_at
+    )
+    Category.objects.filter(pk=topic.category_id).update(
+        post_count=F("post_count") + 1, last_post=post, last_post_at=post.created_at
+    )
+    return post
+
+
+def create_category(
+    *, name: str, slug: str, description: str = "", position: int = 0
+) -> Category:
+    """Add a category (admins also do this in the Django admin)."""
+    return Category.objects.create(
+        name=name, slug=slug, description=description, position=position
+    )
+
+
+@transaction.atomic
+def create_topic(*, category: Category, author: User, title: str, body: str) -> Topic:
+    """Start a topic with its opening post; bump the category's counters."""
+    Category.objects.select_for_update().filter(pk=category.pk).first()
+    topic = Topic.objects.create(
+        category=category, title=title.strip(), author=author, author_name=author.name
+    )
+    Category.objects.filter(pk=category.pk).update(topic_count=F("topic_count") + 1)
+    post = _add_post(topic=topic, author=author, body=body)
+    Topic.objects.filter(pk=topic.pk).update(first_post=post)
+    topic.refresh_from_db()
+    return topic
+
+
+def post_reply(
+    *,
+    topic: Topic,
+    author: User,
+    body: str,
+    subject: str = "",
+    parent: Post | None = None,
+    quoting: Post | None = None,
+    submission_key: str = "",
+) -> Post:
+    """Add a reply (under parent, or under the opening post) and bump counters.
+
+    Raises TopicLocked or ParentNotInTopic. A second submission of the same form
+    (same submission_key), or the same text again within a few seconds, returns the
+    post already made instead of a copy.
+    """
+    try:
+        with transaction.atomic():
+            return _post_reply(
+                topic=topic,
+                author=author,
+                body=body,
+                subject=subject,
+                parent=parent,
+                quoting=quoting,
+                submission_key=submission_key,
+            )
+    except IntegrityError:
+        # A concurrent request with the same submission key won the race.
+        existing = _duplicate_of(
+            topic=topic, author=author, body=body, submission_key=submission_key
+        )
+        if existing is None:
+            raise
+        return existing
+
+
+def _duplicate_of(
+    *, topic: Topic, author: User, body: str, submission_key: str
+) -> Post | None:
+    if submission_key:
+        post = Post.objects.filter(author=author, submission_key=submission_key).first()
+        if post is not None:
+            return post
+    window = timezone.now() - timedelta(seconds=settings.FORUM_DUPLICATE_WINDOW_SECONDS)
+    return (
+        Post.objects.filter(
+            topic=topic, author=author, body=body, created_at__gte=window
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def _post_reply(
+    *,
+    topic: Topic,
+    author: User,
+    body: str,
+    subject: str,
+    parent: Post | None,
+    quoting: Post | None,
+    submission_key: str,
+) -> Post:
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    if topic.is_locked:
+        raise TopicLocked
+    for other in (parent, quoting):
+        if other is not None and other.topic_id != topic.pk:
+            raise ParentNotInTopic
+    existing = _duplicate_of(
+        topic=topic, author=author, body=body, submission_key=submission_key
+    )
+    if existing is not None:
+        return existing
+    if parent is None:
+        parent = Post.objects.get(pk=topic.first_post_id)
+    return _add_post(
+        topic=topic,
+        author=author,
+        body=body,
+        subject=subject,
+        parent=parent,
+        quoting=quoting,
+        submission_key=submission_key,
+    )
+
+
+@transaction.atomic
+def edit_post(
+    *,
+    post: Post,
+    editor: User,
+    body: str,
+    subject: str | None = None,
+    title: str | None = None,
+    force: bool = False,
+) -> Post:
+    """Replace a post's text (and, for an opening post, the topic's title),
+    re-render it and mark it edited; raise TopicLocked if the topic is locked,
+    unless force (admin pages)."""
+    topic = Topic.objects.select_for_update().get(pk=post.topic_id)
+    if topic.is_locked and not force:
+        raise TopicLocked
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if title is not None and post.pk == topic.first_post_id:
+        rename_topic(topic=topic, title=title)
+    new_subject = post.subject if subject is None else subject.strip()
+    if body == post.body and new_subject == post.subject:
+        return post
+    post.body = body
+    post.body_html = render_markdown(body)
+    post.subject = new_subject
+    post.edited_at = timezone.now()
+    post.save(update_fields=["body", "body_html", "subject", "edited_at"])
+    return post
+
+
+@transaction.atomic
+def rename_topic(*, topic: Topic, title: str) -> bool:
+    """Change a topic's title; return whether it changed."""
+    return bool(
+        Topic.objects.filter(pk=topic.pk)
+        .exclude(title=title.strip())
+        .update(title=title.strip())
+    )
+
+
+@transaction.atomic
+def set_topic_locked(*, topic: Topic, locked: bool) -> bool:
+    """Lock or unlock a topic; return whether anything changed."""
+    changed = Topic.objects.filter(pk=topic.pk, is_locked=not locked).update(
+        is_locked=locked
+    )
+    topic.is_locked = locked
+    return bool(changed)
+
+
+@transaction.atomic
+def set_topic_pinned(*, topic: Topic, pinned: bool) -> bool:
+    """Pin or unpin a topic; return whether anything changed."""
+    changed = Topic.objects.filter(pk=topic.pk, is_pinned=not pinned).update(
+        is_pinned=pinned
+    )
+    topic.is_pinned = pinned
+    return bool(changed)
+
+
+def advance_read_mark(*, read_up_to: int, positions: list[int]) -> int:
+    """The read mark after showing positions: it only moves across an unbroken run,
+    so posts on pages the reader has not seen stay new."""
+    mark = read_up_to
+    for position in sorted(set(positions)):
+        if position <= mark:
+            continue
+        if position != mark + 1:
+            break
+        mark = position
+    return mark
+
+
+def mark_read(
+    *, user: User, topic: Topic, read_up_to: int | None, positions: list[int]
+) -> int:
+    """Record that the reader saw positions; read_up_to is the mark before (None if
+    the reader never opened the topic). Returns the new mark."""
+    mark = advance_read_mark(read_up_to=read_up_to or 0, positions=positions)
+    if read_up_to is None:
+        TopicRead.objects.get_or_create(
+            user=user, topic=topic, defaults={"read_up_to": mark}
+        )
+    elif mark > read_up_to:
+        # Conditional update: two tabs at once can only move the mark forward.
+        TopicRead.objects.filter(user=user, topic=topic, read_up_to__lt=mark).update(
+            read_up_to=mark
+        )
+    return mark
+
+
+@transaction.atomic
+def recount_topic(*, topic: Topic) -> None:
+    """Rebuild a topic's counters and first/last post from its rows."""
+    posts = Post.objects.filter(topic=topic)
+    first = posts.order_by("position").first()
+    last = posts.order_by("-position").first()
+    Topic.objects.filter(pk=topic.pk).update(
+        post_count=posts.count(),
+        first_post=first,
+        last_post=last,
+        last_post_at=last.created_at if last else None,
+    )
+
+
+@transaction.atomic
+def recount_category(*, category: Category) -> None:
+    """Rebuild a category's topic and post counters and last post from its rows."""
+    counts = Topic.objects.filter(category=category).aggregate(
+        topics=Count("pk", distinct=True)
+    )
+    posts = Post.objects.filter(topic__category=category)
+    last = posts.order_by("-created_at", "-pk").first()
+    Category.objects.filter(pk=category.pk).update(
+        topic_count=counts["topics"],
+        post_count=posts.count(),
+        last_post=last,
+        last_post_at=last.created_at if last else None,
+    )
+
+
+def recount_all() -> None:
+    """Rebuild every denormalised counter in the forum."""
+    for topic in Topic.objects.only("pk"):
+        recount_topic(topic=topic)
+    for category in Category.objects.only("pk"):
+        recount_category(category=category)

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "forum"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("c/<slug:slug>/", views.category_detail, name="category"),
+    path("c/<slug:slug>/new/", views.new_topic, name="new_topic"),
+    path("t/<int:pk>/", views.topic_detail, name="topic"),
+    path("t/<int:pk>/reply/", views.reply, name="reply"),
+    path("t/<int:pk>/unread/", views.topic_unread, name="topic_unread"),
+    path("p/<int:pk>/", views.post_permalink, name="post"),
+    path("p/<int:pk>/edit/", views.edit_post, name="edit_post"),
+    path("u/<str:username>/", views.profile, name="profile"),
+    path("view/", views.set_thread_view, name="set_view"),
+]

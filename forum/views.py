@@ -1,0 +1,273 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts import services as account_services
+from accounts.models import User
+
+from . import permissions, queries, services
+from .exceptions import ForumError
+from .forms import EditOpeningPostForm, EditPostForm, ReplyForm, TopicForm
+from .quoting import quote_markdown
+from .rendering import render_markdown
+
+VIEW_COOKIE = "thread_view"
+
+
+def thread_view_of(request) -> str:
+    """The reader's remembered choice of threaded or flat view."""
+    if request.user.is_authenticated:
+        return request.user.thread_view
+    view = request.COOKIES.get(VIEW_COOKIE)
+    return view if view in User.ThreadView.values else User.ThreadView.THREADED
+
+
+def _page_or_404(request, *, count: int, per_page: int) -> int:
+    number = queries.page_number(
+        request.GET.get("page"), count=count, per_page=per_page
+    )
+    if number is None:
+        raise Http404("No such page.")
+    return number
+
+
+def index(request):
+    return render(request, "forum/index.html", {"categories": queries.index_page()})
+
+
+def category_detail(request, slug):
+    category = permissions.get_category_for(request.user, slug=slug)
+    page = _page_or_404(
+        request, count=category.topic_count, per_page=settings.FORUM_TOPICS_PER_PAGE
+    )
+    rows, info = queries.category_page(
+        category=category, viewer=request.user, page=page
+    )
+    return render(
+        request,
+        "forum/category_detail.html",
+        {
+            "category": category,
+            "rows": rows,
+            "page": info,
+            "can_start_topic": permissions.can_start_topic(request.user, category),
+        },
+    )
+
+
+def topic_detail(request, pk, slug=None):
+    topic = permissions.get_topic_for(request.user, pk=pk)
+    page = _page_or_404(
+        request, count=topic.post_count, per_page=settings.FORUM_POSTS_PER_PAGE
+    )
+    view = thread_view_of(request)
+    data = queries.topic_page(topic=topic, viewer=request.user, view=view, page=page)
+    if request.user.is_authenticated:
+        services.mark_read(
+            user=request.user,
+            topic=topic,
+            read_up_to=data.read_up_to,
+            positions=[p.position for p in data.posts],
+        )
+    can_reply = permissions.can_reply(request.user, topic)
+    context = {
+        "topic": topic,
+        "category": topic.category,
+        "data": data,
+        "page": data.info,
+        "view": view,
+        "can_reply": can_reply,
+        "max_depth": settings.FORUM_MAX_THREAD_DEPTH,
+    }
+    if can_reply:
+        context["form"] = ReplyForm(initial={"submission_key": uuid.uuid4().hex})
+    return render(request, "forum/topic_detail.html", context)
+
+
+def post_permalink(request, pk):
+    post = permissions.get_post_for(request.user, pk=pk)
+    number = queries.post_page_number(post=post, view=thread_view_of(request))
+    url = reverse("forum:topic", args=[post.topic_id])
+    if number > 1:
+        url += f"?page={number}"
+    return HttpResponseRedirect(f"{url}#p{post.pk}")
+
+
+def topic_unread(request, pk):
+    topic = permissions.get_topic_for(request.user, pk=pk)
+    if not request.user.is_authenticated:
+        return redirect(topic)
+    post = queries.first_unread_post(topic=topic, viewer=request.user)
+    return redirect(post) if post else redirect(topic)
+
+
+@require_POST
+def set_thread_view(request):
+    view = request.POST.get("view", "")
+    if view not in User.ThreadView.values:
+        raise Http404("No such view.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("forum:index")
+    response = HttpResponseRedirect(target)
+    if request.user.is_authenticated:
+        account_services.set_thread_view(user=request.user, view=view)
+    response.set_cookie(
+        VIEW_COOKIE, view, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+    )
+    return response
+
+
+def _preview(request, form) -> str:
+    if "preview" not in request.POST:
+        return ""
+    body = form.data.get("body", "")
+    if not body.strip() or len(body) > 50_000:
+        return ""
+    return render_markdown(body)
+
+
+@login_required
+def new_topic(request, slug):
+    category = permissions.get_category_for(request.user, slug=slug)
+    if not permissions.can_start_topic(request.user, category):
+        raise PermissionDenied("You may not start topics here.")
+    form = TopicForm(request.POST or None)
+    preview = ""
+    if request.method == "POST":
+        preview = _preview(request, form)
+        if "preview" in request.POST:
+            form.is_valid()
+        elif form.is_valid():
+            topic = services.create_topic(
+                category=category,
+                author=request.user,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+            )
+            return redirect(topic)
+    return render(
+        request,
+        "forum/topic_form.html",
+        {"category": category, "form": form, "preview": preview},
+    )
+
+
+@login_required
+def reply(request, pk):
+    topic = permissions.get_topic_for(request.user, pk=pk)
+    if not permissions.can_reply(request.user, topic):
+        raise PermissionDenied(
+            "This topic is locked: it takes no more replies."
+            if topic.is_locked
+            else "You may not reply here."
+        )
+    source = request.POST if request.method == "POST" else request.GET
+    parent = permissions.get_post_in_topic(
+        request.user, topic=topic, pk=source.get("parent")
+    )
+    quoting = permissions.get_post_in_topic(
+        request.user, topic=topic, pk=source.get("quoting") or source.get("quote")
+    )
+    preview = ""
+    if request.method == "POST":
+        form = ReplyForm(request.POST)
+        preview = _preview(request, form)
+        if "preview" in request.POST:
+            form.is_valid()
+        elif form.is_valid():
+            try:
+                post = services.post_reply(
+                    topic=topic,
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                    subject=form.cleaned_data["subject"],
+                    parent=parent,
+                    quoting=quoting,
+                    submission_key=form.cleaned_data["submission_key"],
+                )
+            except ForumError as error:
+                raise PermissionDenied(error.message) from error
+            return redirect(post)
+    else:
+        initial = {"submission_key": uuid.uuid4().hex}
+        if parent:
+            initial["parent"] = parent.pk
+        if quoting:
+            initial["quoting"] = quoting.pk
+            initial["body"] = quote_markdown(quoting, request.GET.get("selection", ""))
+        form = ReplyForm(initial=initial)
+    return render(
+        request,
+        "forum/reply_form.html",
+        {
+            "topic": topic,
+            "category": topic.category,
+            "form": form,
+            "parent": parent,
+            "quoting": quoting,
+            "preview": preview,
+        },
+    )
+
+
+@login_required
+def edit_post(request, pk):
+    post = permissions.get_post_for(request.user, pk=pk)
+    if not permissions.can_edit(request.user, post):
+        raise PermissionDenied(
+            "This topic is locked: its posts can no longer be edited."
+            if post.topic.is_locked
+            else "You may only edit your own posts."
+        )
+    opening = post.pk == post.topic.first_post_id
+    form_class = EditOpeningPostForm if opening else EditPostForm
+    initial = {"body": post.body, "subject": post.subject, "title": post.topic.title}
+    form = form_class(request.POST or None, initial=initial)
+    preview = ""
+    if request.method == "POST":
+        preview = _preview(request, form)
+        if "preview" in request.POST:
+            form.is_valid()
+        elif form.is_valid():
+            try:
+                services.edit_post(
+                    post=post,
+                    editor=request.user,
+                    body=form.cleaned_data["body"],
+                    subject=form.cleaned_data.get("subject"),
+                    title=form.cleaned_data.get("title"),
+                )
+            except ForumError as error:
+                raise PermissionDenied(error.message) from error
+            return redirect(post)
+    return render(
+        request,
+        "forum/edit_form.html",
+        {
+            "post": post,
+            "topic": post.topic,
+            "category": post.topic.category,
+            "form": form,
+            "opening": opening,
+            "preview": preview,
+        },
+    )
+
+
+def profile(request, username):
+    user = get_object_or_404(User, username=username, is_active=True)
+    return render(
+        request,
+        "accounts/profile.html",
+        {"profile_user": user, **queries.profile_page(user=user)},
+    )
