@@ -1,0 +1,34 @@
+import pytest
+
+from tests.factories import CategoryFactory, TopicFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _db_for_all(db):
+    """Every test may use the database."""
+
+
+@pytest.fixture
+def user():
+    return UserFactory(display_name="Rosa Ilunga")
+
+
+@pytest.fixture
+def other_user():
+    return UserFactory(display_name="Tomás Varga")
+
+
+@pytest.fixture
+def category():
+    return CategoryFactory(name="Dialogues", slug="dialogues")
+
+
+@pytest.fixture
+def topic(category, other_user):
+    return TopicFactory(category=category, author=other_user, title="Trust in towns")
+
+
+@pytest.fixture
+def member_client(client, user):
+    client.force_login(user)
+    return client

@@ -1,0 +1,84 @@
+"""Test data made through the services, as the site makes it."""
+
+import factory
+
+from accounts.models import User
+from accounts.services import create_user
+from forum import services
+from forum.models import Category, Post, Topic
+from moderation.services import appoint_facilitator
+
+
+class UserFactory(factory.Factory):
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = "correct-horse-battery"
+    display_name = ""
+    signature = ""
+    is_staff = False
+    verified = True
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return create_user(**kwargs)
+
+
+class CategoryFactory(factory.Factory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+    description = "A place to talk."
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return services.create_category(**kwargs)
+
+
+class TopicFactory(factory.Factory):
+    """A topic with its opening post, and `replies` replies by other users."""
+
+    class Meta:
+        model = Topic
+
+    category = factory.SubFactory(CategoryFactory)
+    author = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Topic number {n}")
+    body = "What do you think?"
+    replies = 0
+
+    @classmethod
+    def _create(cls, model_class, replies=0, **kwargs):
+        topic = services.create_topic(**kwargs)
+        for n in range(replies):
+            services.post_reply(
+                topic=topic, author=UserFactory(), body=f"Reply {n} with *markdown*."
+            )
+        topic.refresh_from_db()
+        return topic
+
+
+class ReplyFactory(factory.Factory):
+    class Meta:
+        model = Post
+
+    topic = factory.SubFactory(TopicFactory)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"A reply, number {n}.")
+    subject = ""
+    parent = None
+    quoting = None
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return services.post_reply(**kwargs)
+
+
+def make_facilitator(category: Category, **kwargs) -> User:
+    user = UserFactory(**kwargs)
+    appoint_facilitator(user=user, category=category)
+    return user
