@@ -199,7 +199,9 @@ def topic_page(*, topic: Topic, viewer, view: str, page: int) -> TopicPage:
     )
     posts = topic_posts(topic=topic, view=view, info=info)
     facilitators = facilitator_ids(category_id=topic.category_id)
-    editable = permissions.editable_post_ids(viewer, topic=topic, posts=posts)
+    editable = permissions.editable_post_ids(
+        viewer, topic=topic, posts=posts, facilitators=facilitators
+    )
     read_up_to = None
     if viewer.is_authenticated:
         read_up_to = read_marks(viewer=viewer, topic_ids=[topic.pk]).get(topic.pk)

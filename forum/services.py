@@ -253,8 +253,9 @@ def mark_read(
     the reader never opened the topic). Returns the new mark."""
     mark = advance_read_mark(read_up_to=read_up_to or 0, positions=positions)
     if read_up_to is None:
-        TopicRead.objects.get_or_create(
-            user=user, topic=topic, defaults={"read_up_to": mark}
+        # One INSERT; a row made meanwhile by another tab is left to the next visit.
+        TopicRead.objects.bulk_create(
+            [TopicRead(user=user, topic=topic, read_up_to=mark)], ignore_conflicts=True
         )
     elif mark > read_up_to:
         # Conditional update: two tabs at once can only move the mark forward.

@@ -18,6 +18,15 @@ def facilitator_ids(*, category_id: int) -> set[int]:
     )
 
 
+def is_moderator(user, facilitators: set[int]) -> bool:
+    """Whether user moderates a category whose facilitator ids are known."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    return user.pk in facilitators
+
+
 def can_moderate(user, category: Category) -> bool:
     if not user.is_authenticated:
         return False
