@@ -23,8 +23,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import create_user
-from moderation.models import Facilitator
-from moderation.services import appoint_facilitator
 
 from .models import Category, Post, Topic
 from .quoting import quote_markdown
@@ -831,12 +829,12 @@ class _Builder:
             description=spec["description"],
             position=spec["position"],
         )
+        # The demo is the one place that sets up every app, moderation included;
+        # imported here so the forum's modules never depend on moderation.
+        from moderation.services import appoint_facilitator
+
         for username in spec["facilitators"]:
-            user = self.users[username]
-            appoint_facilitator(user=user, category=category)
-            Facilitator.objects.filter(user=user, category=category).update(
-                appointed_at=user.date_joined + timedelta(days=1)
-            )
+            appoint_facilitator(user=self.users[username], category=category)
         self.categories[spec["slug"]] = category
 
     def add_topic(self, spec: dict) -> None:
