@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.text import Truncator
 
 PATH_SEGMENT = 7  # digits per level of Post.path: up to 9,999,999 posts per topic
 
@@ -172,8 +171,10 @@ _MARKUP = re.compile(r"[*_`#>\[\]()!~|]+")
 def first_words(text: str, count: int = 6) -> str:
     """Plain first words of markdown text, skipping quoted lines."""
     lines = [line for line in text.splitlines() if not line.lstrip().startswith(">")]
-    plain = " ".join(_MARKUP.sub(" ", " ".join(lines)).split())
-    return Truncator(plain).words(count, truncate="…")
+    words = _MARKUP.sub(" ", " ".join(lines)).split()
+    if len(words) <= count:
+        return " ".join(words)
+    return " ".join(words[:count]).rstrip(".,;:!?-\u2013\u2014") + "…"
 
 
 class TopicRead(models.Model):

@@ -207,7 +207,11 @@ def topic_page(*, topic: Topic, viewer, view: str, page: int) -> TopicPage:
         read_up_to = read_marks(viewer=viewer, topic_ids=[topic.pk]).get(topic.pk)
     for post in posts:
         post.role = role_of(post, facilitators)
-        post.is_new = viewer.is_authenticated and post.position > (read_up_to or 0)
+        post.is_new = (
+            viewer.is_authenticated
+            and post.author_id != viewer.pk
+            and post.position > (read_up_to or 0)
+        )
         post.is_capped = bool(post.parent_id and post.parent.depth >= post.depth)
         post.can_edit = post.pk in editable
     return TopicPage(

@@ -1,8 +1,11 @@
+import re
+
 from django.urls import reverse
 
 from .models import Post
 
 MAX_SELECTION = 10_000
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
 
 def quote_markdown(post: Post, selection: str = "") -> str:
@@ -16,6 +19,8 @@ def quote_markdown(post: Post, selection: str = "") -> str:
         selection.strip()[:MAX_SELECTION] if selection.strip() else post.body
     ).strip()
     url = reverse("forum:post", args=[post.pk])
-    name = post.author_name.replace("[", "(").replace("]", ")")
+    # Every ASCII punctuation mark escaped: a display name cannot become markup
+    # (an autolink, emphasis, a bracket) that would replace the attribution link.
+    name = _PUNCTUATION.sub(r"\\\1", post.author_name)
     lines = [f"[{name} wrote:]({url})", "", *text.splitlines()]
     return "\n".join(f"> {line}" if line else ">" for line in lines) + "\n\n"

@@ -59,6 +59,14 @@ def _add_post(
     Category.objects.filter(pk=topic.category_id).update(
         post_count=F("post_count") + 1, last_post=post, last_post_at=post.created_at
     )
+    # One's own post is never new to oneself: move the author's read mark over it
+    # when they had read everything before it.
+    if post.position == 1:
+        TopicRead.objects.create(user=author, topic=topic, read_up_to=1)
+    else:
+        TopicRead.objects.filter(
+            user=author, topic=topic, read_up_to=post.position - 1
+        ).update(read_up_to=post.position)
     return post
 
 
