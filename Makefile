@@ -1,0 +1,91 @@
+# Developer and CI entry points. Everything runs from the project's own .venv.
+#
+#   make run      install, migrate, seed demo data, serve on 127.0.0.1:PORT
+#   make test     lint, then the whole test suite on SQLite and on PostgreSQL
+#   make lint     ruff check + ruff format --check
+#   make format   ruff format + ruff check --fix
+#   make clean    remove .venv, staticfiles/ and .pgtest/
+#
+# Variables: PORT (default 8000), ARGS (extra pytest arguments, e.g.
+# ARGS='-k thread -x'), REQUIRE_POSTGRES=1 (fail instead of skipping the
+# PostgreSQL run when no server can be started), PYTHON (default python3).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+PORT ?= 8000
+ARGS ?=
+REQUIRE_POSTGRES ?=
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RUFF := $(VENV)/bin/ruff
+STAMP := $(VENV)/.installed
+PYTEST := $(PY) -m pytest -p tests.report_plugin
+WITH_PG := bash scripts/with-postgres
+
+# Prints the banner for the PostgreSQL run (password, if any, removed from the URL)
+# and then runs the command it is given.
+PG_BANNER := u="$$DATABASE_URL"; \
+	if [[ $$u =~ ^([^:/]+://[^:/@]*):[^@]*@(.*)$$ ]]; then u="$${BASH_REMATCH[1]}@$${BASH_REMATCH[2]}"; fi; \
+	echo "== Test suite on PostgreSQL ($$u) =="; exec "$$@"
+
+.PHONY: help install run test lint format clean
+
+help:
+	@sed -n '3,12s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install only when pyproject.toml is newer than the stamp.
+$(STAMP): pyproject.toml | $(PY)
+	$(VENV)/bin/pip install -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) manage.py migrate
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: $(STAMP)
+	$(RUFF) check .
+	$(RUFF) format --check .
+
+format: $(STAMP)
+	$(RUFF) format .
+	$(RUFF) check --fix .
+
+# Both runs always happen; the target fails if either fails.
+test: lint
+	@status=0; \
+	echo; echo "== Test suite on SQLite =="; \
+	env -u DATABASE_URL $(PYTEST) $(ARGS) || status=1; \
+	echo; \
+	if $(WITH_PG) --check; then \
+		$(WITH_PG) bash -c '$(PG_BANNER)' pg-tests $(PYTEST) $(ARGS) || status=1; \
+	elif [ "$(REQUIRE_POSTGRES)" = 1 ]; then \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2; \
+		echo "!! PostgreSQL not available and REQUIRE_POSTGRES=1: FAILING." >&2; \
+		echo "!! Install the server (apt-get install postgresql) or set DATABASE_URL." >&2; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2; \
+		status=1; \
+	else \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+		echo "!! PostgreSQL not available: skipped (the suite ran on SQLite only)."; \
+		echo "!! Install the server (apt-get install postgresql) or set DATABASE_URL;"; \
+		echo "!! REQUIRE_POSTGRES=1 turns this into a failure."; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	fi; \
+	echo; \
+	if [ $$status -eq 0 ]; then echo "== Test suite passed =="; else echo "== Test suite FAILED ==" >&2; fi; \
+	exit $$status
+
+clean:
+	@for pidfile in .pgtest/*/data/postmaster.pid; do \
+		[ -f "$$pidfile" ] && kill -QUIT "$$(head -n 1 "$$pidfile")" 2>/dev/null; \
+	done; true
+	rm -rf $(VENV) staticfiles .pgtest
