@@ -1,0 +1,67 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_with(settings: str, code: str, **env) -> subprocess.CompletedProcess:
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))
+    }
+    environment.update(DJANGO_SETTINGS_MODULE=settings, **env)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+SETUP = "import django; django.setup(); from django.conf import settings; "
+
+
+def test_production_settings_refuse_debug():
+    """The production settings never start with DEBUG on."""
+    result = run_with(
+        "config.settings.base",
+        SETUP + "print(settings.DEBUG)",
+        DJANGO_DEBUG="true",
+        DJANGO_SECRET_KEY="x" * 50,
+    )
+    assert result.returncode != 0
+    assert "never run with DEBUG on" in result.stderr
+
+
+def test_production_settings_need_a_secret_key():
+    """Without DJANGO_SECRET_KEY the production settings refuse to start."""
+    result = run_with("config.settings.base", SETUP + "print(settings.SECRET_KEY)")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_settings_are_hardened():
+    """Production has DEBUG off, HTTPS, HSTS and secure cookies."""
+    result = run_with(
+        "config.settings.base",
+        SETUP + "print(settings.DEBUG, settings.SECURE_SSL_REDIRECT, "
+        "settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, "
+        "settings.SECURE_HSTS_SECONDS > 0)",
+        DJANGO_SECRET_KEY="x" * 50,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "True", "True", "True"]
+
+
+def test_database_url_selects_the_database():
+    """DATABASE_URL picks the database; without it, an SQLite file."""
+    code = SETUP + "print(settings.DATABASES['default']['ENGINE'])"
+    sqlite = run_with("config.settings.dev", code)
+    postgres = run_with(
+        "config.settings.dev", code, DATABASE_URL="postgres://u:p@db.example:5432/f"
+    )
+    assert sqlite.stdout.strip() == "django.db.backends.sqlite3"
+    assert postgres.stdout.strip() == "django.db.backends.postgresql"
