@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class User(AbstractUser):
@@ -15,6 +16,14 @@ class User(AbstractUser):
     thread_view = models.CharField(
         max_length=10, choices=ThreadView.choices, default=ThreadView.THREADED
     )
+    # Whether the user facilitates any category; kept by moderation.services
+    # (appoint_facilitator, remove_facilitator) so pages can link the dashboard.
+    is_facilitator = models.BooleanField(default=False, editable=False)
+    # Set by moderation.services.suspend_user / unsuspend_user. Suspended users
+    # read but do not write; no end date means until lifted.
+    suspended_at = models.DateTimeField(null=True, blank=True, editable=False)
+    suspended_until = models.DateTimeField(null=True, blank=True, editable=False)
+    suspension_reason = models.TextField(blank=True, editable=False)
 
     def __str__(self) -> str:
         return self.name
@@ -25,3 +34,9 @@ class User(AbstractUser):
     @property
     def name(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def is_suspended(self) -> bool:
+        if self.suspended_at is None:
+            return False
+        return self.suspended_until is None or self.suspended_until > timezone.now()

@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("moderation/", include("moderation.urls")),
     path("", include("forum.urls")),
 ]
 

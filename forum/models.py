@@ -9,10 +9,23 @@ PATH_SEGMENT = 7  # digits per level of Post.path: up to 9,999,999 posts per top
 
 
 class Category(models.Model):
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public"
+        SIGNED_IN = "signed_in", "Signed-in users only"
+        PRIVATE = "private", "Members only"
+
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
+    # Who may see the category at all; moderation.permissions.can_see_category
+    # is the one function that reads it.
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    # Posts by users with fewer approved posts than this wait for a facilitator
+    # (0 = off).
+    approval_threshold = models.PositiveIntegerField(default=0)
     # Counters and last post below are kept by forum.services (create_topic,
     # post_reply) and rebuilt by forum.services.recount_category.
     topic_count = models.PositiveIntegerField(default=0, editable=False)
@@ -59,6 +72,11 @@ class Topic(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     is_locked = models.BooleanField(default=False)
     is_pinned = models.BooleanField(default=False)
+    # Set by moderation.services.lock_topic, shown at the end of a locked thread.
+    locked_by_name = models.CharField(max_length=150, blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    closing_note = models.TextField(blank=True)
+    closing_note_html = models.TextField(blank=True)
     # Kept by forum.services (create_topic, post_reply), rebuilt by recount_topic.
     post_count = models.PositiveIntegerField(default=0, editable=False)
     first_post = models.ForeignKey(
@@ -118,18 +136,35 @@ class Post(models.Model):
         on_delete=models.SET_NULL,
         related_name="quoted_by",
     )
-    # 1, 2, 3… in the order posts were written in their topic (flat view order).
-    position = models.PositiveIntegerField()
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        PENDING = "pending", "Awaiting approval"
+        RETURNED = "returned", "Returned to the author"
+
+    # 1, 2, 3… in the order posts joined the thread (flat view order). Posts awaiting
+    # approval have none: they join the thread when approved.
+    position = models.PositiveIntegerField(null=True, blank=True)
     # Threaded order: the zero-padded positions of the visual ancestors, then this
     # post's own. Depth is capped at FORUM_MAX_THREAD_DEPTH, so deeper replies sit
     # beside their parent and say "in reply to". Set once by forum.services.
-    path = models.CharField(max_length=PATH_SEGMENT * 12)
+    path = models.CharField(max_length=PATH_SEGMENT * 12, blank=True)
     depth = models.PositiveSmallIntegerField(default=0)
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField()
     body_html = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PUBLISHED
+    )
+    # Set by moderation.services.return_post.
+    return_reason = models.TextField(blank=True)
+    # Set by moderation.services.hide_post / unhide_post; nothing is deleted.
+    is_hidden = models.BooleanField(default=False)
+    hidden_reason = models.TextField(blank=True)
+    hidden_by_name = models.CharField(max_length=150, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
     # A token carried by the reply form; the same submission twice makes one post.
     submission_key = models.CharField(max_length=64, blank=True)
 
@@ -147,6 +182,11 @@ class Post(models.Model):
         indexes = [
             models.Index(fields=["topic", "path"], name="post_thread_idx"),
             models.Index(fields=["author", "-created_at"], name="post_author_idx"),
+            models.Index(
+                fields=["topic", "created_at"],
+                condition=~Q(status="published"),
+                name="post_unpublished_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -154,6 +194,10 @@ class Post(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("forum:post", args=[self.pk])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
 
     @property
     def is_opening(self) -> bool:
@@ -175,6 +219,26 @@ def first_words(text: str, count: int = 6) -> str:
     if len(words) <= count:
         return " ".join(words)
     return " ".join(words[:count]).rstrip(".,;:!?-\u2013\u2014") + "…"
+
+
+class PostRevision(models.Model):
+    """A post's text before an edit; written by forum.services.edit_post."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    # Who replaced this text, and when.
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    editor_name = models.CharField(max_length=150)
+    edited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["edited_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"revision of {self.post_id} at {self.edited_at}"
 
 
 class TopicRead(models.Model):

@@ -1,8 +1,17 @@
-"""What a user may see and do in the forum: small predicates and getters."""
+"""What a user may see and do in the forum: small predicates and getters.
 
+Seeing a category is decided by moderation.permissions.can_see_category alone;
+a getter answers 404 both for what does not exist and for what the user may not
+see, so a members-only category's titles never leak.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from .models import Category, Post, Topic
 
@@ -14,12 +23,38 @@ def _moderation():
     return permissions
 
 
+def can_see_category(user, category: Category) -> bool:
+    return _moderation().can_see_category(user, category)
+
+
+def visible_categories(user, prefix: str = ""):
+    """A Q filter of the categories user may see (see can_see_category)."""
+    return _moderation().visible_categories(user, prefix)
+
+
+def can_moderate(user, category: Category) -> bool:
+    return _moderation().can_moderate(user, category)
+
+
 def can_post(user) -> bool:
-    return bool(user.is_authenticated and user.is_active)
+    """Signed in, active and not suspended. (Signing in needs a verified email.)"""
+    if not user.is_authenticated:
+        return False
+    if not user.is_active:
+        return False
+    return not user.is_suspended
 
 
 def can_start_topic(user, category: Category) -> bool:
-    return can_post(user)
+    if not can_post(user):
+        return False
+    if category.approval_threshold == 0:
+        return True
+    # Topics are not held for approval: in categories that hold new users' posts,
+    # only those past the threshold (and facilitators) open topics.
+    from .services import needs_approval
+
+    return not needs_approval(author=user, category=category)
 
 
 def can_reply(user, topic: Topic) -> bool:
@@ -28,44 +63,86 @@ def can_reply(user, topic: Topic) -> bool:
     return not topic.is_locked
 
 
-def can_edit(user, post: Post) -> bool:
+def within_edit_window(post: Post) -> bool:
+    limit = timedelta(hours=settings.FORUM_EDIT_WINDOW_HOURS)
+    return timezone.now() - post.created_at <= limit
+
+
+def can_edit(user, post: Post, *, moderator: bool | None = None) -> bool:
+    """Facilitators edit any post in their categories at any time; authors their
+    own within the edit window while the topic is open (a returned post always)."""
     if not can_post(user):
         return False
+    if moderator is None:
+        moderator = can_moderate(user, post.topic.category)
+    if moderator:
+        return True
+    if post.author_id != user.pk:
+        return False
+    if post.status == Post.Status.RETURNED:
+        return True
     if post.topic.is_locked:
+        return False
+    return within_edit_window(post)
+
+
+def can_report(user, post: Post) -> bool:
+    if not can_post(user):
+        return False
+    if post.author_id == user.pk:
+        return False
+    return post.is_published and not post.is_hidden
+
+
+def can_see_history(user, post: Post) -> bool:
+    if not user.is_authenticated:
         return False
     if post.author_id == user.pk:
         return True
-    return _moderation().can_moderate(user, post.topic.category)
+    return can_moderate(user, post.topic.category)
 
 
 def editable_post_ids(
     user, *, topic: Topic, posts: list[Post], facilitators: set[int]
 ) -> set[int]:
     """Which of these posts user may edit, given the category's facilitator ids."""
-    if not can_post(user) or topic.is_locked:
-        return set()
-    if _moderation().is_moderator(user, facilitators):
-        return {p.pk for p in posts}
-    return {p.pk for p in posts if p.author_id == user.pk}
+    moderator = _moderation().is_moderator(user, facilitators)
+    return {p.pk for p in posts if can_edit(user, p, moderator=moderator)}
 
 
 def get_category_for(user, *, slug: str) -> Category:
-    return get_object_or_404(Category, slug=slug)
+    category = get_object_or_404(Category, slug=slug)
+    if not can_see_category(user, category):
+        raise Http404("No such category.")
+    return category
 
 
 def get_topic_for(user, *, pk: int) -> Topic:
-    return get_object_or_404(Topic.objects.select_related("category"), pk=pk)
+    topic = get_object_or_404(Topic.objects.select_related("category"), pk=pk)
+    if not can_see_category(user, topic.category):
+        raise Http404("No such topic.")
+    return topic
 
 
 def get_post_for(user, *, pk: int) -> Post:
-    return get_object_or_404(
+    """A post user may see: its category visible, and if it awaits approval or was
+    returned, only to its author and the facilitators."""
+    post = get_object_or_404(
         Post.objects.select_related("topic", "topic__category"), pk=pk
     )
+    if not can_see_category(user, post.topic.category):
+        raise Http404("No such post.")
+    if not post.is_published and not _moderation().can_see_post_text(user, post):
+        raise Http404("No such post.")
+    return post
 
 
-def get_post_in_topic(user, *, topic: Topic, pk: int | str | None) -> Post | None:
-    """The post a reply answers or quotes: None if not given, 404 if missing,
-    403 if it belongs to another topic."""
+def get_post_in_topic(
+    user, *, topic: Topic, pk: int | str | None, quote: bool = False
+) -> Post | None:
+    """The post a reply answers or quotes: None if not given, 404 if missing or
+    not readable (a hidden post cannot be quoted by participants), 403 if it
+    belongs to another topic."""
     if pk in (None, ""):
         return None
     try:
@@ -75,4 +152,8 @@ def get_post_in_topic(user, *, topic: Topic, pk: int | str | None) -> Post | Non
     post = get_post_for(user, pk=post_pk)
     if post.topic_id != topic.pk:
         raise PermissionDenied("That post is not in this topic.")
+    if not post.is_published:
+        raise Http404("No such post.")
+    if quote and not _moderation().can_see_post_text(user, post):
+        raise Http404("No such post.")
     return post

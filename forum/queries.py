@@ -1,5 +1,6 @@
 """Page data for the forum's views: every query a page runs is here."""
 
+import difflib
 from dataclasses import dataclass, field
 from math import ceil
 
@@ -21,6 +22,12 @@ POST_FIELDS = [
     "edited_at",
     "author_name",
     "quoting_id",
+    "status",
+    "return_reason",
+    "is_hidden",
+    "hidden_reason",
+    "hidden_by_name",
+    "hidden_at",
     "author__id",
     "author__username",
     "author__display_name",
@@ -89,10 +96,12 @@ def page_number(raw: str | None, *, count: int, per_page: int) -> int | None:
     return number
 
 
-def index_page() -> list[Category]:
-    """Categories with counters and their last post (one query)."""
+def index_page(*, viewer) -> list[Category]:
+    """Categories the viewer may see, with counters and their last post."""
     return list(
-        Category.objects.select_related("last_post").only(
+        Category.objects.filter(permissions.visible_categories(viewer))
+        .select_related("last_post")
+        .only(
             "id",
             "name",
             "slug",
@@ -174,6 +183,8 @@ class TopicPage:
     view: str
     read_up_to: int | None = None
     facilitators: set[int] = field(default_factory=set)
+    moderator: bool = False
+    unpublished: list[Post] = field(default_factory=list)
 
     @property
     def new_count(self) -> int:
@@ -183,36 +194,55 @@ class TopicPage:
 def topic_posts(*, topic: Topic, view: str, info: PageInfo) -> list[Post]:
     order = "path" if view == "threaded" else "position"
     return list(
-        Post.objects.filter(topic=topic)
+        Post.objects.filter(topic=topic, status=Post.Status.PUBLISHED)
         .select_related("author", "parent")
         .only(*POST_FIELDS)
         .order_by(order)[info.offset : info.offset + info.per_page]
     )
 
 
+def unpublished_posts(*, topic: Topic, viewer, moderator: bool) -> list[Post]:
+    """Posts of the topic awaiting approval or returned, that the viewer may see:
+    their own, or all of them for the topic's facilitators."""
+    if not viewer.is_authenticated:
+        return []
+    posts = Post.objects.filter(topic=topic).exclude(status=Post.Status.PUBLISHED)
+    if not moderator:
+        posts = posts.filter(author=viewer)
+    return list(
+        posts.select_related("author", "parent").only(*POST_FIELDS).order_by("pk")
+    )
+
+
 def topic_page(*, topic: Topic, viewer, view: str, page: int) -> TopicPage:
     """One page of a topic in threaded or flat order, with badges and read state."""
-    from moderation.permissions import facilitator_ids
+    from moderation.permissions import can_see_post_text, facilitator_ids, is_moderator
 
     info = PageInfo(
         number=page, count=topic.post_count, per_page=settings.FORUM_POSTS_PER_PAGE
     )
     posts = topic_posts(topic=topic, view=view, info=info)
     facilitators = facilitator_ids(category_id=topic.category_id)
+    moderator = is_moderator(viewer, facilitators)
+    unpublished = unpublished_posts(topic=topic, viewer=viewer, moderator=moderator)
     editable = permissions.editable_post_ids(
-        viewer, topic=topic, posts=posts, facilitators=facilitators
+        viewer, topic=topic, posts=posts + unpublished, facilitators=facilitators
     )
     read_up_to = None
     if viewer.is_authenticated:
         read_up_to = read_marks(viewer=viewer, topic_ids=[topic.pk]).get(topic.pk)
-    for post in posts:
+    for post in posts + unpublished:
         post.role = role_of(post, facilitators)
+        post.show_text = can_see_post_text(viewer, post, facilitators)
         post.is_new = (
             viewer.is_authenticated
             and post.author_id != viewer.pk
+            and post.position is not None
             and post.position > (read_up_to or 0)
         )
-        post.is_capped = bool(post.parent_id and post.parent.depth >= post.depth)
+        post.is_capped = bool(
+            post.parent_id and post.position and post.parent.depth >= post.depth
+        )
         post.can_edit = post.pk in editable
     return TopicPage(
         topic=topic,
@@ -234,6 +264,16 @@ def role_of(post: Post, facilitators: set[int]) -> str:
     return "Participant"
 
 
+def move_targets(*, viewer, topic: Topic) -> list[Category]:
+    """Categories a moderator may move the topic to (one or two queries)."""
+    from moderation.permissions import facilitated_category_ids
+
+    categories = Category.objects.exclude(pk=topic.category_id).only("id", "name")
+    if not viewer.is_staff:
+        categories = categories.filter(pk__in=facilitated_category_ids(viewer))
+    return list(categories)
+
+
 def post_page_number(*, post: Post, view: str) -> int:
     """The page of its topic a post is on now, in the given view (one query)."""
     siblings = Post.objects.filter(topic_id=post.topic_id)
@@ -247,17 +287,18 @@ def post_page_number(*, post: Post, view: str) -> int:
 def first_unread_post(*, topic: Topic, viewer) -> Post | None:
     """The first post the viewer has not read, or the last post if none."""
     mark = read_marks(viewer=viewer, topic_ids=[topic.pk]).get(topic.pk, 0)
-    posts = Post.objects.filter(topic=topic).only("id")
+    posts = Post.objects.filter(topic=topic, status=Post.Status.PUBLISHED).only("id")
     return (
         posts.filter(position__gt=mark).order_by("position").first()
         or posts.order_by("-position").first()
     )
 
 
-def profile_page(*, user) -> dict:
-    """A user's recent topics and posts for their public profile."""
+def profile_page(*, user, viewer) -> dict:
+    """A user's recent topics and posts that the viewer may see."""
+    visible = permissions.visible_categories(viewer, "category__")
     topics = list(
-        Topic.objects.filter(author=user)
+        Topic.objects.filter(visible, author=user)
         .select_related("category")
         .only(
             "id",
@@ -269,10 +310,54 @@ def profile_page(*, user) -> dict:
         )
         .order_by("-created_at")[:20]
     )
+    posts = Post.objects.filter(
+        permissions.visible_categories(viewer, "topic__category__"), author=user
+    ).exclude(status=Post.Status.RETURNED)
+    if viewer.pk != user.pk:
+        posts = posts.filter(status=Post.Status.PUBLISHED, is_hidden=False)
     posts = list(
-        Post.objects.filter(author=user)
-        .select_related("topic")
+        posts.select_related("topic")
         .only("id", "subject", "body", "created_at", "topic__id", "topic__title")
         .order_by("-created_at")[:20]
     )
     return {"topics": topics, "posts": posts}
+
+
+@dataclass
+class Version:
+    subject: str
+    body: str
+    editor_name: str
+    at: object
+    diff: list[tuple[str, str]] = field(default_factory=list)
+
+
+def line_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """A readable line diff: ("same" | "removed" | "added", line) pairs."""
+    kinds = {" ": "same", "-": "removed", "+": "added"}
+    return [
+        (kinds[line[0]], line[2:])
+        for line in difflib.ndiff(old.splitlines(), new.splitlines())
+        if line[0] in kinds
+    ]
+
+
+def post_history(*, post: Post) -> list[Version]:
+    """Every version of a post, newest first, each with its diff from the one
+    before (one query)."""
+    revisions = list(post.revisions.all())
+    texts = [(r.subject, r.body) for r in revisions] + [(post.subject, post.body)]
+    # Revision i holds the text that edit i replaced: the edit was made by its
+    # editor at its time; the first text was written by the author.
+    makers = [(post.author_name, post.created_at)] + [
+        (r.editor_name, r.edited_at) for r in revisions
+    ]
+    versions = []
+    for i, (subject, body) in enumerate(texts):
+        previous = texts[i - 1] if i else ("", "")
+        diff = line_diff(previous[1], body) if i else []
+        if i and previous[0] != subject:
+            diff.insert(0, ("removed", f"Subject: {previous[0]}"))
+            diff.insert(1, ("added", f"Subject: {subject}"))
+        versions.append(Version(subject, body, makers[i][0], makers[i][1], diff))
+    return versions[::-1]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from .exceptions import ParentNotInTopic, TopicLocked
-from .models import PATH_SEGMENT, Category, Post, Topic, TopicRead
+from .models import PATH_SEGMENT, Category, Post, PostRevision, Topic, TopicRead
 from .rendering import render_markdown
 
 
@@ -26,6 +26,35 @@ def _thread_place(*, parent: Post | None, position: int) -> tuple[str, int]:
     return parent.path[:-PATH_SEGMENT] + _segment(position), parent.depth
 
 
+def _place_post(*, topic: Topic, post: Post, approved: bool = False) -> Post:
+    """Give a new or newly approved post its place at the end of the thread and
+    bump the counters. Call inside a transaction holding the topic row lock."""
+    last = topic.posts.aggregate(last=Max("position"))["last"] or 0
+    parent = post.parent
+    post.position = last + 1
+    post.path, post.depth = _thread_place(parent=parent, position=post.position)
+    post.status = Post.Status.PUBLISHED
+    post.return_reason = ""
+    post.save(update_fields=["position", "path", "depth", "status", "return_reason"])
+    # An approved post joins the thread now: that is the topic's latest activity.
+    when = timezone.now() if approved else post.created_at
+    Topic.objects.filter(pk=topic.pk).update(
+        post_count=F("post_count") + 1, last_post=post, last_post_at=when
+    )
+    Category.objects.filter(pk=topic.category_id).update(
+        post_count=F("post_count") + 1, last_post=post, last_post_at=when
+    )
+    # One's own post is never new to oneself: move the author's read mark over it
+    # when they had read everything before it.
+    if post.position == 1:
+        TopicRead.objects.create(user_id=post.author_id, topic=topic, read_up_to=1)
+    else:
+        TopicRead.objects.filter(
+            user_id=post.author_id, topic=topic, read_up_to=post.position - 1
+        ).update(read_up_to=post.position)
+    return post
+
+
 def _add_post(
     *,
     topic: Topic,
@@ -35,39 +64,48 @@ def _add_post(
     parent: Post | None = None,
     quoting: Post | None = None,
     submission_key: str = "",
+    pending: bool = False,
 ) -> Post:
-    """Insert a post at the end of a locked-for-update topic and bump counters."""
-    last = topic.posts.aggregate(last=Max("position"))["last"] or 0
-    path, depth = _thread_place(parent=parent, position=last + 1)
+    """Insert a post into a locked-for-update topic: into the thread, or aside
+    awaiting approval."""
     post = Post.objects.create(
         topic=topic,
         author=author,
         author_name=author.name,
         parent=parent,
         quoting=quoting,
-        position=last + 1,
-        path=path,
-        depth=depth,
+        status=Post.Status.PENDING if pending else Post.Status.PUBLISHED,
         subject=subject.strip(),
         body=body,
         body_html=render_markdown(body),
         submission_key=submission_key,
     )
-    Topic.objects.filter(pk=topic.pk).update(
-        post_count=F("post_count") + 1, last_post=post, last_post_at=post.created_at
-    )
-    Category.objects.filter(pk=topic.category_id).update(
-        post_count=F("post_count") + 1, last_post=post, last_post_at=post.created_at
-    )
-    # One's own post is never new to oneself: move the author's read mark over it
-    # when they had read everything before it.
-    if post.position == 1:
-        TopicRead.objects.create(user=author, topic=topic, read_up_to=1)
-    else:
-        TopicRead.objects.filter(
-            user=author, topic=topic, read_up_to=post.position - 1
-        ).update(read_up_to=post.position)
-    return post
+    if pending:
+        return post
+    return _place_post(topic=topic, post=post)
+
+
+def place_approved_post(*, topic: Topic, post: Post) -> Post:
+    """Put an approved post into its thread. Call inside a transaction holding the
+    topic row lock (moderation.services.approve_post does)."""
+    if post.parent is not None and not post.parent.is_published:
+        post.parent = Post.objects.get(pk=topic.first_post_id)
+        post.save(update_fields=["parent"])
+    return _place_post(topic=topic, post=post, approved=True)
+
+
+def needs_approval(*, author: User, category: Category) -> bool:
+    """Whether author's posts in category wait for a facilitator's approval."""
+    from moderation.permissions import can_moderate
+
+    if category.approval_threshold == 0:
+        return False
+    approved = Post.objects.filter(
+        author=author, topic__category=category, status=Post.Status.PUBLISHED
+    ).count()
+    if approved >= category.approval_threshold:
+        return False
+    return not can_moderate(author, category)
 
 
 def create_category(
@@ -178,6 +216,7 @@ def _post_reply(
         parent=parent,
         quoting=quoting,
         submission_key=submission_key,
+        pending=needs_approval(author=author, category=topic.category),
     )
 
 
@@ -192,8 +231,12 @@ def edit_post(
     force: bool = False,
 ) -> Post:
     """Replace a post's text (and, for an opening post, the topic's title),
-    re-render it and mark it edited; raise TopicLocked if the topic is locked,
-    unless force (admin pages)."""
+    keeping the previous text as a revision; re-render and mark it edited.
+
+    Raises TopicLocked if the topic is locked, unless force (facilitators and the
+    admin pages). A returned post goes back to awaiting approval. An edit of
+    someone else's post is written to the moderation log.
+    """
     topic = Topic.objects.select_for_update().get(pk=post.topic_id)
     if topic.is_locked and not force:
         raise TopicLocked
@@ -201,13 +244,35 @@ def edit_post(
     if title is not None and post.pk == topic.first_post_id:
         rename_topic(topic=topic, title=title)
     new_subject = post.subject if subject is None else subject.strip()
-    if body == post.body and new_subject == post.subject:
+    resubmit = post.status == Post.Status.RETURNED and editor.pk == post.author_id
+    if body == post.body and new_subject == post.subject and not resubmit:
         return post
+    PostRevision.objects.create(
+        post=post,
+        subject=post.subject,
+        body=post.body,
+        editor=editor,
+        editor_name=editor.name,
+    )
+    before = {"subject": post.subject, "body": post.body}
     post.body = body
     post.body_html = render_markdown(body)
     post.subject = new_subject
     post.edited_at = timezone.now()
-    post.save(update_fields=["body", "body_html", "subject", "edited_at"])
+    if resubmit:
+        post.status = Post.Status.PENDING
+    post.save(update_fields=["body", "body_html", "subject", "edited_at", "status"])
+    if editor.pk != post.author_id:
+        # Imported here: the log belongs to moderation, which builds on the forum.
+        from moderation.services import log_action
+
+        log_action(
+            actor=editor,
+            action="edit",
+            post=post,
+            before=before,
+            after={"subject": post.subject, "body": post.body},
+        )
     return post
 
 
@@ -276,7 +341,7 @@ def mark_read(
 @transaction.atomic
 def recount_topic(*, topic: Topic) -> None:
     """Rebuild a topic's counters and first/last post from its rows."""
-    posts = Post.objects.filter(topic=topic)
+    posts = Post.objects.filter(topic=topic, status=Post.Status.PUBLISHED)
     first = posts.order_by("position").first()
     last = posts.order_by("-position").first()
     Topic.objects.filter(pk=topic.pk).update(
@@ -293,7 +358,7 @@ def recount_category(*, category: Category) -> None:
     counts = Topic.objects.filter(category=category).aggregate(
         topics=Count("pk", distinct=True)
     )
-    posts = Post.objects.filter(topic__category=category)
+    posts = Post.objects.filter(topic__category=category, status=Post.Status.PUBLISHED)
     last = posts.order_by("-created_at", "-pk").first()
     Category.objects.filter(pk=category.pk).update(
         topic_count=counts["topics"],

@@ -13,6 +13,7 @@ urlpatterns = [
     path("t/<int:pk>/unread/", views.topic_unread, name="topic_unread"),
     path("p/<int:pk>/", views.post_permalink, name="post"),
     path("p/<int:pk>/edit/", views.edit_post, name="edit_post"),
+    path("p/<int:pk>/history/", views.post_history, name="post_history"),
     path("u/<str:username>/", views.profile, name="profile"),
     path("view/", views.set_thread_view, name="set_view"),
 ]

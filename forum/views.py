@@ -39,7 +39,8 @@ def _page_or_404(request, *, count: int, per_page: int) -> int:
 
 
 def index(request):
-    return render(request, "forum/index.html", {"categories": queries.index_page()})
+    categories = queries.index_page(viewer=request.user)
+    return render(request, "forum/index.html", {"categories": categories})
 
 
 def category_detail(request, slug):
@@ -77,7 +78,12 @@ def topic_detail(request, pk, slug=None):
             positions=[p.position for p in data.posts],
         )
     can_reply = permissions.can_reply(request.user, topic)
+    move_targets = []
+    if data.moderator:
+        move_targets = queries.move_targets(viewer=request.user, topic=topic)
     context = {
+        "move_targets": move_targets,
+        "can_post": permissions.can_post(request.user),
         "topic": topic,
         "category": topic.category,
         "data": data,
@@ -140,7 +146,11 @@ def _preview(request, form) -> str:
 def new_topic(request, slug):
     category = permissions.get_category_for(request.user, slug=slug)
     if not permissions.can_start_topic(request.user, category):
-        raise PermissionDenied("You may not start topics here.")
+        raise PermissionDenied(
+            "Your account is suspended: you cannot post."
+            if not permissions.can_post(request.user)
+            else "New topics here are opened by facilitators and regular participants."
+        )
     form = TopicForm(request.POST or None)
     preview = ""
     if request.method == "POST":
@@ -169,14 +179,17 @@ def reply(request, pk):
         raise PermissionDenied(
             "This topic is locked: it takes no more replies."
             if topic.is_locked
-            else "You may not reply here."
+            else "Your account is suspended: you cannot post."
         )
     source = request.POST if request.method == "POST" else request.GET
     parent = permissions.get_post_in_topic(
         request.user, topic=topic, pk=source.get("parent")
     )
     quoting = permissions.get_post_in_topic(
-        request.user, topic=topic, pk=source.get("quoting") or source.get("quote")
+        request.user,
+        topic=topic,
+        pk=source.get("quoting") or source.get("quote"),
+        quote=True,
     )
     preview = ""
     if request.method == "POST":
@@ -220,15 +233,25 @@ def reply(request, pk):
     )
 
 
+def _edit_refusal(user, post) -> str:
+    if not permissions.can_post(user):
+        return "Your account is suspended: you cannot edit posts."
+    if post.author_id != user.pk:
+        return "You may only edit your own posts."
+    if post.topic.is_locked:
+        return "This topic is locked: its posts can no longer be edited."
+    return (
+        f"Posts can be edited for {settings.FORUM_EDIT_WINDOW_HOURS} hours after "
+        "they are written; this one can no longer be edited."
+    )
+
+
 @login_required
 def edit_post(request, pk):
     post = permissions.get_post_for(request.user, pk=pk)
-    if not permissions.can_edit(request.user, post):
-        raise PermissionDenied(
-            "This topic is locked: its posts can no longer be edited."
-            if post.topic.is_locked
-            else "You may only edit your own posts."
-        )
+    moderator = permissions.can_moderate(request.user, post.topic.category)
+    if not permissions.can_edit(request.user, post, moderator=moderator):
+        raise PermissionDenied(_edit_refusal(request.user, post))
     opening = post.pk == post.topic.first_post_id
     form_class = EditOpeningPostForm if opening else EditPostForm
     initial = {"body": post.body, "subject": post.subject, "title": post.topic.title}
@@ -246,6 +269,7 @@ def edit_post(request, pk):
                     body=form.cleaned_data["body"],
                     subject=form.cleaned_data.get("subject"),
                     title=form.cleaned_data.get("title"),
+                    force=moderator,
                 )
             except ForumError as error:
                 raise PermissionDenied(error.message) from error
@@ -264,10 +288,26 @@ def edit_post(request, pk):
     )
 
 
+def post_history(request, pk):
+    post = permissions.get_post_for(request.user, pk=pk)
+    if not permissions.can_see_history(request.user, post):
+        raise Http404("No such post.")
+    return render(
+        request,
+        "forum/post_history.html",
+        {
+            "post": post,
+            "topic": post.topic,
+            "category": post.topic.category,
+            "versions": queries.post_history(post=post),
+        },
+    )
+
+
 def profile(request, username):
     user = get_object_or_404(User, username=username, is_active=True)
     return render(
         request,
         "accounts/profile.html",
-        {"profile_user": user, **queries.profile_page(user=user)},
+        {"profile_user": user, **queries.profile_page(user=user, viewer=request.user)},
     )

@@ -22,3 +22,138 @@ class Facilitator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} facilitates {self.category}"
+
+
+class Member(models.Model):
+    """A participant admitted to a members-only category."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    category = models.ForeignKey(
+        "forum.Category", on_delete=models.CASCADE, related_name="members"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "category"], name="member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.category}"
+
+
+class Report(models.Model):
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam or advertising"
+        ABUSE = "abuse", "Abusive or hateful"
+        SAFETY = "safety", "Puts someone at risk (personal details, threats)"
+        OFF_TOPIC = "off_topic", "Off topic or disruptive"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        HIDDEN = "hidden", "Post hidden"
+        DISMISSED = "dismissed", "Dismissed"
+
+    post = models.ForeignKey(
+        "forum.Post", on_delete=models.CASCADE, related_name="reports"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
+    )
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    text = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set by moderation.services.resolve_report.
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    resolved_by_name = models.CharField(max_length=150, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "reporter"], name="report_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status="open"),
+                name="report_open_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"report on {self.post_id} by {self.reporter_id}"
+
+
+class AuditEntry(models.Model):
+    """One moderation action; written in the same transaction as the action."""
+
+    class Action(models.TextChoices):
+        LOCK = "lock", "Locked topic"
+        UNLOCK = "unlock", "Unlocked topic"
+        PIN = "pin", "Pinned topic"
+        UNPIN = "unpin", "Unpinned topic"
+        MOVE = "move", "Moved topic"
+        RENAME = "rename", "Renamed topic"
+        HIDE = "hide", "Hid post"
+        UNHIDE = "unhide", "Unhid post"
+        EDIT = "edit", "Edited another's post"
+        APPROVE = "approve", "Approved post"
+        RETURN = "return", "Returned post"
+        SUSPEND = "suspend", "Suspended user"
+        UNSUSPEND = "unsuspend", "Lifted suspension"
+        APPOINT = "appoint", "Appointed facilitator"
+        REMOVE = "remove", "Removed facilitator"
+        ADD_MEMBER = "add_member", "Added member"
+        REMOVE_MEMBER = "remove_member", "Removed member"
+        RESOLVE = "resolve", "Resolved report"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    category = models.ForeignKey(
+        "forum.Category",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    topic = models.ForeignKey(
+        "forum.Topic",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    post = models.ForeignKey(
+        "forum.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # A readable name of the object at the time, kept if it is deleted later.
+    target_label = models.CharField(max_length=250, blank=True)
+    reason = models.TextField(blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["category", "-created_at"], name="audit_cat_idx")
+        ]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} {self.get_action_display()} ({self.created_at})"

@@ -1,20 +1,365 @@
+"""Moderation actions. Each changes state and writes its audit entry in one
+transaction; toggles are idempotent and return whether anything changed."""
+
+from datetime import datetime
+
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
-from forum.models import Category
+from forum import services as forum_services
+from forum.models import Category, Post, Topic
+from forum.rendering import render_markdown
 
-from .models import Facilitator
+from .models import AuditEntry, Facilitator, Member, Report
+from .permissions import forget_facilitators
+
+Action = AuditEntry.Action
+
+
+def log_action(
+    *,
+    actor: User,
+    action: str,
+    category: Category | None = None,
+    topic: Topic | None = None,
+    post: Post | None = None,
+    target_user: User | None = None,
+    reason: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEntry:
+    """Write one audit entry; call inside the action's transaction."""
+    if post is not None and topic is None:
+        topic = post.topic
+    if topic is not None and category is None:
+        category = topic.category
+    if post is not None:
+        number = post.position or "(awaiting approval)"
+        label = f"post #{number} by {post.author_name} in {topic.title!r}"
+    elif topic is not None:
+        label = repr(topic.title)
+    elif target_user is not None:
+        label = target_user.name
+    else:
+        label = category.name if category else ""
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_name=actor.name,
+        action=action,
+        category=category,
+        topic=topic,
+        post=post,
+        target_user=target_user,
+        target_label=label[:250],
+        reason=reason,
+        before=before or {},
+        after=after or {},
+    )
+
+
+def _locked_topic(topic: Topic) -> Topic:
+    return Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
 
 
 @transaction.atomic
-def appoint_facilitator(*, user: User, category: Category) -> bool:
+def lock_topic(*, topic: Topic, actor: User, note: str = "") -> bool:
+    """Lock a topic with an optional closing note shown at its end."""
+    topic = _locked_topic(topic)
+    if topic.is_locked:
+        return False
+    now = timezone.now()
+    Topic.objects.filter(pk=topic.pk).update(
+        is_locked=True,
+        locked_by_name=actor.name,
+        locked_at=now,
+        closing_note=note.strip(),
+        closing_note_html=render_markdown(note) if note.strip() else "",
+    )
+    log_action(actor=actor, action=Action.LOCK, topic=topic, reason=note.strip())
+    return True
+
+
+@transaction.atomic
+def unlock_topic(*, topic: Topic, actor: User, reason: str = "") -> bool:
+    """Reopen a locked topic for replies."""
+    topic = _locked_topic(topic)
+    if not topic.is_locked:
+        return False
+    Topic.objects.filter(pk=topic.pk).update(is_locked=False)
+    log_action(actor=actor, action=Action.UNLOCK, topic=topic, reason=reason)
+    return True
+
+
+@transaction.atomic
+def pin_topic(*, topic: Topic, actor: User, pinned: bool) -> bool:
+    """Pin or unpin a topic."""
+    topic = _locked_topic(topic)
+    if not forum_services.set_topic_pinned(topic=topic, pinned=pinned):
+        return False
+    log_action(actor=actor, action=Action.PIN if pinned else Action.UNPIN, topic=topic)
+    return True
+
+
+@transaction.atomic
+def rename_topic(*, topic: Topic, actor: User, title: str) -> bool:
+    """Give a topic a new title."""
+    topic = _locked_topic(topic)
+    before = topic.title
+    if not forum_services.rename_topic(topic=topic, title=title):
+        return False
+    log_action(
+        actor=actor,
+        action=Action.RENAME,
+        topic=topic,
+        before={"title": before},
+        after={"title": title.strip()},
+    )
+    return True
+
+
+@transaction.atomic
+def move_topic(*, topic: Topic, actor: User, category: Category) -> bool:
+    """Move a topic and its posts' counts to another category."""
+    topic = _locked_topic(topic)
+    source = topic.category
+    if source.pk == category.pk:
+        return False
+    Category.objects.select_for_update().filter(pk__in=[source.pk, category.pk])
+    Topic.objects.filter(pk=topic.pk).update(category=category)
+    forum_services.recount_category(category=source)
+    forum_services.recount_category(category=category)
+    log_action(
+        actor=actor,
+        action=Action.MOVE,
+        topic=topic,
+        category=category,
+        before={"category": source.name},
+        after={"category": category.name},
+    )
+    return True
+
+
+@transaction.atomic
+def hide_post(*, post: Post, actor: User, reason: str) -> bool:
+    """Hide a post behind a placeholder; its text is kept for the author and
+    facilitators."""
+    post = (
+        Post.objects.select_for_update()
+        .select_related("topic__category")
+        .get(pk=post.pk)
+    )
+    if post.is_hidden:
+        return False
+    Post.objects.filter(pk=post.pk).update(
+        is_hidden=True,
+        hidden_reason=reason.strip(),
+        hidden_by_name=actor.name,
+        hidden_at=timezone.now(),
+    )
+    log_action(actor=actor, action=Action.HIDE, post=post, reason=reason.strip())
+    return True
+
+
+@transaction.atomic
+def unhide_post(*, post: Post, actor: User, reason: str = "") -> bool:
+    """Show a hidden post again."""
+    post = (
+        Post.objects.select_for_update()
+        .select_related("topic__category")
+        .get(pk=post.pk)
+    )
+    if not post.is_hidden:
+        return False
+    Post.objects.filter(pk=post.pk).update(is_hidden=False)
+    log_action(
+        actor=actor,
+        action=Action.UNHIDE,
+        post=post,
+        reason=reason,
+        before={"hidden_reason": post.hidden_reason},
+    )
+    return True
+
+
+@transaction.atomic
+def approve_post(*, post: Post, actor: User) -> bool:
+    """Let a post awaiting approval join its thread."""
+    topic = _locked_topic(post.topic)
+    post = Post.objects.select_for_update().select_related("parent").get(pk=post.pk)
+    if post.status != Post.Status.PENDING:
+        return False
+    forum_services.place_approved_post(topic=topic, post=post)
+    log_action(actor=actor, action=Action.APPROVE, post=post)
+    return True
+
+
+@transaction.atomic
+def return_post(*, post: Post, actor: User, reason: str) -> bool:
+    """Send a post awaiting approval back to its author, who may edit and
+    resubmit it; its text is kept."""
+    post = (
+        Post.objects.select_for_update()
+        .select_related("topic__category")
+        .get(pk=post.pk)
+    )
+    if post.status != Post.Status.PENDING:
+        return False
+    Post.objects.filter(pk=post.pk).update(
+        status=Post.Status.RETURNED, return_reason=reason.strip()
+    )
+    log_action(actor=actor, action=Action.RETURN, post=post, reason=reason.strip())
+    return True
+
+
+class AlreadyReported(Exception):
+    pass
+
+
+@transaction.atomic
+def report_post(*, post: Post, reporter: User, reason: str, text: str = "") -> Report:
+    """File a report on a post; each user reports a post once."""
+    if Report.objects.filter(post=post, reporter=reporter).exists():
+        raise AlreadyReported
+    return Report.objects.create(
+        post=post, reporter=reporter, reason=reason, text=text.strip()
+    )
+
+
+@transaction.atomic
+def resolve_report(
+    *, report: Report, actor: User, hide: bool, reason: str = ""
+) -> bool:
+    """Hide the reported post or dismiss the report; every open report on the
+    same post is resolved with it."""
+    report = (
+        Report.objects.select_for_update()
+        .select_related("post__topic__category")
+        .get(pk=report.pk)
+    )
+    if report.status != Report.Status.OPEN:
+        return False
+    status = Report.Status.HIDDEN if hide else Report.Status.DISMISSED
+    if hide:
+        hide_post(
+            post=report.post,
+            actor=actor,
+            reason=reason or report.get_reason_display(),
+        )
+    Report.objects.filter(post=report.post, status=Report.Status.OPEN).update(
+        status=status, resolved_by_name=actor.name, resolved_at=timezone.now()
+    )
+    log_action(
+        actor=actor,
+        action=Action.RESOLVE,
+        post=report.post,
+        reason=reason,
+        after={"outcome": status},
+    )
+    return True
+
+
+@transaction.atomic
+def suspend_user(
+    *, user: User, actor: User, reason: str, until: datetime | None = None
+) -> bool:
+    """Stop a user from posting, editing and reporting, until a date or lifted."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_suspended:
+        return False
+    User.objects.filter(pk=user.pk).update(
+        suspended_at=timezone.now(), suspended_until=until, suspension_reason=reason
+    )
+    log_action(
+        actor=actor,
+        action=Action.SUSPEND,
+        target_user=user,
+        reason=reason,
+        after={"until": until.isoformat() if until else "lifted by hand"},
+    )
+    return True
+
+
+@transaction.atomic
+def unsuspend_user(*, user: User, actor: User) -> bool:
+    """Lift a suspension."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_suspended:
+        return False
+    User.objects.filter(pk=user.pk).update(suspended_at=None, suspended_until=None)
+    log_action(
+        actor=actor,
+        action=Action.UNSUSPEND,
+        target_user=user,
+        before={"reason": user.suspension_reason},
+    )
+    return True
+
+
+@transaction.atomic
+def suspend_and_hide(*, users: list[User], actor: User, reason: str) -> int:
+    """Suspend several accounts and hide all their posts (spam clean-up);
+    return the number of posts hidden."""
+    hidden = 0
+    for user in users:
+        suspend_user(user=user, actor=actor, reason=reason)
+        for post in Post.objects.filter(author=user, is_hidden=False):
+            hidden += hide_post(post=post, actor=actor, reason=reason)
+    return hidden
+
+
+@transaction.atomic
+def appoint_facilitator(
+    *, user: User, category: Category, actor: User | None = None
+) -> bool:
     """Make user a facilitator of category; return whether anything changed."""
     _, created = Facilitator.objects.get_or_create(user=user, category=category)
+    User.objects.filter(pk=user.pk).update(is_facilitator=True)
+    forget_facilitators(category.pk)
+    transaction.on_commit(lambda: forget_facilitators(category.pk))
+    if created and actor is not None:
+        log_action(
+            actor=actor, action=Action.APPOINT, category=category, target_user=user
+        )
     return created
 
 
 @transaction.atomic
-def remove_facilitator(*, user: User, category: Category) -> bool:
+def remove_facilitator(*, user: User, category: Category, actor: User) -> bool:
     """Take the facilitator role in category away from user."""
     deleted, _ = Facilitator.objects.filter(user=user, category=category).delete()
+    forget_facilitators(category.pk)
+    transaction.on_commit(lambda: forget_facilitators(category.pk))
+    User.objects.filter(pk=user.pk).update(
+        is_facilitator=Facilitator.objects.filter(user=user).exists()
+    )
+    if deleted:
+        log_action(
+            actor=actor, action=Action.REMOVE, category=category, target_user=user
+        )
+    return bool(deleted)
+
+
+@transaction.atomic
+def add_member(*, user: User, category: Category, actor: User) -> bool:
+    """Admit user to a members-only category."""
+    _, created = Member.objects.get_or_create(user=user, category=category)
+    if created:
+        log_action(
+            actor=actor, action=Action.ADD_MEMBER, category=category, target_user=user
+        )
+    return created
+
+
+@transaction.atomic
+def remove_member(*, user: User, category: Category, actor: User) -> bool:
+    """Remove user from a members-only category."""
+    deleted, _ = Member.objects.filter(user=user, category=category).delete()
+    if deleted:
+        log_action(
+            actor=actor,
+            action=Action.REMOVE_MEMBER,
+            category=category,
+            target_user=user,
+        )
     return bool(deleted)

@@ -168,3 +168,5 @@ FORUM_POSTS_PER_PAGE = 25
 FORUM_TOPICS_PER_PAGE = 30
 FORUM_MAX_THREAD_DEPTH = 5
 FORUM_DUPLICATE_WINDOW_SECONDS = 10
+# How long participants may edit their own posts; facilitators always may.
+FORUM_EDIT_WINDOW_HOURS = 24

@@ -1,0 +1,99 @@
+"""Page data for the facilitators' and admins' pages (constant queries each)."""
+
+from django.db.models import Count, Q
+
+from accounts.models import User
+from forum.models import Category, Post
+
+from .models import AuditEntry, Facilitator, Report
+from .permissions import facilitated_category_ids
+
+
+def dashboard(*, viewer) -> list[Category]:
+    """The viewer's categories with open report and pending post counts."""
+    ids = facilitated_category_ids(viewer)
+    return list(
+        Category.objects.filter(pk__in=ids)
+        .annotate(
+            open_reports=Count(
+                "topics__posts__reports",
+                filter=Q(topics__posts__reports__status=Report.Status.OPEN),
+                distinct=True,
+            ),
+            pending_posts=Count(
+                "topics__posts",
+                filter=Q(topics__posts__status=Post.Status.PENDING),
+                distinct=True,
+            ),
+        )
+        .order_by("position", "name")
+    )
+
+
+def report_queue(*, viewer) -> list[Report]:
+    """Open reports in the viewer's categories, oldest first."""
+    ids = facilitated_category_ids(viewer)
+    return list(
+        Report.objects.filter(
+            status=Report.Status.OPEN, post__topic__category_id__in=ids
+        )
+        .select_related("post", "post__topic", "post__topic__category", "reporter")
+        .order_by("created_at")[:200]
+    )
+
+
+def my_reports(*, viewer) -> list[Report]:
+    """The viewer's own reports and what became of them."""
+    return list(
+        Report.objects.filter(reporter=viewer)
+        .select_related("post", "post__topic")
+        .order_by("-created_at")[:50]
+    )
+
+
+def approval_queue(*, viewer) -> list[Post]:
+    """Posts awaiting approval in the viewer's categories, oldest first."""
+    ids = facilitated_category_ids(viewer)
+    return list(
+        Post.objects.filter(status=Post.Status.PENDING, topic__category_id__in=ids)
+        .select_related("topic", "topic__category")
+        .order_by("created_at")[:200]
+    )
+
+
+def audit_log(
+    *, viewer, action: str = "", category=None, actor: str = ""
+) -> list[AuditEntry]:
+    """Audit entries the viewer may see (their categories; all for admins)."""
+    entries = AuditEntry.objects.select_related("category")
+    if not viewer.is_staff:
+        entries = entries.filter(category_id__in=facilitated_category_ids(viewer))
+    if action:
+        entries = entries.filter(action=action)
+    if category is not None:
+        entries = entries.filter(category=category)
+    if actor:
+        entries = entries.filter(actor__username=actor)
+    return list(entries.order_by("-created_at", "-pk")[:200])
+
+
+def user_list(*, q: str = "", role: str = "") -> list[User]:
+    """Users with their post counts, last visit and roles, for admins."""
+    users = User.objects.annotate(post_total=Count("posts", distinct=True))
+    if q:
+        users = users.filter(
+            Q(username__icontains=q)
+            | Q(display_name__icontains=q)
+            | Q(email__icontains=q)
+        )
+    if role == "staff":
+        users = users.filter(is_staff=True)
+    elif role == "facilitator":
+        users = users.filter(is_facilitator=True)
+    elif role == "suspended":
+        users = users.filter(suspended_at__isnull=False)
+    return list(users.order_by("-last_login", "username")[:200])
+
+
+def user_roles(*, user) -> list[Facilitator]:
+    return list(Facilitator.objects.filter(user=user).select_related("category"))

@@ -1,0 +1,411 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from forum import permissions as forum_permissions
+from forum.models import Category, Post
+
+from . import queries, services
+from .forms import (
+    AuditFilterForm,
+    ReasonForm,
+    ReportForm,
+    SuspendForm,
+    UserFilterForm,
+    UsernameForm,
+)
+from .models import Member, Report
+from .permissions import can_manage_users, can_moderate, facilitated_category_ids
+
+
+def _moderated_topic(request, pk):
+    topic = forum_permissions.get_topic_for(request.user, pk=pk)
+    if not can_moderate(request.user, topic.category):
+        raise PermissionDenied("Only this category's facilitators may do this.")
+    return topic
+
+
+def _moderated_post(request, pk):
+    post = forum_permissions.get_post_for(request.user, pk=pk)
+    if not can_moderate(request.user, post.topic.category):
+        raise PermissionDenied("Only this category's facilitators may do this.")
+    return post
+
+
+def _done(request, changed: bool, done: str, already: str):
+    if changed:
+        messages.success(request, done)
+    else:
+        messages.info(request, already)
+
+
+def _require_facilitator(request):
+    if not facilitated_category_ids(request.user):
+        raise PermissionDenied("These pages are for facilitators and admins.")
+
+
+def _require_admin(request):
+    if not can_manage_users(request.user):
+        raise PermissionDenied("Only admins manage users.")
+
+
+# Topic actions
+
+
+@login_required
+@require_POST
+def lock(request, pk):
+    topic = _moderated_topic(request, pk)
+    note = request.POST.get("note", "")[:10000]
+    changed = services.lock_topic(topic=topic, actor=request.user, note=note)
+    _done(request, changed, "Topic locked.", "This topic was already locked.")
+    return redirect(topic)
+
+
+@login_required
+@require_POST
+def unlock(request, pk):
+    topic = _moderated_topic(request, pk)
+    changed = services.unlock_topic(topic=topic, actor=request.user)
+    _done(request, changed, "Topic unlocked.", "This topic was not locked.")
+    return redirect(topic)
+
+
+@login_required
+@require_POST
+def pin(request, pk):
+    topic = _moderated_topic(request, pk)
+    pinned = request.POST.get("pinned") == "1"
+    changed = services.pin_topic(topic=topic, actor=request.user, pinned=pinned)
+    state = "pinned" if pinned else "unpinned"
+    _done(request, changed, f"Topic {state}.", f"This topic was already {state}.")
+    return redirect(topic)
+
+
+@login_required
+@require_POST
+def rename(request, pk):
+    topic = _moderated_topic(request, pk)
+    title = request.POST.get("title", "").strip()
+    if not 3 <= len(title) <= 200:
+        messages.error(request, "A title needs 3 to 200 characters; nothing changed.")
+        return redirect(topic)
+    changed = services.rename_topic(topic=topic, actor=request.user, title=title)
+    _done(request, changed, "Topic renamed.", "The title is unchanged.")
+    return redirect(topic)
+
+
+@login_required
+@require_POST
+def move(request, pk):
+    topic = _moderated_topic(request, pk)
+    try:
+        target = Category.objects.get(pk=int(request.POST.get("category", "")))
+    except (ValueError, Category.DoesNotExist):
+        messages.error(
+            request, "That category does not exist; the topic was not moved."
+        )
+        return redirect(topic)
+    if not can_moderate(request.user, target):
+        raise PermissionDenied("You may only move topics to categories you facilitate.")
+    changed = services.move_topic(topic=topic, actor=request.user, category=target)
+    _done(request, changed, f"Topic moved to {target.name}.", "It is already there.")
+    return redirect(topic)
+
+
+# Post actions
+
+
+@login_required
+def hide(request, pk):
+    post = _moderated_post(request, pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        changed = services.hide_post(
+            post=post, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+        _done(request, changed, "Post hidden.", "This post was already hidden.")
+        return redirect(post)
+    return render(
+        request,
+        "moderation/reason_form.html",
+        {"post": post, "form": form, "title": "Hide a post", "button": "Hide post"},
+    )
+
+
+@login_required
+@require_POST
+def unhide(request, pk):
+    post = _moderated_post(request, pk)
+    changed = services.unhide_post(post=post, actor=request.user)
+    _done(request, changed, "Post shown again.", "This post was not hidden.")
+    return redirect(post)
+
+
+@login_required
+@require_POST
+def approve(request, pk):
+    post = _moderated_post(request, pk)
+    changed = services.approve_post(post=post, actor=request.user)
+    _done(request, changed, "Post approved.", "This post is not awaiting approval.")
+    return redirect(request.POST.get("next") or post.topic.get_absolute_url())
+
+
+@login_required
+def return_post(request, pk):
+    post = _moderated_post(request, pk)
+    if post.status != Post.Status.PENDING:
+        messages.info(request, "This post is not awaiting approval.")
+        return redirect(post.topic)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.return_post(
+            post=post, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, "Post returned to its author.")
+        return redirect(post.topic)
+    return render(
+        request,
+        "moderation/reason_form.html",
+        {
+            "post": post,
+            "form": form,
+            "title": "Return a post to its author",
+            "button": "Return post",
+        },
+    )
+
+
+@login_required
+def report(request, pk):
+    post = forum_permissions.get_post_for(request.user, pk=pk)
+    if not forum_permissions.can_report(request.user, post):
+        raise PermissionDenied(
+            "Your account is suspended: you cannot report posts."
+            if request.user.is_suspended
+            else "This post cannot be reported."
+        )
+    already = Report.objects.filter(post=post, reporter=request.user).exists()
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and not already and form.is_valid():
+        try:
+            services.report_post(
+                post=post,
+                reporter=request.user,
+                reason=form.cleaned_data["reason"],
+                text=form.cleaned_data["text"],
+            )
+        except services.AlreadyReported:
+            already = True
+        else:
+            messages.success(
+                request, "Thank you. The facilitators will look at your report."
+            )
+            return redirect(post)
+    return render(
+        request,
+        "moderation/report_form.html",
+        {"post": post, "form": form, "already": already},
+    )
+
+
+# Facilitators' pages
+
+
+@login_required
+def dashboard(request):
+    _require_facilitator(request)
+    return render(
+        request,
+        "moderation/dashboard.html",
+        {"categories": queries.dashboard(viewer=request.user)},
+    )
+
+
+@login_required
+def report_queue(request):
+    _require_facilitator(request)
+    return render(
+        request,
+        "moderation/reports.html",
+        {"reports": queries.report_queue(viewer=request.user)},
+    )
+
+
+@login_required
+@require_POST
+def resolve_report(request, pk):
+    item = get_object_or_404(
+        Report.objects.select_related("post__topic__category"), pk=pk
+    )
+    if not forum_permissions.can_see_category(request.user, item.post.topic.category):
+        raise Http404("No such report.")
+    if not can_moderate(request.user, item.post.topic.category):
+        raise PermissionDenied("Only this category's facilitators may do this.")
+    hide_post = request.POST.get("outcome") == "hide"
+    changed = services.resolve_report(
+        report=item,
+        actor=request.user,
+        hide=hide_post,
+        reason=request.POST.get("reason", "")[:2000],
+    )
+    _done(
+        request,
+        changed,
+        "Post hidden and report closed." if hide_post else "Report dismissed.",
+        "This report was already handled.",
+    )
+    return redirect("moderation:reports")
+
+
+@login_required
+def my_reports(request):
+    return render(
+        request,
+        "moderation/my_reports.html",
+        {"reports": queries.my_reports(viewer=request.user)},
+    )
+
+
+@login_required
+def approval_queue(request):
+    _require_facilitator(request)
+    return render(
+        request,
+        "moderation/approvals.html",
+        {"posts": queries.approval_queue(viewer=request.user)},
+    )
+
+
+@login_required
+def audit_log(request):
+    _require_facilitator(request)
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = queries.audit_log(
+        viewer=request.user,
+        action=filters.get("action", ""),
+        category=filters.get("category"),
+        actor=filters.get("actor", ""),
+    )
+    return render(request, "moderation/log.html", {"form": form, "entries": entries})
+
+
+@login_required
+def members(request, slug):
+    category = forum_permissions.get_category_for(request.user, slug=slug)
+    if not can_moderate(request.user, category):
+        raise PermissionDenied("Only this category's facilitators manage its members.")
+    form = UsernameForm(request.POST or None)
+    if request.method == "POST":
+        if "remove" in request.POST:
+            user = get_object_or_404(User, pk=request.POST.get("remove"))
+            changed = services.remove_member(
+                user=user, category=category, actor=request.user
+            )
+            _done(request, changed, f"{user.name} removed.", "Not a member.")
+            return redirect("moderation:members", slug=slug)
+        if form.is_valid():
+            user = form.cleaned_data["username"]
+            changed = services.add_member(
+                user=user, category=category, actor=request.user
+            )
+            _done(request, changed, f"{user.name} added.", "Already a member.")
+            return redirect("moderation:members", slug=slug)
+    member_list = Member.objects.filter(category=category).select_related("user")
+    return render(
+        request,
+        "moderation/members.html",
+        {"category": category, "form": form, "members": list(member_list)},
+    )
+
+
+# Admins managing users
+
+
+@login_required
+def users(request):
+    _require_admin(request)
+    form = UserFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    user_list = queries.user_list(q=filters.get("q", ""), role=filters.get("role", ""))
+    return render(request, "moderation/users.html", {"form": form, "users": user_list})
+
+
+@login_required
+@require_POST
+def bulk_suspend(request):
+    _require_admin(request)
+    ids = [int(i) for i in request.POST.getlist("user") if i.isdigit()]
+    reason = request.POST.get("reason", "").strip()[:2000]
+    chosen = list(User.objects.filter(pk__in=ids).exclude(pk=request.user.pk))
+    if not chosen or not reason:
+        messages.error(request, "Choose at least one user and give a reason.")
+        return redirect("moderation:users")
+    hidden = services.suspend_and_hide(users=chosen, actor=request.user, reason=reason)
+    messages.success(
+        request, f"{len(chosen)} account(s) suspended and {hidden} post(s) hidden."
+    )
+    return redirect("moderation:users")
+
+
+@login_required
+def user_detail(request, pk):
+    _require_admin(request)
+    member = get_object_or_404(User, pk=pk)
+    suspend_form = SuspendForm(request.POST if "suspend" in request.POST else None)
+    role_form = UsernameForm()
+    if request.method == "POST":
+        if "suspend" in request.POST and suspend_form.is_valid():
+            data = suspend_form.cleaned_data
+            if data["hide_posts"]:
+                services.suspend_and_hide(
+                    users=[member], actor=request.user, reason=data["reason"]
+                )
+                changed = True
+            else:
+                changed = services.suspend_user(
+                    user=member,
+                    actor=request.user,
+                    reason=data["reason"],
+                    until=data["until"],
+                )
+            _done(request, changed, "Account suspended.", "Already suspended.")
+            return redirect("moderation:user", pk=pk)
+        if "unsuspend" in request.POST:
+            changed = services.unsuspend_user(user=member, actor=request.user)
+            _done(request, changed, "Suspension lifted.", "Not suspended.")
+            return redirect("moderation:user", pk=pk)
+        if "appoint" in request.POST or "remove_role" in request.POST:
+            category = get_object_or_404(
+                Category,
+                pk=request.POST.get("appoint") or request.POST.get("remove_role"),
+            )
+            if "appoint" in request.POST:
+                changed = services.appoint_facilitator(
+                    user=member, category=category, actor=request.user
+                )
+                _done(request, changed, "Facilitator appointed.", "Already one.")
+            else:
+                changed = services.remove_facilitator(
+                    user=member, category=category, actor=request.user
+                )
+                _done(request, changed, "Facilitator removed.", "Was not one.")
+            return redirect("moderation:user", pk=pk)
+    roles = queries.user_roles(user=member)
+    facilitated = {role.category_id for role in roles}
+    return render(
+        request,
+        "moderation/user_detail.html",
+        {
+            "member": member,
+            "roles": roles,
+            "suspend_form": suspend_form,
+            "role_form": role_form,
+            "other_categories": Category.objects.exclude(pk__in=facilitated),
+        },
+    )
