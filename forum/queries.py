@@ -251,6 +251,8 @@ def topic_page(*, topic: Topic, viewer, view: str, page: int) -> TopicPage:
         view=view,
         read_up_to=read_up_to,
         facilitators=facilitators,
+        moderator=moderator,
+        unpublished=unpublished,
     )
 
 
