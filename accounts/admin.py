@@ -17,5 +17,22 @@ class ForumUserAdmin(UserAdmin):
     fieldsets = (
         *UserAdmin.fieldsets,
         ("Forum", {"fields": ["display_name", "signature", "thread_view"]}),
+        (
+            "Moderation (changed on the Facilitation pages)",
+            {
+                "fields": [
+                    "is_facilitator",
+                    "suspended_at",
+                    "suspended_until",
+                    "suspension_reason",
+                ]
+            },
+        ),
     )
+    readonly_fields = [
+        "is_facilitator",
+        "suspended_at",
+        "suspended_until",
+        "suspension_reason",
+    ]
     search_fields = ["username", "display_name", "email"]

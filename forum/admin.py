@@ -6,7 +6,15 @@ from .models import Category, Post, Topic
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position", "topic_count", "post_count"]
+    list_display = [
+        "name",
+        "slug",
+        "visibility",
+        "approval_threshold",
+        "position",
+        "topic_count",
+        "post_count",
+    ]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["topic_count", "post_count", "last_post_at"]
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .models import Facilitator
+from . import services
+from .models import AuditEntry, Facilitator, Member, Report
 
 
 @admin.register(Facilitator)
@@ -8,3 +9,72 @@ class FacilitatorAdmin(admin.ModelAdmin):
     list_display = ["user", "category", "appointed_at"]
     list_filter = ["category"]
     autocomplete_fields = ["user"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Through the service: the audit entry, the user's flag and the cache.
+        services.appoint_facilitator(
+            user=obj.user, category=obj.category, actor=request.user
+        )
+
+    def delete_model(self, request, obj):
+        services.remove_facilitator(
+            user=obj.user, category=obj.category, actor=request.user
+        )
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.select_related("user", "category"):
+            self.delete_model(request, obj)
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ["user", "category", "added_at"]
+    list_filter = ["category"]
+    autocomplete_fields = ["user"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.add_member(user=obj.user, category=obj.category, actor=request.user)
+
+    def delete_model(self, request, obj):
+        services.remove_member(user=obj.user, category=obj.category, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.select_related("user", "category"):
+            self.delete_model(request, obj)
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["post", "reporter", "reason", "status", "created_at"]
+    list_filter = ["status", "reason"]
+    readonly_fields = [f.name for f in Report._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The log is read-only: no page edits or deletes an entry."""
+
+    list_display = ["created_at", "actor_name", "action", "target_label", "category"]
+    list_filter = ["action", "category"]
+    search_fields = ["actor_name", "target_label", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
