@@ -125,7 +125,12 @@ def move_topic(*, topic: Topic, actor: User, category: Category) -> bool:
     source = topic.category
     if source.pk == category.pk:
         return False
-    Category.objects.select_for_update().filter(pk__in=[source.pk, category.pk])
+    # Lock both categories' rows (in id order, so two moves cannot deadlock).
+    list(
+        Category.objects.select_for_update()
+        .filter(pk__in=[source.pk, category.pk])
+        .order_by("pk")
+    )
     Topic.objects.filter(pk=topic.pk).update(category=category)
     forum_services.recount_category(category=source)
     forum_services.recount_category(category=category)
