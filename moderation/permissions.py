@@ -28,7 +28,9 @@ def facilitator_ids(*, category_id: int) -> set[int]:
                 "user_id", flat=True
             )
         )
-        cache.set(key, ids, timeout=3600)
+        # Short-lived: with a per-process cache (no REDIS_URL) other processes see a
+        # change within a minute. Permission checks on writes never use this cache.
+        cache.set(key, ids, timeout=60)
     return ids
 
 
