@@ -137,11 +137,9 @@ def get_post_for(user, *, pk: int) -> Post:
     return post
 
 
-def get_post_in_topic(
-    user, *, topic: Topic, pk: int | str | None, quote: bool = False
-) -> Post | None:
+def get_post_in_topic(user, *, topic: Topic, pk: int | str | None) -> Post | None:
     """The post a reply answers or quotes: None if not given, 404 if missing or
-    not readable (a hidden post cannot be quoted by participants), 403 if it
+    not readable (participants cannot answer or quote a hidden post), 403 if it
     belongs to another topic."""
     if pk in (None, ""):
         return None
@@ -154,6 +152,8 @@ def get_post_in_topic(
         raise PermissionDenied("That post is not in this topic.")
     if not post.is_published:
         raise Http404("No such post.")
-    if quote and not _moderation().can_see_post_text(user, post):
+    # A hidden post's text shows in the quote and in "Replying to": for those who
+    # may not read it, it is not there to answer.
+    if not _moderation().can_see_post_text(user, post):
         raise Http404("No such post.")
     return post

@@ -278,6 +278,9 @@ def move_targets(*, viewer, topic: Topic) -> list[Category]:
 
 def post_page_number(*, post: Post, view: str) -> int:
     """The page of its topic a post is on now, in the given view (one query)."""
+    if not post.is_published:
+        # Awaiting approval: shown after the thread on every page; the first will do.
+        return 1
     siblings = Post.objects.filter(topic_id=post.topic_id)
     if view == "threaded":
         before = siblings.filter(path__lt=post.path).count()

@@ -189,7 +189,6 @@ def reply(request, pk):
         request.user,
         topic=topic,
         pk=source.get("quoting") or source.get("quote"),
-        quote=True,
     )
     preview = ""
     if request.method == "POST":

@@ -1,12 +1,13 @@
 """Page data for the facilitators' and admins' pages (constant queries each)."""
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from accounts.models import User
 from forum.models import Category, Post
 
 from .models import AuditEntry, Facilitator, Report
-from .permissions import facilitated_category_ids
+from .permissions import facilitated_category_ids, visible_categories
 
 
 def dashboard(*, viewer) -> list[Category]:
@@ -45,7 +46,9 @@ def report_queue(*, viewer) -> list[Report]:
 def my_reports(*, viewer) -> list[Report]:
     """The viewer's own reports and what became of them."""
     return list(
-        Report.objects.filter(reporter=viewer)
+        Report.objects.filter(
+            visible_categories(viewer, "post__topic__category__"), reporter=viewer
+        )
         .select_related("post", "post__topic")
         .order_by("-created_at")[:50]
     )
@@ -91,7 +94,9 @@ def user_list(*, q: str = "", role: str = "") -> list[User]:
     elif role == "facilitator":
         users = users.filter(is_facilitator=True)
     elif role == "suspended":
-        users = users.filter(suspended_at__isnull=False)
+        users = users.filter(suspended_at__isnull=False).filter(
+            Q(suspended_until__isnull=True) | Q(suspended_until__gt=timezone.now())
+        )
     return list(users.order_by("-last_login", "username")[:200])
 
 

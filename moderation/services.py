@@ -302,12 +302,14 @@ def unsuspend_user(*, user: User, actor: User) -> bool:
 
 
 @transaction.atomic
-def suspend_and_hide(*, users: list[User], actor: User, reason: str) -> int:
+def suspend_and_hide(
+    *, users: list[User], actor: User, reason: str, until: datetime | None = None
+) -> int:
     """Suspend several accounts and hide all their posts (spam clean-up);
     return the number of posts hidden."""
     hidden = 0
     for user in users:
-        suspend_user(user=user, actor=actor, reason=reason)
+        suspend_user(user=user, actor=actor, reason=reason, until=until)
         for post in Post.objects.filter(author=user, is_hidden=False):
             hidden += hide_post(post=post, actor=actor, reason=reason)
     return hidden

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -152,7 +153,10 @@ def approve(request, pk):
     post = _moderated_post(request, pk)
     changed = services.approve_post(post=post, actor=request.user)
     _done(request, changed, "Post approved.", "This post is not awaiting approval.")
-    return redirect(request.POST.get("next") or post.topic.get_absolute_url())
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = post.topic.get_absolute_url()
+    return redirect(target)
 
 
 @login_required
@@ -285,6 +289,10 @@ def approval_queue(request):
 def audit_log(request):
     _require_facilitator(request)
     form = AuditFilterForm(request.GET or None)
+    # Only the viewer's own categories are offered: names of others stay unseen.
+    form.fields["category"].queryset = Category.objects.filter(
+        pk__in=facilitated_category_ids(request.user)
+    )
     filters = form.cleaned_data if form.is_valid() else {}
     entries = queries.audit_log(
         viewer=request.user,
@@ -362,9 +370,14 @@ def user_detail(request, pk):
     if request.method == "POST":
         if "suspend" in request.POST and suspend_form.is_valid():
             data = suspend_form.cleaned_data
+            if member.pk == request.user.pk:
+                raise PermissionDenied("You cannot suspend your own account.")
             if data["hide_posts"]:
                 services.suspend_and_hide(
-                    users=[member], actor=request.user, reason=data["reason"]
+                    users=[member],
+                    actor=request.user,
+                    reason=data["reason"],
+                    until=data["until"],
                 )
                 changed = True
             else:

@@ -13,6 +13,7 @@ from forum.models import Category, Post, PostRevision, Topic
 from moderation import services
 from moderation.models import AuditEntry, Facilitator, Member, Report
 from moderation.permissions import facilitator_ids
+from moderation.queries import my_reports
 from tests.factories import (
     CategoryFactory,
     ReplyFactory,
@@ -211,9 +212,10 @@ def test_rename_changes_title_and_logs_before_and_after(topic, facilitator):
 
 def test_rename_to_same_title_changes_nothing(topic, facilitator):
     """The same title (give or take spaces) returns False and logs nothing."""
-    assert services.rename_topic(
-        topic=topic, actor=facilitator, title=" Trust in towns "
-    ) is False
+    assert (
+        services.rename_topic(topic=topic, actor=facilitator, title=" Trust in towns ")
+        is False
+    )
     assert AuditEntry.objects.count() == 0
 
 
@@ -596,6 +598,7 @@ def test_resolve_with_hide_hides_post_and_closes_all_its_reports(
         assert report.resolved_by_name == "Mira Sol"
         assert report.resolved_at is not None
     assert fresh(unrelated).status == Report.Status.OPEN
+    assert [r.status for r in my_reports(viewer=other_user)] == ["hidden"]
     resolve = AuditEntry.objects.get(action=AuditEntry.Action.RESOLVE)
     assert resolve.actor == facilitator
     assert resolve.post_id == reply.pk
@@ -795,8 +798,7 @@ def test_appointing_twice_changes_nothing(category, user, admin):
     services.appoint_facilitator(user=user, category=category, actor=admin)
 
     assert (
-        services.appoint_facilitator(user=user, category=category, actor=admin)
-        is False
+        services.appoint_facilitator(user=user, category=category, actor=admin) is False
     )
     assert Facilitator.objects.count() == 1
     assert AuditEntry.objects.count() == 1
@@ -851,7 +853,6 @@ def test_add_and_remove_member_log_each(category, user, facilitator):
     removal = AuditEntry.objects.get(action=AuditEntry.Action.REMOVE_MEMBER)
     assert (removal.actor, removal.target_user) == (facilitator, user)
     assert (
-        services.remove_member(user=user, category=category, actor=facilitator)
-        is False
+        services.remove_member(user=user, category=category, actor=facilitator) is False
     )
     assert AuditEntry.objects.count() == 2
