@@ -70,3 +70,42 @@ class EditPostForm(forms.Form):
 
 class EditOpeningPostForm(TopicForm):
     pass
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search for",
+        required=False,
+        max_length=500,
+        error_messages={
+            "max_length": "A search can be at most %(limit_value)s characters "
+            "(this one has %(show_value)s)."
+        },
+    )
+    category = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="All categories"
+    )
+    author = forms.CharField(label="Author (username)", required=False, max_length=150)
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    topics_only = forms.BooleanField(label="Topics only", required=False)
+    order = forms.ChoiceField(
+        label="Order",
+        required=False,
+        choices=[("relevance", "Most relevant first"), ("date", "Newest first")],
+    )
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("The “from” date is after the “to” date.")
+        return data

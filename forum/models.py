@@ -1,6 +1,7 @@
 import re
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -26,6 +27,10 @@ class Category(models.Model):
     # Posts by users with fewer approved posts than this wait for a facilitator
     # (0 = off).
     approval_threshold = models.PositiveIntegerField(default=0)
+    # The language posts here are mostly written in: search stems words with it.
+    language = models.CharField(
+        max_length=8, choices=[("en", "English"), ("fr", "French")], default="en"
+    )
     # Counters and last post below are kept by forum.services (create_topic,
     # post_reply) and rebuilt by forum.services.recount_category.
     topic_count = models.PositiveIntegerField(default=0, editable=False)
@@ -165,6 +170,9 @@ class Post(models.Model):
     hidden_reason = models.TextField(blank=True)
     hidden_by_name = models.CharField(max_length=150, blank=True)
     hidden_at = models.DateTimeField(null=True, blank=True)
+    # Full-text search on PostgreSQL (title, subject and text, weighted A/B/C, in the
+    # category's language, accents ignored); kept by forum.search.index_posts.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
     # A token carried by the reply form; the same submission twice makes one post.
     submission_key = models.CharField(max_length=64, blank=True)
 

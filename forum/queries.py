@@ -366,3 +366,45 @@ def post_history(*, post: Post) -> list[Version]:
             diff.insert(1, ("added", f"Subject: {subject}"))
         versions.append(Version(subject, body, makers[i][0], makers[i][1], diff))
     return versions[::-1]
+
+
+SEARCH_PER_PAGE = 20
+
+
+def search_page(*, filters, viewer, page: str | None):
+    """A page of search results the viewer may see, each with a highlighted
+    snippet (two queries: the count and the page). None for a missing page."""
+    from .search import highlight, search_posts
+
+    matches = search_posts(
+        filters=filters,
+        visible=permissions.visible_categories(viewer, "topic__category__"),
+    )
+    count = matches.count()
+    number = page_number(page, count=count, per_page=SEARCH_PER_PAGE)
+    if number is None:
+        return [], None
+    info = PageInfo(number=number, count=count, per_page=SEARCH_PER_PAGE)
+    results = list(
+        matches.only(
+            "id",
+            "subject",
+            "body",
+            "created_at",
+            "author_name",
+            "parent_id",
+            "position",
+            "topic__id",
+            "topic__title",
+            "topic__category__name",
+            "topic__category__slug",
+        )[info.offset : info.offset + info.per_page]
+    )
+    for post in results:
+        post.snippet = highlight(post.body, filters.q)
+        post.title_html = highlight(
+            post.topic.title if post.parent_id is None else post.display_subject,
+            filters.q,
+            width=200,
+        )
+    return results, info

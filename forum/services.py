@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
+from . import search
 from .exceptions import ParentNotInTopic, TopicLocked
 from .models import PATH_SEGMENT, Category, Post, PostRevision, Topic, TopicRead
 from .rendering import render_markdown
@@ -80,6 +81,7 @@ def _add_post(
         body_html=render_markdown(body),
         submission_key=submission_key,
     )
+    search.index_posts(post_ids=[post.pk])
     if pending:
         return post
     return _place_post(topic=topic, post=post)
@@ -262,6 +264,7 @@ def edit_post(
     if resubmit:
         post.status = Post.Status.PENDING
     post.save(update_fields=["body", "body_html", "subject", "edited_at", "status"])
+    search.index_posts(post_ids=[post.pk])
     if editor.pk != post.author_id:
         # Imported here: the log belongs to moderation, which builds on the forum.
         from moderation.services import log_action
@@ -279,11 +282,14 @@ def edit_post(
 @transaction.atomic
 def rename_topic(*, topic: Topic, title: str) -> bool:
     """Change a topic's title; return whether it changed."""
-    return bool(
+    changed = bool(
         Topic.objects.filter(pk=topic.pk)
         .exclude(title=title.strip())
         .update(title=title.strip())
     )
+    if changed and topic.first_post_id:
+        search.index_posts(post_ids=[topic.first_post_id])
+    return changed
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "forum"
 
@@ -16,4 +16,11 @@ urlpatterns = [
     path("p/<int:pk>/history/", views.post_history, name="post_history"),
     path("u/<str:username>/", views.profile, name="profile"),
     path("view/", views.set_thread_view, name="set_view"),
+    path("search/", views.search, name="search"),
+    path("feeds/topics.atom", feeds.LatestTopicsAtom(), name="feed_atom"),
+    path("feeds/topics.rss", feeds.LatestTopicsRss(), name="feed_rss"),
+    path("c/<slug:slug>/topics.atom", feeds.CategoryTopicsAtom(), name="category_atom"),
+    path("c/<slug:slug>/topics.rss", feeds.CategoryTopicsRss(), name="category_rss"),
+    path("t/<int:pk>/posts.atom", feeds.TopicPostsAtom(), name="topic_atom"),
+    path("t/<int:pk>/posts.rss", feeds.TopicPostsRss(), name="topic_rss"),
 ]

@@ -12,9 +12,11 @@ from django.views.decorators.http import require_POST
 from accounts import services as account_services
 from accounts.models import User
 
-from . import permissions, queries, services
+from . import permissions, queries, ratelimit, services
+from . import search as search_module
 from .exceptions import ForumError
-from .forms import EditOpeningPostForm, EditPostForm, ReplyForm, TopicForm
+from .forms import EditOpeningPostForm, EditPostForm, ReplyForm, SearchForm, TopicForm
+from .models import Category
 from .quoting import quote_markdown
 from .rendering import render_markdown
 
@@ -310,3 +312,41 @@ def profile(request, username):
         "accounts/profile.html",
         {"profile_user": user, **queries.profile_page(user=user, viewer=request.user)},
     )
+
+
+ANONYMOUS_SEARCHES_PER_MINUTE = 20
+
+
+def search(request):
+    if not request.user.is_authenticated and not ratelimit.allow(
+        key=f"search:{ratelimit.client_ip(request)}",
+        limit=ANONYMOUS_SEARCHES_PER_MINUTE,
+        window=60,
+    ):
+        return render(request, "429.html", status=429)
+    categories = Category.objects.filter(
+        permissions.visible_categories(request.user)
+    ).only("id", "name")
+    form = SearchForm(request.GET or None, categories=categories)
+    context = {"form": form, "results": None, "page": None}
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        data = form.cleaned_data
+        filters = search_module.Filters(
+            q=data["q"].strip(),
+            category_id=data["category"].pk if data["category"] else None,
+            author=data["author"].strip(),
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            topics_only=data["topics_only"],
+            order=data["order"] or "relevance",
+        )
+        results, info = queries.search_page(
+            filters=filters, viewer=request.user, page=request.GET.get("page")
+        )
+        if info is None:
+            raise Http404("No such page.")
+        context.update(results=results, page=info, query=filters.q)
+        params = request.GET.copy()
+        params.pop("page", None)
+        context["params"] = params.urlencode()
+    return render(request, "forum/search.html", context)

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from forum import search
 from forum import services as forum_services
 from forum.models import Category, Post, Topic
 from forum.rendering import render_markdown
@@ -132,6 +133,8 @@ def move_topic(*, topic: Topic, actor: User, category: Category) -> bool:
         .order_by("pk")
     )
     Topic.objects.filter(pk=topic.pk).update(category=category)
+    # The new category's language may stem differently.
+    search.index_posts(topic_id=topic.pk)
     forum_services.recount_category(category=source)
     forum_services.recount_category(category=category)
     log_action(

@@ -1,0 +1,189 @@
+"""Full-text search over titles, subjects and post text.
+
+On PostgreSQL each post stores a weighted tsvector (title A, subject B, text C) in
+its category's language with accents ignored, kept current by index_posts; queries
+use web-search syntax ("phrases", -exclusions, or) and are ranked. On SQLite, the
+embedded default, a plain case-insensitive match of every word (quoted phrases kept
+together, -words excluded) with a simpler ranking: title, then subject, then text.
+"""
+
+import re
+import shlex
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Case, F, FloatField, IntegerField, Q, Value, When
+from django.utils.html import escape
+
+from .models import Post
+
+CONFIGS = {"en": "english_unaccent", "fr": "french_unaccent"}
+MAX_QUERY = 500
+
+_INDEX_SQL = """
+UPDATE forum_post AS p SET search_vector =
+    setweight(to_tsvector(cfg.name, CASE WHEN p.id = t.first_post_id
+                                         THEN t.title ELSE '' END), 'A')
+ || setweight(to_tsvector(cfg.name, p.subject), 'B')
+ || setweight(to_tsvector(cfg.name, p.body), 'C')
+FROM forum_topic AS t
+JOIN forum_category AS c ON c.id = t.category_id
+CROSS JOIN LATERAL (SELECT (CASE c.language WHEN 'fr' THEN 'french_unaccent'
+                            ELSE 'english_unaccent' END)::regconfig AS name) AS cfg
+WHERE t.id = p.topic_id AND {where}
+"""
+
+
+def postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def index_posts(*, post_ids: list[int] | None = None, topic_id: int | None = None):
+    """Recompute the search vectors of some posts, or of a whole topic's posts
+    (PostgreSQL only; a no-op elsewhere). Call in the transaction of the write."""
+    if not postgres():
+        return
+    with connection.cursor() as cursor:
+        if topic_id is not None:
+            cursor.execute(_INDEX_SQL.format(where="p.topic_id = %s"), [topic_id])
+        elif post_ids:
+            cursor.execute(_INDEX_SQL.format(where="p.id = ANY(%s)"), [post_ids])
+
+
+def index_all() -> None:
+    """Recompute every post's search vector (after a bulk load)."""
+    if postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(_INDEX_SQL.format(where="TRUE"))
+
+
+@dataclass
+class Filters:
+    q: str
+    category_id: int | None = None
+    author: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    topics_only: bool = False
+    order: str = "relevance"
+
+
+def _plain_terms(q: str) -> tuple[list[str], list[str]]:
+    """Words and "quoted phrases" to match, and -words to exclude."""
+    try:
+        parts = shlex.split(q)
+    except ValueError:  # an unbalanced quote: take the words as they are
+        parts = q.replace('"', " ").split()
+    include, exclude = [], []
+    for part in parts:
+        if part.lower() == "or":
+            continue
+        if part.startswith("-") and len(part) > 1:
+            exclude.append(part[1:])
+        elif part.strip("-"):
+            include.append(part)
+    return include, exclude
+
+
+def search_posts(*, filters: Filters, visible: Q):
+    """The matching posts a reader may see: published, not hidden, in categories
+    matching `visible` (see forum.permissions.visible_categories)."""
+    posts = Post.objects.filter(
+        visible, status=Post.Status.PUBLISHED, is_hidden=False
+    ).select_related("topic", "topic__category")
+    if filters.category_id:
+        posts = posts.filter(topic__category_id=filters.category_id)
+    if filters.author:
+        posts = posts.filter(author__username=filters.author)
+    if filters.date_from:
+        posts = posts.filter(created_at__date__gte=filters.date_from)
+    if filters.date_to:
+        posts = posts.filter(created_at__date__lte=filters.date_to)
+    if filters.topics_only:
+        posts = posts.filter(parent__isnull=True)
+    if postgres():
+        posts = _postgres_match(posts, filters.q)
+    else:
+        posts = _plain_match(posts, filters.q)
+    if filters.order == "date":
+        return posts.order_by("-created_at", "-pk")
+    return posts.order_by("-rank", "-created_at", "-pk")
+
+
+def _postgres_match(posts, q: str):
+    match = Q()
+    rank = []
+    for language, config in CONFIGS.items():
+        query = SearchQuery(q, config=config, search_type="websearch")
+        match |= Q(topic__category__language=language, search_vector=query)
+        rank.append(
+            When(
+                topic__category__language=language,
+                then=SearchRank(F("search_vector"), query),
+            )
+        )
+    return posts.filter(match).annotate(
+        rank=Case(*rank, default=Value(0.0), output_field=FloatField())
+    )
+
+
+def _plain_match(posts, q: str):
+    include, exclude = _plain_terms(q)
+    if not include:
+        return posts.none()
+    for term in include:
+        posts = posts.filter(
+            Q(body__icontains=term)
+            | Q(subject__icontains=term)
+            | Q(parent__isnull=True, topic__title__icontains=term)
+        )
+    for term in exclude:
+        posts = posts.exclude(body__icontains=term).exclude(subject__icontains=term)
+    first = include[0]
+    return posts.annotate(
+        rank=Case(
+            When(parent__isnull=True, topic__title__icontains=first, then=Value(3)),
+            When(subject__icontains=first, then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, same length as far as possible."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def highlight(text: str, q: str, *, width: int = 220) -> str:
+    """An escaped snippet of text around the first matched word, with matched
+    words (same stem, accents and case ignored) wrapped in <mark>."""
+    include, _ = _plain_terms(q)
+    stems = {
+        _fold(word)[: max(4, len(word) - 2)]
+        for term in include
+        for word in _WORD.findall(term)
+    }
+    plain = " ".join(re.sub(r"[*_`#>\[\]]+", " ", text).split())
+    words = list(_WORD.finditer(plain))
+    hits = [m for m in words if any(_fold(m.group()).startswith(s) for s in stems)]
+    start = max(0, hits[0].start() - width // 3) if hits else 0
+    end = min(len(plain), start + width)
+    out, cursor = [], start
+    for m in hits:
+        if m.start() < start or m.end() > end:
+            continue
+        out.append(escape(plain[cursor : m.start()]))
+        out.append(f"<mark>{escape(m.group())}</mark>")
+        cursor = m.end()
+    out.append(escape(plain[cursor:end]))
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(plain) else ""
+    return prefix + "".join(out) + suffix
