@@ -1,6 +1,15 @@
 from django.contrib import admin, messages
 
 from . import services
+
+
+def _moderation():
+    # Imported when used: moderation builds on the forum, not the other way round.
+    from moderation import services as moderation_services
+
+    return moderation_services
+
+
 from .models import Category, Post, Topic
 
 
@@ -58,35 +67,33 @@ class TopicAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        services.rename_topic(topic=obj, title=form.cleaned_data["title"])
+        _moderation().rename_topic(
+            topic=obj, actor=request.user, title=form.cleaned_data["title"]
+        )
 
-    def _toggle(self, request, queryset, service, label, **kwargs):
-        changed = sum(service(topic=topic, **kwargs) for topic in queryset)
+    def _toggle(self, request, queryset, action, label, **kwargs):
+        # Through the moderation services, so each change is in the audit log.
+        service = getattr(_moderation(), action)
+        changed = sum(
+            service(topic=topic, actor=request.user, **kwargs) for topic in queryset
+        )
         self.message_user(request, f"{changed} topic(s) {label}.", messages.SUCCESS)
 
     @admin.action(description="Lock selected topics")
     def lock(self, request, queryset):
-        self._toggle(
-            request, queryset, services.set_topic_locked, "locked", locked=True
-        )
+        self._toggle(request, queryset, "lock_topic", "locked")
 
     @admin.action(description="Unlock selected topics")
     def unlock(self, request, queryset):
-        self._toggle(
-            request, queryset, services.set_topic_locked, "unlocked", locked=False
-        )
+        self._toggle(request, queryset, "unlock_topic", "unlocked")
 
     @admin.action(description="Pin selected topics")
     def pin(self, request, queryset):
-        self._toggle(
-            request, queryset, services.set_topic_pinned, "pinned", pinned=True
-        )
+        self._toggle(request, queryset, "pin_topic", "pinned", pinned=True)
 
     @admin.action(description="Unpin selected topics")
     def unpin(self, request, queryset):
-        self._toggle(
-            request, queryset, services.set_topic_pinned, "unpinned", pinned=False
-        )
+        self._toggle(request, queryset, "pin_topic", "unpinned", pinned=False)
 
 
 @admin.register(Post)
