@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from . import services
+from .models import Category, Post, Topic
 
 
 def _moderation():
@@ -8,9 +9,6 @@ def _moderation():
     from moderation import services as moderation_services
 
     return moderation_services
-
-
-from .models import Category, Post, Topic
 
 
 @admin.register(Category)

@@ -51,3 +51,14 @@ def test_admin_post_edit_rerenders_html(admin_client, topic):
 def test_participants_cannot_use_admin(member_client):
     """The admin is for staff only."""
     assert member_client.get("/admin/forum/post/").status_code == 302
+
+
+def test_admin_lock_is_logged(admin_client, topic):
+    """Locking from the Django admin writes the same audit entry as the site."""
+    from moderation.models import AuditEntry
+
+    admin_client.post(
+        "/admin/forum/topic/", {"action": "lock", "_selected_action": [topic.pk]}
+    )
+    entry = AuditEntry.objects.get(topic=topic)
+    assert entry.action == "lock"
