@@ -75,6 +75,7 @@ class EditOpeningPostForm(TopicForm):
 class SearchForm(forms.Form):
     q = forms.CharField(
         label="Search for",
+        widget=forms.TextInput(attrs={"type": "search"}),
         required=False,
         max_length=500,
         error_messages={
