@@ -1,3 +1,4 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 
 
@@ -14,3 +15,80 @@ class ProfileForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Markdown, shown under each of your posts. At most 500 characters.",
     )
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up with a honeypot: a field people never see or fill in,
+    which simple spam robots fill."""
+
+    website = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    field_order = ["username", "email", "password1", "password2", "website"]
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError("This sign-up could not be accepted.")
+        return ""
+
+
+KEEP_POSTS, REMOVE_POSTS = "keep", "remove"
+
+
+class DeleteUserForm(forms.Form):
+    """What becomes of a deleted account's posts (an admin deleting for a user)."""
+
+    posts = forms.ChoiceField(
+        label="Their posts",
+        choices=[
+            (KEEP_POSTS, "Keep their posts, shown as “Former participant”"),
+            (
+                REMOVE_POSTS,
+                "Remove their posts too (placeholders keep the conversation's shape)",
+            ),
+        ],
+        initial=KEEP_POSTS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what becomes of the posts."},
+    )
+
+    @property
+    def remove_posts(self) -> bool:
+        return self.cleaned_data["posts"] == REMOVE_POSTS
+
+
+class DeleteAccountForm(DeleteUserForm):
+    """A user deleting their own account, confirmed with their password."""
+
+    posts = forms.ChoiceField(
+        label="Your posts",
+        choices=[
+            (KEEP_POSTS, "Keep my posts, shown as “Former participant”"),
+            (
+                REMOVE_POSTS,
+                "Remove my posts too (placeholders keep the conversation's shape)",
+            ),
+        ],
+        initial=KEEP_POSTS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what becomes of your posts."},
+    )
+    password = forms.CharField(
+        label="Your current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password to confirm."},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your current password.")
+        return password

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpResponse
@@ -19,6 +20,9 @@ def robots_txt(request):
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
+
+# The admin signs in through the site's login, with its rate limits.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path(

@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -6,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -135,6 +137,31 @@ def set_thread_view(request):
     return response
 
 
+def _over_posting_limit(user) -> bool:
+    """Count one post; True when the user is posting faster than allowed (new
+    accounts more strictly)."""
+    new_account = timezone.now() - user.date_joined < timedelta(days=1)
+    per_minute = (
+        settings.FORUM_NEW_ACCOUNT_POSTS_PER_MINUTE
+        if new_account
+        else settings.FORUM_POSTS_PER_MINUTE
+    )
+    if not ratelimit.allow(key=f"post:m:{user.pk}", limit=per_minute, window=60):
+        return True
+    return new_account and not ratelimit.allow(
+        key=f"post:h:{user.pk}",
+        limit=settings.FORUM_NEW_ACCOUNT_POSTS_PER_HOUR,
+        window=3600,
+    )
+
+
+def _too_fast(request, form):
+    """The 429 page, keeping the text so nothing typed is lost."""
+    return render(
+        request, "429.html", {"form_text": form.data.get("body", "")}, status=429
+    )
+
+
 def _preview(request, form) -> str:
     if "preview" not in request.POST:
         return ""
@@ -160,6 +187,8 @@ def new_topic(request, slug):
         if "preview" in request.POST:
             form.is_valid()
         elif form.is_valid():
+            if _over_posting_limit(request.user):
+                return _too_fast(request, form)
             topic = services.create_topic(
                 category=category,
                 author=request.user,
@@ -199,6 +228,8 @@ def reply(request, pk):
         if "preview" in request.POST:
             form.is_valid()
         elif form.is_valid():
+            if _over_posting_limit(request.user):
+                return _too_fast(request, form)
             try:
                 post = services.post_reply(
                     topic=topic,

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -6,8 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts.forms import DeleteUserForm
 from accounts.models import User
+from accounts.views import data_download
 from forum import permissions as forum_permissions
+from forum import ratelimit
 from forum.models import Category, Post
 
 from . import queries, services
@@ -196,6 +200,12 @@ def report(request, pk):
     already = Report.objects.filter(post=post, reporter=request.user).exists()
     form = ReportForm(request.POST or None)
     if request.method == "POST" and not already and form.is_valid():
+        if not ratelimit.allow(
+            key=f"report:{request.user.pk}",
+            limit=settings.FORUM_REPORTS_PER_HOUR,
+            window=3600,
+        ):
+            return render(request, "429.html", status=429)
         try:
             services.report_post(
                 post=post,
@@ -421,4 +431,28 @@ def user_detail(request, pk):
             "role_form": role_form,
             "other_categories": Category.objects.exclude(pk__in=facilitated),
         },
+    )
+
+
+@login_required
+def user_data(request, pk):
+    _require_admin(request)
+    return data_download(get_object_or_404(User, pk=pk))
+
+
+@login_required
+def delete_user(request, pk):
+    _require_admin(request)
+    member = get_object_or_404(User, pk=pk)
+    if member.pk == request.user.pk:
+        raise PermissionDenied("Delete your own account from your settings.")
+    form = DeleteUserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.delete_user_account(
+            user=member, actor=request.user, remove_posts=form.remove_posts
+        )
+        messages.success(request, f"The account of {member.name} is deleted.")
+        return redirect("moderation:users")
+    return render(
+        request, "moderation/delete_user.html", {"member": member, "form": form}
     )

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -79,7 +80,9 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=60,
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -110,6 +113,18 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_LOGOUT_REDIRECT_URL = "forum:index"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# allauth's limits, kept in the shared cache above; over them, the 429 page.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "5/m/ip,20/h/ip",
+    "reset_password": "10/m/ip,3/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "manage_email": "10/m/user",
+    "change_password": "5/m/user",
+}
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -139,6 +154,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "").lower() in {"1", "true", "yes"}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "forum@localhost")
 
+# Shared by every server process: rate-limit counts (sign-in, sign-up, password
+# reset, posting, reporting, searching) must hold across processes. Redis when
+# REDIS_URL is set, else the database (its table is made by a migration).
 CACHES = {
     "default": (
         {
@@ -146,7 +164,10 @@ CACHES = {
             "LOCATION": os.environ["REDIS_URL"],
         }
         if os.environ.get("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        }
     )
 }
 
@@ -187,3 +208,8 @@ FORUM_MAX_THREAD_DEPTH = 5
 FORUM_DUPLICATE_WINDOW_SECONDS = 10
 # How long participants may edit their own posts; facilitators always may.
 FORUM_EDIT_WINDOW_HOURS = 24
+# Posting and reporting limits per user (new accounts: joined less than a day ago).
+FORUM_POSTS_PER_MINUTE = 6
+FORUM_NEW_ACCOUNT_POSTS_PER_MINUTE = 2
+FORUM_NEW_ACCOUNT_POSTS_PER_HOUR = 10
+FORUM_REPORTS_PER_HOUR = 10

@@ -7,3 +7,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 ALLOWED_HOSTS = ["*"]
+# Tests post quickly through the forms; the limits have their own tests.
+FORUM_POSTS_PER_MINUTE = 10_000
+FORUM_NEW_ACCOUNT_POSTS_PER_MINUTE = 10_000
+FORUM_NEW_ACCOUNT_POSTS_PER_HOUR = 10_000
+FORUM_REPORTS_PER_HOUR = 10_000

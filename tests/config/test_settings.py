@@ -65,3 +65,17 @@ def test_database_url_selects_the_database():
     )
     assert sqlite.stdout.strip() == "django.db.backends.sqlite3"
     assert postgres.stdout.strip() == "django.db.backends.postgresql"
+
+
+def test_production_rate_limits_use_a_shared_cache():
+    """Rate-limit counts live in the database or Redis, shared by all processes."""
+    code = SETUP + "print(settings.CACHES['default']['BACKEND'])"
+    db = run_with("config.settings.base", code, DJANGO_SECRET_KEY="x" * 50)
+    redis = run_with(
+        "config.settings.base",
+        code,
+        DJANGO_SECRET_KEY="x" * 50,
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert db.stdout.strip() == "django.core.cache.backends.db.DatabaseCache"
+    assert redis.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
