@@ -1,6 +1,10 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 
+# User.named_in_exports as the settings form's choices.
+CONSENT_CHOICES = {True: "yes", False: "no", None: "undecided"}
+CONSENT_VALUES = {choice: value for value, choice in CONSENT_CHOICES.items()}
+
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(
@@ -15,6 +19,36 @@ class ProfileForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Markdown, shown under each of your posts. At most 500 characters.",
     )
+    named_in_exports = forms.ChoiceField(
+        label="May your name appear when dialogues are exported or printed?",
+        required=False,
+        choices=[
+            ("yes", "Yes, use my name"),
+            ("no", "No, call me “Participant 1, 2…”"),
+            ("undecided", "Not decided (asked again when you next post in a dialogue)"),
+        ],
+        widget=forms.RadioSelect,
+        help_text=(
+            "Facilitators keep finished dialogues as documents to print or share. "
+            "Until you say yes you appear in them as “Participant 1, 2…”."
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault(
+            "named_in_exports", CONSENT_CHOICES[user.named_in_exports]
+        )
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_named_in_exports(self) -> bool | None:
+        """True, False or None (not decided); a submission without the question
+        leaves the current answer as it is."""
+        choice = self.cleaned_data.get("named_in_exports")
+        if not choice:
+            return self.user.named_in_exports
+        return CONSENT_VALUES[choice]
 
 
 class SignupForm(AllauthSignupForm):

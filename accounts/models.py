@@ -16,6 +16,10 @@ class User(AbstractUser):
     thread_view = models.CharField(
         max_length=10, choices=ThreadView.choices, default=ThreadView.THREADED
     )
+    # Whether the user may be named in exported dialogues; None until asked (the
+    # reply form asks on their first post in a dialogue). Set by
+    # accounts.services.set_export_consent.
+    named_in_exports = models.BooleanField(null=True, blank=True)
     # Whether the user facilitates any category; kept by moderation.services
     # (appoint_facilitator, remove_facilitator) so pages can link the dashboard.
     is_facilitator = models.BooleanField(default=False, editable=False)

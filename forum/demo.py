@@ -24,14 +24,15 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import create_user
 
-from .models import Category, Post, Topic
+from .models import Category, Post, Series, Topic
 from .quoting import quote_markdown
 from .services import (
     create_category,
     create_topic,
     post_reply,
     recount_all,
-    set_topic_locked,
+    set_schedule,
+    set_summary,
     set_topic_pinned,
 )
 
@@ -166,6 +167,16 @@ LOCKED_DIALOGUE = {
     "title": "How do neighbourhood mediators and local councils build trust?",
     "days_ago": 38,
     "locked": True,
+    "closing_note": "Thank you for two generous weeks. The next dialogue in this "
+    "series starts soon.",
+    "summary": _text("""
+        Councils and neighbourhood mediators trust each other when **small promises
+        are kept** and reported honestly, bad news included. Mediators keep their
+        standing in the neighbourhood by being free to refuse, with reasons given in
+        writing. A short written agreement that names roles rather than people helps
+        trust survive staff turnover, and a third institution or a shared budget gives
+        both sides real work to do together.
+    """),
     "posts": [
         {
             "key": "open",
@@ -526,11 +537,33 @@ LOCKED_DIALOGUE = {
     ],
 }
 
+# Which prompting questions (numbered from 1) some replies answer.
+ANSWERS = {
+    "lucia-promises": [2, 3],
+    "arjun-council-side": [1],
+    "aminata-thies": [2],
+    "emir-mostar": [2, 3],
+    "niamh-agreement": [3, 4],
+    "nino-third-institution": [4],
+    "rafael-budget": [4],
+    "arjun-voice-note": [1],
+}
+
+
+def _questions(body: str) -> list[str]:
+    return [
+        line.strip()[2:].replace("*", "")
+        for line in body.splitlines()
+        if line.strip().startswith("- ")
+    ]
+
+
 OPEN_DIALOGUE = {
     "category": "dialogues",
     "title": "Rumours, group chats and local disputes: how do we stop a quarrel going viral?",
     "days_ago": 4,
     "locked": False,
+    "closes_in_days": 10,
     "posts": [
         {
             "key": "open",
@@ -795,6 +828,7 @@ class _Builder:
             self.stdout.write(line)
 
     def build(self) -> None:
+        self.add_series()
         for spec in USERS:
             self.add_user(spec)
         for spec in CATEGORIES:
@@ -807,6 +841,11 @@ class _Builder:
         for pk, when in self.topic_times:
             Topic.objects.filter(pk=pk).update(created_at=when)
         recount_all()
+        # A closed dialogue was locked a little after its last post.
+        for topic in Topic.objects.filter(is_locked=True):
+            Topic.objects.filter(pk=topic.pk).update(
+                locked_at=topic.last_post_at + timedelta(hours=2)
+            )
 
     def add_user(self, spec: dict) -> None:
         password = spec["password"] or secrets.token_urlsafe(24)
@@ -821,6 +860,14 @@ class _Builder:
         user.date_joined = self.now - timedelta(days=spec["joined"])
         User.objects.filter(pk=user.pk).update(date_joined=user.date_joined)
         self.users[spec["username"]] = user
+
+    def add_series(self) -> None:
+        self.series = Series.objects.create(
+            name="Neighbourhood mediation dialogues",
+            slug="neighbourhood-mediation",
+            description="Facilitated dialogues between neighbourhood mediators, "
+            "councils and community groups.",
+        )
 
     def add_category(self, spec: dict) -> None:
         category = create_category(
@@ -839,12 +886,17 @@ class _Builder:
 
     def add_topic(self, spec: dict) -> None:
         opening, *replies = spec["posts"]
+        dialogue = spec["category"] == "dialogues"
         topic = create_topic(
             category=self.categories[spec["category"]],
             author=self.users[opening["author"]],
             title=spec["title"],
             body=opening["body"],
+            # A dialogue's prompting questions are the opening post's bullet list.
+            prompts=_questions(opening["body"]) if dialogue else [],
+            series=self.series if dialogue else None,
         )
+        prompts = list(topic.prompts.order_by("position"))
         if "key" in spec:
             self.topic_keys[spec["key"]] = topic
         first = topic.first_post
@@ -876,12 +928,32 @@ class _Builder:
                 subject=reply.get("subject", ""),
                 parent=posts[reply["parent"]] if "parent" in reply else None,
                 quoting=quoted,
+                prompts=[prompts[n - 1] for n in ANSWERS.get(reply["key"], [])],
             )
             posts[reply["key"]] = post
             self.post_times.append((post.pk, when))
             self.note_links(post)
+        if spec.get("summary"):
+            set_summary(
+                topic=topic,
+                editor=self.users[opening["author"]],
+                summary=spec["summary"],
+            )
+        if spec.get("closes_in_days"):
+            set_schedule(
+                topic=topic,
+                opens_at=None,
+                closes_at=self.now + timedelta(days=spec["closes_in_days"]),
+            )
         if spec.get("locked"):
-            set_topic_locked(topic=topic, locked=True)
+            # Imported here, like the facilitators' appointment above.
+            from moderation.services import lock_topic
+
+            lock_topic(
+                topic=topic,
+                actor=self.users[opening["author"]],
+                note=spec.get("closing_note", ""),
+            )
         if spec.get("pinned"):
             set_topic_pinned(topic=topic, pinned=True)
         self.say(

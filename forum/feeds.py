@@ -41,7 +41,10 @@ class LatestTopicsRss(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.first_post.body_html if item.first_post else ""
+        post = item.first_post
+        if post is None or post.is_hidden:
+            return ""
+        return post.body_html
 
     def item_link(self, item):
         return item.get_absolute_url()

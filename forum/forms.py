@@ -27,6 +27,42 @@ class BodyField(forms.CharField):
         return value
 
 
+class DialogueFieldsMixin(forms.Form):
+    """The dialogue parts of a new topic, offered to facilitators."""
+
+    prompts = forms.CharField(
+        label="Prompting questions",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One question per line; they are listed at the top of the dialogue.",
+    )
+    opens_at = forms.DateTimeField(
+        label="Opens for replies at",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="Leave empty to open it now.",
+    )
+    closes_at = forms.DateTimeField(
+        label="Locks itself at",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+    def clean_prompts(self):
+        text = self.cleaned_data.get("prompts", "")
+        if any(len(line.strip()) > 500 for line in text.splitlines()):
+            raise forms.ValidationError("Each question can be at most 500 characters.")
+        return text
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", "The dialogue must close after it opens.")
+        return data
+
+
 class TopicForm(forms.Form):
     title = forms.CharField(
         min_length=3,
@@ -55,6 +91,47 @@ class ReplyForm(forms.Form):
     submission_key = forms.CharField(
         required=False, max_length=64, widget=forms.HiddenInput
     )
+
+    def __init__(
+        self,
+        *args,
+        prompts=(),
+        follow_up_to: str = "",
+        ask_consent: bool = False,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        if prompts:
+            self.fields["answering"] = forms.TypedMultipleChoiceField(
+                label="Answering",
+                required=False,
+                coerce=int,
+                choices=[(p.pk, p.text) for p in prompts],
+                widget=forms.CheckboxSelectMultiple,
+                help_text="Tick the questions your reply answers.",
+                error_messages={
+                    "invalid_choice": "That question is not one of this dialogue's."
+                },
+            )
+        if follow_up_to:
+            self.fields["follow_up"] = forms.BooleanField(
+                label=f"This is a follow-up question to {follow_up_to}",
+                required=False,
+                help_text="It stays in your queue until they answer.",
+            )
+        if ask_consent:
+            self.fields["named_in_exports"] = forms.TypedChoiceField(
+                label="May your name appear when this dialogue is exported or printed?",
+                coerce=lambda value: value == "yes",
+                choices=[
+                    ("yes", "Yes, use my name"),
+                    ("no", "No, call me “Participant 1, 2…”"),
+                ],
+                widget=forms.RadioSelect,
+                required=False,
+                empty_value=None,
+                help_text="You can answer later; you can change it in your settings.",
+            )
 
 
 class EditPostForm(forms.Form):
@@ -110,3 +187,7 @@ class SearchForm(forms.Form):
         if start and end and start > end:
             raise forms.ValidationError("The “from” date is after the “to” date.")
         return data
+
+
+class DialogueTopicForm(TopicForm, DialogueFieldsMixin):
+    pass

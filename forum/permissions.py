@@ -60,7 +60,11 @@ def can_start_topic(user, category: Category) -> bool:
 def can_reply(user, topic: Topic) -> bool:
     if not can_post(user):
         return False
-    return not topic.is_locked
+    if topic.is_locked or topic.is_due_to_close:
+        return False
+    if topic.phase == "scheduled":
+        return can_moderate(user, topic.category)
+    return True
 
 
 def within_edit_window(post: Post) -> bool:
@@ -81,7 +85,7 @@ def can_edit(user, post: Post, *, moderator: bool | None = None) -> bool:
         return False
     if post.status == Post.Status.RETURNED:
         return True
-    if post.topic.is_locked:
+    if post.topic.is_locked or post.topic.is_due_to_close:
         return False
     return within_edit_window(post)
 
@@ -107,6 +111,8 @@ def editable_post_ids(
 ) -> set[int]:
     """Which of these posts user may edit, given the category's facilitator ids."""
     moderator = _moderation().is_moderator(user, facilitators)
+    for post in posts:
+        post.topic = topic  # already loaded: no query per post
     return {p.pk for p in posts if can_edit(user, p, moderator=moderator)}
 
 

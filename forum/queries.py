@@ -5,9 +5,10 @@ from dataclasses import dataclass, field
 from math import ceil
 
 from django.conf import settings
+from django.db.models import Count, Q
 
 from . import permissions
-from .models import Category, Post, Topic, TopicRead
+from .models import Category, Post, Prompt, Topic, TopicRead
 
 POST_FIELDS = [
     "id",
@@ -22,6 +23,8 @@ POST_FIELDS = [
     "edited_at",
     "author_name",
     "quoting_id",
+    "follow_up_for_id",
+    "follow_up_answered_at",
     "status",
     "return_reason",
     "is_hidden",
@@ -37,6 +40,9 @@ POST_FIELDS = [
     "parent__author_name",
     "parent__position",
     "parent__depth",
+    "follow_up_for__id",
+    "follow_up_for__username",
+    "follow_up_for__display_name",
 ]
 
 
@@ -45,6 +51,8 @@ class PageInfo:
     number: int
     count: int
     per_page: int
+    # Other query parameters the page links keep (e.g. "prompt=3").
+    extra: str = ""
 
     @property
     def num_pages(self) -> int:
@@ -144,6 +152,9 @@ def category_page(*, category: Category, viewer, page: int) -> tuple[list, PageI
             "post_count",
             "last_post_at",
             "category_id",
+            "opens_at",
+            "closes_at",
+            "summary_excerpt",
             "last_post__id",
             "last_post__author_name",
             "last_post__created_at",
@@ -185,52 +196,124 @@ class TopicPage:
     facilitators: set[int] = field(default_factory=set)
     moderator: bool = False
     unpublished: list[Post] = field(default_factory=list)
+    prompts: list[Prompt] = field(default_factory=list)
+    prompt: Prompt | None = None
+    follow_ups: list[Post] = field(default_factory=list)
+    previous: Topic | None = None
+    notes: dict = field(default_factory=dict)
 
     @property
     def new_count(self) -> int:
         return max(0, self.topic.post_count - (self.read_up_to or 0))
 
 
-def topic_posts(*, topic: Topic, view: str, info: PageInfo) -> list[Post]:
+def topic_posts(
+    *, topic: Topic, view: str, info: PageInfo, prompt: Prompt | None = None
+) -> list[Post]:
     order = "path" if view == "threaded" else "position"
+    posts = Post.objects.filter(topic=topic, status=Post.Status.PUBLISHED)
+    if prompt is not None:
+        posts = posts.filter(prompts=prompt)
     return list(
-        Post.objects.filter(topic=topic, status=Post.Status.PUBLISHED)
-        .select_related("author", "parent")
+        posts.select_related("author", "parent", "follow_up_for")
         .only(*POST_FIELDS)
         .order_by(order)[info.offset : info.offset + info.per_page]
     )
 
 
-def unpublished_posts(*, topic: Topic, viewer, moderator: bool) -> list[Post]:
-    """Posts of the topic awaiting approval or returned, that the viewer may see:
-    their own, or all of them for the topic's facilitators."""
+def viewer_posts(
+    *, topic: Topic, viewer, moderator: bool
+) -> tuple[list[Post], list[Post]]:
+    """In one query, the posts of the topic that concern this viewer: those
+    awaiting approval or returned that they may see (their own, or all for the
+    topic's facilitators), and facilitators' follow-up questions still awaiting
+    their answer."""
     if not viewer.is_authenticated:
-        return []
-    posts = Post.objects.filter(topic=topic).exclude(status=Post.Status.PUBLISHED)
+        return [], []
+    unpublished = ~Q(status=Post.Status.PUBLISHED)
     if not moderator:
-        posts = posts.filter(author=viewer)
-    return list(
-        posts.select_related("author", "parent").only(*POST_FIELDS).order_by("pk")
+        unpublished &= Q(author=viewer)
+    asked = Q(
+        follow_up_for=viewer,
+        follow_up_answered_at__isnull=True,
+        status=Post.Status.PUBLISHED,
+        is_hidden=False,
+    )
+    posts = list(
+        Post.objects.filter(unpublished | asked, topic=topic)
+        .select_related("author", "parent", "follow_up_for")
+        .only(*POST_FIELDS)
+        .order_by("pk")
+    )
+    return (
+        [p for p in posts if not p.is_published],
+        [p for p in posts if p.is_published],
     )
 
 
-def topic_page(*, topic: Topic, viewer, view: str, page: int) -> TopicPage:
-    """One page of a topic in threaded or flat order, with badges and read state."""
+def dialogue_prompts(*, topic: Topic) -> list[Prompt]:
+    """A dialogue's prompting questions with how many published replies answer
+    each (one query)."""
+    return list(
+        topic.prompts.annotate(
+            answer_count=Count(
+                "answers", filter=Q(answers__status=Post.Status.PUBLISHED)
+            )
+        ).order_by("position", "pk")
+    )
+
+
+def previous_in_series(*, topic: Topic, viewer) -> Topic | None:
+    """The dialogue before this one in its series that the viewer may see, for
+    its summary as context."""
+    if topic.series_id is None:
+        return None
+    return (
+        Topic.objects.filter(
+            permissions.visible_categories(viewer, "category__"),
+            series_id=topic.series_id,
+            created_at__lt=topic.created_at,
+        )
+        .only("id", "title", "summary_html", "summary_excerpt", "created_at")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def topic_page(
+    *, topic: Topic, viewer, view: str, page: int, prompt_id: int | None = None
+) -> TopicPage | None:
+    """One page of a topic in threaded or flat order, with badges and read state;
+    optionally only the replies answering one prompt. None if no such prompt."""
     from moderation.permissions import can_see_post_text, facilitator_ids, is_moderator
 
+    prompts = dialogue_prompts(topic=topic)
+    prompt = None
+    count = topic.post_count
+    if prompt_id is not None:
+        prompt = next((p for p in prompts if p.pk == prompt_id), None)
+        if prompt is None:
+            return None
+        count = prompt.answer_count
     info = PageInfo(
-        number=page, count=topic.post_count, per_page=settings.FORUM_POSTS_PER_PAGE
+        number=page,
+        count=count,
+        per_page=settings.FORUM_POSTS_PER_PAGE,
+        extra=f"prompt={prompt.pk}&" if prompt else "",
     )
-    posts = topic_posts(topic=topic, view=view, info=info)
+    posts = topic_posts(topic=topic, view=view, info=info, prompt=prompt)
     facilitators = facilitator_ids(category_id=topic.category_id)
     moderator = is_moderator(viewer, facilitators)
-    unpublished = unpublished_posts(topic=topic, viewer=viewer, moderator=moderator)
+    unpublished, follow_ups = viewer_posts(
+        topic=topic, viewer=viewer, moderator=moderator
+    )
     editable = permissions.editable_post_ids(
         viewer, topic=topic, posts=posts + unpublished, facilitators=facilitators
     )
     read_up_to = None
     if viewer.is_authenticated:
         read_up_to = read_marks(viewer=viewer, topic_ids=[topic.pk]).get(topic.pk)
+    notes = _notes_for(posts + unpublished) if moderator else {}
     for post in posts + unpublished:
         post.role = role_of(post, facilitators)
         post.show_text = can_see_post_text(viewer, post, facilitators)
@@ -244,6 +327,7 @@ def topic_page(*, topic: Topic, viewer, view: str, page: int) -> TopicPage:
             post.parent_id and post.position and post.parent.depth >= post.depth
         )
         post.can_edit = post.pk in editable
+        post.notes = notes.get(post.pk, [])
     return TopicPage(
         topic=topic,
         posts=posts,
@@ -253,7 +337,22 @@ def topic_page(*, topic: Topic, viewer, view: str, page: int) -> TopicPage:
         facilitators=facilitators,
         moderator=moderator,
         unpublished=unpublished,
+        prompts=prompts,
+        prompt=prompt,
+        follow_ups=follow_ups,
+        previous=previous_in_series(topic=topic, viewer=viewer),
+        notes=notes,
     )
+
+
+def _notes_for(posts: list[Post]) -> dict[int, list]:
+    """Facilitators' annotations on these posts, by post id (one query)."""
+    from moderation.models import Annotation
+
+    notes: dict[int, list] = {}
+    for note in Annotation.objects.filter(post__in=[p.pk for p in posts]):
+        notes.setdefault(note.post_id, []).append(note)
+    return notes
 
 
 def role_of(post: Post, facilitators: set[int]) -> str:
@@ -408,3 +507,33 @@ def search_page(*, filters, viewer, page: str | None):
             width=200,
         )
     return results, info
+
+
+def series_page(*, series, viewer) -> list[Topic] | None:
+    """The dialogues of a series the viewer may see, oldest first, with their
+    summaries (one query; two when none is visible). None when the series has
+    dialogues but none the viewer may see: its name is not theirs to read."""
+    topics = list(
+        Topic.objects.filter(
+            permissions.visible_categories(viewer, "category__"), series=series
+        )
+        .select_related("category")
+        .only(
+            "id",
+            "title",
+            "created_at",
+            "opens_at",
+            "closes_at",
+            "is_locked",
+            "locked_at",
+            "post_count",
+            "summary_html",
+            "category__id",
+            "category__name",
+            "category__slug",
+        )
+        .order_by("created_at", "pk")
+    )
+    if not topics and Topic.objects.filter(series=series).exists():
+        return None
+    return topics

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -8,9 +8,26 @@ from django.utils import timezone
 from accounts.models import User
 
 from . import search
-from .exceptions import ParentNotInTopic, TopicLocked
-from .models import PATH_SEGMENT, Category, Post, PostRevision, Topic, TopicRead
+from .exceptions import ForumError, ParentNotInTopic, TopicLocked
+from .models import (
+    PATH_SEGMENT,
+    Category,
+    Post,
+    PostRevision,
+    Prompt,
+    Series,
+    SummaryRevision,
+    Topic,
+    TopicRead,
+    first_words,
+)
 from .rendering import render_markdown
+
+
+def count_words(body: str) -> int:
+    """Words the author wrote: quoted lines are someone else's."""
+    own = [line for line in body.splitlines() if not line.lstrip().startswith(">")]
+    return len(" ".join(own).split())
 
 
 def _segment(position: int) -> str:
@@ -45,6 +62,7 @@ def _place_post(*, topic: Topic, post: Post, approved: bool = False) -> Post:
     Category.objects.filter(pk=topic.category_id).update(
         post_count=F("post_count") + 1, last_post=post, last_post_at=when
     )
+    _close_follow_ups(post=post)
     # One's own post is never new to oneself: move the author's read mark over it
     # when they had read everything before it.
     if post.position == 1:
@@ -79,6 +97,7 @@ def _add_post(
         subject=subject.strip(),
         body=body,
         body_html=render_markdown(body),
+        word_count=count_words(body),
         submission_key=submission_key,
     )
     search.index_posts(post_ids=[post.pk])
@@ -120,17 +139,119 @@ def create_category(
 
 
 @transaction.atomic
-def create_topic(*, category: Category, author: User, title: str, body: str) -> Topic:
-    """Start a topic with its opening post; bump the category's counters."""
+def create_topic(
+    *,
+    category: Category,
+    author: User,
+    title: str,
+    body: str,
+    prompts: list[str] = (),
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    series: Series | None = None,
+) -> Topic:
+    """Start a topic with its opening post, and for a dialogue its prompting
+    questions, schedule and series; bump the category's counters."""
+    _check_schedule(opens_at, closes_at)
     Category.objects.select_for_update().filter(pk=category.pk).first()
     topic = Topic.objects.create(
-        category=category, title=title.strip(), author=author, author_name=author.name
+        category=category,
+        title=title.strip(),
+        author=author,
+        author_name=author.name,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        series=series,
     )
     Category.objects.filter(pk=category.pk).update(topic_count=F("topic_count") + 1)
     post = _add_post(topic=topic, author=author, body=body)
     Topic.objects.filter(pk=topic.pk).update(first_post=post)
+    # Indexed again now that the post is the topic's first: its title counts.
+    search.index_posts(post_ids=[post.pk])
+    for position, text in enumerate((p.strip() for p in prompts if p.strip()), 1):
+        Prompt.objects.create(topic=topic, position=position, text=text[:500])
     topic.refresh_from_db()
     return topic
+
+
+def _check_schedule(opens_at: datetime | None, closes_at: datetime | None) -> None:
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise ForumError("The dialogue must close after it opens.")
+
+
+@transaction.atomic
+def set_schedule(
+    *, topic: Topic, opens_at: datetime | None, closes_at: datetime | None
+) -> None:
+    """Set when a dialogue opens for replies and when it locks itself."""
+    _check_schedule(opens_at, closes_at)
+    Topic.objects.filter(pk=topic.pk).update(opens_at=opens_at, closes_at=closes_at)
+    topic.opens_at, topic.closes_at = opens_at, closes_at
+
+
+@transaction.atomic
+def add_prompt(*, topic: Topic, text: str) -> Prompt:
+    """Add a prompting question at the end of a dialogue's list."""
+    Topic.objects.select_for_update().filter(pk=topic.pk).first()
+    last = topic.prompts.aggregate(last=Max("position"))["last"] or 0
+    return Prompt.objects.create(
+        topic=topic, position=last + 1, text=text.strip()[:500]
+    )
+
+
+@transaction.atomic
+def edit_prompt(*, prompt: Prompt, text: str) -> bool:
+    """Reword a prompting question; its answers stay tagged."""
+    return bool(
+        Prompt.objects.filter(pk=prompt.pk)
+        .exclude(text=text.strip())
+        .update(text=text.strip()[:500])
+    )
+
+
+@transaction.atomic
+def set_series(*, topic: Topic, series: Series | None) -> None:
+    """Put a dialogue in a series (or take it out)."""
+    Topic.objects.filter(pk=topic.pk).update(series=series)
+    topic.series = series
+
+
+@transaction.atomic
+def set_summary(*, topic: Topic, editor: User, summary: str) -> bool:
+    """Write or rewrite a dialogue's summary, keeping the previous one."""
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    if summary.strip() == topic.summary.strip():
+        return False
+    if topic.summary:
+        SummaryRevision.objects.create(
+            topic=topic, summary=topic.summary, editor=editor, editor_name=editor.name
+        )
+    html = render_markdown(summary) if summary.strip() else ""
+    Topic.objects.filter(pk=topic.pk).update(
+        summary=summary.strip(),
+        summary_html=html,
+        summary_excerpt=first_words(summary, 40)[:300] if summary.strip() else "",
+    )
+    return True
+
+
+def lock_if_due(*, topic: Topic) -> bool:
+    """Lock a dialogue whose closing time has passed (lazily, on any visit, and by
+    the close_dialogues command); return whether it locked now."""
+    if topic.is_locked or not topic.is_due_to_close:
+        return False
+    # The log and the lock belong to moderation, which builds on the forum.
+    from moderation.services import lock_topic
+
+    changed = lock_topic(topic=topic, actor=None, note="")
+    topic.refresh_from_db()
+    return changed
+
+
+def close_due_dialogues() -> int:
+    """Lock every dialogue past its closing time; return how many."""
+    due = Topic.objects.filter(is_locked=False, closes_at__lte=timezone.now())
+    return sum(lock_if_due(topic=topic) for topic in due)
 
 
 def post_reply(
@@ -142,10 +263,15 @@ def post_reply(
     parent: Post | None = None,
     quoting: Post | None = None,
     submission_key: str = "",
+    prompts: list[Prompt] = (),
+    follow_up: bool = False,
 ) -> Post:
-    """Add a reply (under parent, or under the opening post) and bump counters.
+    """Add a reply (under parent, or under the opening post) and bump counters;
+    tag it with the prompts it answers; a facilitator may mark it as a follow-up
+    question to the author of the post it answers or quotes.
 
-    Raises TopicLocked or ParentNotInTopic. A second submission of the same form
+    Raises TopicLocked, ParentNotInTopic or ForumError. A second submission of the
+    same form
     (same submission_key), or the same text again within a few seconds, returns the
     post already made instead of a copy.
     """
@@ -159,6 +285,8 @@ def post_reply(
                 parent=parent,
                 quoting=quoting,
                 submission_key=submission_key,
+                prompts=prompts,
+                follow_up=follow_up,
             )
     except IntegrityError:
         # A concurrent request with the same submission key won the race.
@@ -196,13 +324,27 @@ def _post_reply(
     parent: Post | None,
     quoting: Post | None,
     submission_key: str,
+    prompts: list[Prompt],
+    follow_up: bool,
 ) -> Post:
-    topic = Topic.objects.select_for_update().get(pk=topic.pk)
-    if topic.is_locked:
+    topic = (
+        Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
+    )
+    if topic.is_locked or topic.is_due_to_close:
         raise TopicLocked
+    moderator = _is_moderator(author, topic.category)
+    if topic.phase == "scheduled" and not moderator:
+        raise ForumError("This dialogue is not open for replies yet.")
     for other in (parent, quoting):
         if other is not None and other.topic_id != topic.pk:
             raise ParentNotInTopic
+    if any(prompt.topic_id != topic.pk for prompt in prompts):
+        raise ForumError("That question belongs to another dialogue.")
+    follow_up_for = None
+    if follow_up:
+        follow_up_for = _follow_up_target(
+            author=author, moderator=moderator, answered=quoting or parent
+        )
     existing = _duplicate_of(
         topic=topic, author=author, body=body, submission_key=submission_key
     )
@@ -210,7 +352,7 @@ def _post_reply(
         return existing
     if parent is None:
         parent = Post.objects.get(pk=topic.first_post_id)
-    return _add_post(
+    post = _add_post(
         topic=topic,
         author=author,
         body=body,
@@ -220,6 +362,42 @@ def _post_reply(
         submission_key=submission_key,
         pending=needs_approval(author=author, category=topic.category),
     )
+    if prompts:
+        post.prompts.set(prompts)
+    if follow_up_for is not None:
+        Post.objects.filter(pk=post.pk).update(follow_up_for=follow_up_for)
+        post.follow_up_for = follow_up_for
+    return post
+
+
+def _is_moderator(user: User, category: Category) -> bool:
+    from moderation.permissions import can_moderate
+
+    return can_moderate(user, category)
+
+
+def _follow_up_target(*, author: User, moderator: bool, answered: Post | None) -> User:
+    """Whom a facilitator's follow-up question is for: the author of the post it
+    answers or quotes, who must be someone else."""
+    if not moderator:
+        raise ForumError("Only facilitators mark follow-up questions.")
+    if answered is None or answered.author_id is None:
+        raise ForumError("A follow-up question answers a participant's post.")
+    if answered.author_id == author.pk:
+        raise ForumError("A follow-up question cannot be to yourself.")
+    return answered.author
+
+
+def _close_follow_ups(*, post: Post) -> None:
+    """A participant's reply to (or quote of) a follow-up question to them
+    answers it."""
+    answered = [p for p in (post.parent_id, post.quoting_id) if p]
+    if answered:
+        Post.objects.filter(
+            pk__in=answered,
+            follow_up_for_id=post.author_id,
+            follow_up_answered_at__isnull=True,
+        ).update(follow_up_answered_at=timezone.now())
 
 
 @transaction.atomic
@@ -240,7 +418,7 @@ def edit_post(
     someone else's post is written to the moderation log.
     """
     topic = Topic.objects.select_for_update().get(pk=post.topic_id)
-    if topic.is_locked and not force:
+    if (topic.is_locked or topic.is_due_to_close) and not force:
         raise TopicLocked
     post = Post.objects.select_for_update().get(pk=post.pk)
     if title is not None and post.pk == topic.first_post_id:
@@ -259,11 +437,21 @@ def edit_post(
     before = {"subject": post.subject, "body": post.body}
     post.body = body
     post.body_html = render_markdown(body)
+    post.word_count = count_words(body)
     post.subject = new_subject
     post.edited_at = timezone.now()
     if resubmit:
         post.status = Post.Status.PENDING
-    post.save(update_fields=["body", "body_html", "subject", "edited_at", "status"])
+    post.save(
+        update_fields=[
+            "body",
+            "body_html",
+            "word_count",
+            "subject",
+            "edited_at",
+            "status",
+        ]
+    )
     search.index_posts(post_ids=[post.pk])
     if editor.pk != post.author_id:
         # Imported here: the log belongs to moderation, which builds on the forum.
@@ -380,3 +568,10 @@ def recount_all() -> None:
         recount_topic(topic=topic)
     for category in Category.objects.only("pk"):
         recount_category(category=category)
+
+
+def create_series(*, name: str, slug: str, description: str = "") -> Series:
+    """Add a series of dialogues (admins also do this in the Django admin)."""
+    return Series.objects.create(
+        name=name.strip(), slug=slug, description=description.strip()
+    )

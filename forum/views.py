@@ -2,23 +2,37 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import (
+    content_disposition_header,
+    url_has_allowed_host_and_scheme,
+)
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import services as account_services
 from accounts.models import User
 
 from . import permissions, queries, ratelimit, services
 from . import search as search_module
-from .exceptions import ForumError
-from .forms import EditOpeningPostForm, EditPostForm, ReplyForm, SearchForm, TopicForm
-from .models import Category
+from .exceptions import ForumError, ParentNotInTopic, TopicLocked
+from .export import export_dialogue, to_markdown
+from .forms import (
+    DialogueTopicForm,
+    EditOpeningPostForm,
+    EditPostForm,
+    ReplyForm,
+    SearchForm,
+    TopicForm,
+)
+from .models import Category, Series
 from .quoting import quote_markdown
 from .rendering import render_markdown
 
@@ -67,13 +81,32 @@ def category_detail(request, slug):
     )
 
 
+def _int_param(request, name: str, default: int | None) -> int | None:
+    raw = request.GET.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise Http404(f"No such {name}.") from None
+
+
 def topic_detail(request, pk, slug=None):
     topic = permissions.get_topic_for(request.user, pk=pk)
-    page = _page_or_404(
-        request, count=topic.post_count, per_page=settings.FORUM_POSTS_PER_PAGE
-    )
+    # A dialogue past its closing time locks itself on the first visit, even if
+    # no background worker ran.
+    services.lock_if_due(topic=topic)
+    page = _int_param(request, "page", 1)
     view = thread_view_of(request)
-    data = queries.topic_page(topic=topic, viewer=request.user, view=view, page=page)
+    data = queries.topic_page(
+        topic=topic,
+        viewer=request.user,
+        view=view,
+        page=page,
+        prompt_id=_int_param(request, "prompt", None),
+    )
+    if data is None or not 1 <= page <= data.info.num_pages:
+        raise Http404("No such page.")
     if request.user.is_authenticated:
         services.mark_read(
             user=request.user,
@@ -97,7 +130,11 @@ def topic_detail(request, pk, slug=None):
         "max_depth": settings.FORUM_MAX_THREAD_DEPTH,
     }
     if can_reply:
-        context["form"] = ReplyForm(initial={"submission_key": uuid.uuid4().hex})
+        context["form"] = ReplyForm(
+            initial={"submission_key": uuid.uuid4().hex},
+            prompts=data.prompts,
+            ask_consent=request.user.named_in_exports is None,
+        )
     return render(request, "forum/topic_detail.html", context)
 
 
@@ -180,7 +217,9 @@ def new_topic(request, slug):
             if not permissions.can_post(request.user)
             else "New topics here are opened by facilitators and regular participants."
         )
-    form = TopicForm(request.POST or None)
+    moderator = permissions.can_moderate(request.user, category)
+    form_class = DialogueTopicForm if moderator else TopicForm
+    form = form_class(request.POST or None)
     preview = ""
     if request.method == "POST":
         preview = _preview(request, form)
@@ -189,11 +228,15 @@ def new_topic(request, slug):
         elif form.is_valid():
             if _over_posting_limit(request.user):
                 return _too_fast(request, form)
+            data = form.cleaned_data
             topic = services.create_topic(
                 category=category,
                 author=request.user,
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
+                title=data["title"],
+                body=data["body"],
+                prompts=data.get("prompts", "").splitlines(),
+                opens_at=data.get("opens_at"),
+                closes_at=data.get("closes_at"),
             )
             return redirect(topic)
     return render(
@@ -206,12 +249,9 @@ def new_topic(request, slug):
 @login_required
 def reply(request, pk):
     topic = permissions.get_topic_for(request.user, pk=pk)
+    services.lock_if_due(topic=topic)
     if not permissions.can_reply(request.user, topic):
-        raise PermissionDenied(
-            "This topic is locked: it takes no more replies."
-            if topic.is_locked
-            else "Your account is suspended: you cannot post."
-        )
+        raise PermissionDenied(_reply_refusal(request.user, topic))
     source = request.POST if request.method == "POST" else request.GET
     parent = permissions.get_post_in_topic(
         request.user, topic=topic, pk=source.get("parent")
@@ -221,28 +261,32 @@ def reply(request, pk):
         topic=topic,
         pk=source.get("quoting") or source.get("quote"),
     )
+    prompts = queries.dialogue_prompts(topic=topic)
+    answered = quoting or parent
+    follow_up_to = ""
+    if (
+        answered is not None
+        and answered.author_id not in (None, request.user.pk)
+        and permissions.can_moderate(request.user, topic.category)
+    ):
+        follow_up_to = answered.author_name
+    form_options = {
+        "prompts": prompts,
+        "follow_up_to": follow_up_to,
+        "ask_consent": request.user.named_in_exports is None,
+    }
     preview = ""
     if request.method == "POST":
-        form = ReplyForm(request.POST)
+        form = ReplyForm(request.POST, **form_options)
         preview = _preview(request, form)
         if "preview" in request.POST:
             form.is_valid()
         elif form.is_valid():
             if _over_posting_limit(request.user):
                 return _too_fast(request, form)
-            try:
-                post = services.post_reply(
-                    topic=topic,
-                    author=request.user,
-                    body=form.cleaned_data["body"],
-                    subject=form.cleaned_data["subject"],
-                    parent=parent,
-                    quoting=quoting,
-                    submission_key=form.cleaned_data["submission_key"],
-                )
-            except ForumError as error:
-                raise PermissionDenied(error.message) from error
-            return redirect(post)
+            post = _save_reply(request, form, topic, parent, quoting, prompts)
+            if post is not None:
+                return redirect(post)
     else:
         initial = {"submission_key": uuid.uuid4().hex}
         if parent:
@@ -250,7 +294,8 @@ def reply(request, pk):
         if quoting:
             initial["quoting"] = quoting.pk
             initial["body"] = quote_markdown(quoting, request.GET.get("selection", ""))
-        form = ReplyForm(initial=initial)
+        initial["follow_up"] = request.GET.get("follow_up") == "1"
+        form = ReplyForm(initial=initial, **form_options)
     return render(
         request,
         "forum/reply_form.html",
@@ -265,12 +310,58 @@ def reply(request, pk):
     )
 
 
+def _reply_refusal(user, topic) -> str:
+    if not permissions.can_post(user):
+        return "Your account is suspended: you cannot post."
+    if topic.phase == "scheduled":
+        return "This dialogue is not open for replies yet."
+    return "This topic is locked: it takes no more replies."
+
+
+def _wants_follow_up(request, form) -> bool:
+    """The follow-up box, when offered; a facilitator who sends it where it is not
+    offered (their own post) gets the service's message rather than silence."""
+    if "follow_up" in form.fields:
+        return bool(form.cleaned_data.get("follow_up"))
+    sent = request.POST.get("follow_up", "") not in ("", "0", "false", "off")
+    return sent and permissions.can_moderate(request.user, form.topic.category)
+
+
+def _save_reply(request, form, topic, parent, quoting, prompts):
+    """Post the reply; a refusal the writer can fix becomes a form error (the
+    text stays), the others a 403."""
+    data = form.cleaned_data
+    form.topic = topic
+    chosen = [p for p in prompts if p.pk in set(data.get("answering") or [])]
+    if data.get("named_in_exports") is not None:
+        account_services.set_export_consent(
+            user=request.user, named=data["named_in_exports"]
+        )
+    try:
+        return services.post_reply(
+            topic=topic,
+            author=request.user,
+            body=data["body"],
+            subject=data["subject"],
+            parent=parent,
+            quoting=quoting,
+            submission_key=data["submission_key"],
+            prompts=chosen,
+            follow_up=_wants_follow_up(request, form),
+        )
+    except (TopicLocked, ParentNotInTopic) as error:
+        raise PermissionDenied(error.message) from error
+    except ForumError as error:
+        form.add_error(None, error.message)
+        return None
+
+
 def _edit_refusal(user, post) -> str:
     if not permissions.can_post(user):
         return "Your account is suspended: you cannot edit posts."
     if post.author_id != user.pk:
         return "You may only edit your own posts."
-    if post.topic.is_locked:
+    if post.topic.is_locked or post.topic.is_due_to_close:
         return "This topic is locked: its posts can no longer be edited."
     return (
         f"Posts can be edited for {settings.FORUM_EDIT_WINDOW_HOURS} hours after "
@@ -281,6 +372,7 @@ def _edit_refusal(user, post) -> str:
 @login_required
 def edit_post(request, pk):
     post = permissions.get_post_for(request.user, pk=pk)
+    services.lock_if_due(topic=post.topic)
     moderator = permissions.can_moderate(request.user, post.topic.category)
     if not permissions.can_edit(request.user, post, moderator=moderator):
         raise PermissionDenied(_edit_refusal(request.user, post))
@@ -381,3 +473,60 @@ def search(request):
         params.pop("page", None)
         context["params"] = params.urlencode()
     return render(request, "forum/search.html", context)
+
+
+NOT_LOCKED = "Only locked dialogues can be exported; lock it first."
+
+
+def _topic_to_export(request, pk):
+    """The dialogue to export, for its facilitators and admins (403 for anyone
+    else), and whether it is locked: an open dialogue is still changing."""
+    topic = permissions.get_topic_for(request.user, pk=pk)
+    if not permissions.can_moderate(request.user, topic.category):
+        raise PermissionDenied("Only the dialogue's facilitators can export it.")
+    # The phase counts a dialogue past its closing time as locked already.
+    return topic, topic.phase == "locked"
+
+
+@login_required
+@require_safe
+def export_topic(request, pk):
+    topic, locked = _topic_to_export(request, pk)
+    if not locked:
+        messages.warning(request, NOT_LOCKED)
+        return redirect(topic)
+    response = render(
+        request, "forum/export.html", {"export": export_dialogue(topic=topic)}
+    )
+    # Who may be named changes with consent: never serve a stale copy.
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_safe
+def export_topic_markdown(request, pk):
+    topic, locked = _topic_to_export(request, pk)
+    if not locked:
+        messages.warning(request, NOT_LOCKED)
+        return redirect(topic)
+    response = HttpResponse(
+        to_markdown(export_dialogue(topic=topic)),
+        content_type="text/markdown; charset=utf-8",
+    )
+    name = slugify(topic.title)[:80] or "dialogue"
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{name}-{topic.pk}.md"
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+def series_detail(request, slug):
+    series = get_object_or_404(Series, slug=slug)
+    topics = queries.series_page(series=series, viewer=request.user)
+    if topics is None:
+        raise Http404("No such series.")
+    return render(
+        request, "forum/series_detail.html", {"series": series, "topics": topics}
+    )

@@ -1,9 +1,11 @@
 from django import forms
 
 from accounts.models import User
+from forum.exceptions import ForumError
 from forum.models import Category
 
 from .models import AuditEntry, Report
+from .services import parse_tags
 
 
 class ReasonForm(forms.Form):
@@ -76,3 +78,31 @@ class UsernameForm(forms.Form):
             return User.objects.get(username=username)
         except User.DoesNotExist:
             raise forms.ValidationError(f"There is no user “{username}”.") from None
+
+
+class AnnotationForm(forms.Form):
+    note = forms.CharField(
+        label="Note (only facilitators see it)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    tags = forms.CharField(
+        label="Theme tags",
+        required=False,
+        max_length=1000,
+        help_text="Separated by commas, e.g. “quote for summary, theme: trust”; "
+        "at most 10, each up to 40 characters.",
+    )
+
+    def clean_tags(self):
+        try:
+            return parse_tags(self.cleaned_data["tags"])
+        except ForumError as error:
+            raise forms.ValidationError(error.message) from None
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("note", "").strip() and not data["tags"]:
+            raise forms.ValidationError("Write a note or give at least one tag.")
+        return data

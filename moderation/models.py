@@ -111,6 +111,7 @@ class AuditEntry(models.Model):
         ADD_MEMBER = "add_member", "Added member"
         REMOVE_MEMBER = "remove_member", "Removed member"
         RESOLVE = "resolve", "Resolved report"
+        DELETE_ACCOUNT = "delete_account", "Deleted account"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -157,3 +158,43 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_name} {self.get_action_display()} ({self.created_at})"
+
+
+class Annotation(models.Model):
+    """A facilitator's private note and theme tags on a post ("quote for summary",
+    "theme: trust"); only facilitators see them."""
+
+    post = models.ForeignKey(
+        "forum.Post", on_delete=models.CASCADE, related_name="annotations"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_name = models.CharField(max_length=150)
+    note = models.TextField(blank=True, max_length=2000)
+    # Comma-separated, lower case, e.g. "quote for summary, theme: trust".
+    tags = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"note on {self.post_id} by {self.author_name}"
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t.strip() for t in self.tags.split(",") if t.strip()]
+
+
+class QueueDismissal(models.Model):
+    """A facilitator marked a post "no follow-up needed": it leaves the queue."""
+
+    post = models.OneToOneField(
+        "forum.Post", on_delete=models.CASCADE, related_name="queue_dismissal"
+    )
+    by_name = models.CharField(max_length=150)
+    at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.post_id} dismissed by {self.by_name}"

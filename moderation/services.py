@@ -3,24 +3,30 @@ transaction; toggles are idempotent and return whether anything changed."""
 
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import services as account_services
 from accounts.models import User
 from forum import search
 from forum import services as forum_services
+from forum.exceptions import ForumError
 from forum.models import Category, Post, Topic
 from forum.rendering import render_markdown
 
-from .models import AuditEntry, Facilitator, Member, Report
+from .models import Annotation, AuditEntry, Facilitator, Member, QueueDismissal, Report
 from .permissions import forget_facilitators
 
 Action = AuditEntry.Action
 
 
+SCHEDULE = "the dialogue's schedule"
+
+
 def log_action(
     *,
-    actor: User,
+    actor: User | None,
     action: str,
     category: Category | None = None,
     topic: Topic | None = None,
@@ -30,7 +36,8 @@ def log_action(
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEntry:
-    """Write one audit entry; call inside the action's transaction."""
+    """Write one audit entry; call inside the action's transaction. A None actor
+    is the dialogue's schedule (a timed lock)."""
     if post is not None and topic is None:
         topic = post.topic
     if topic is not None and category is None:
@@ -46,7 +53,7 @@ def log_action(
         label = category.name if category else ""
     return AuditEntry.objects.create(
         actor=actor,
-        actor_name=actor.name,
+        actor_name=actor.name if actor else SCHEDULE,
         action=action,
         category=category,
         topic=topic,
@@ -64,15 +71,16 @@ def _locked_topic(topic: Topic) -> Topic:
 
 
 @transaction.atomic
-def lock_topic(*, topic: Topic, actor: User, note: str = "") -> bool:
-    """Lock a topic with an optional closing note shown at its end."""
+def lock_topic(*, topic: Topic, actor: User | None, note: str = "") -> bool:
+    """Lock a topic with an optional closing note shown at its end (actor None:
+    the dialogue's schedule)."""
     topic = _locked_topic(topic)
     if topic.is_locked:
         return False
     now = timezone.now()
     Topic.objects.filter(pk=topic.pk).update(
         is_locked=True,
-        locked_by_name=actor.name,
+        locked_by_name=actor.name if actor else SCHEDULE,
         locked_at=now,
         closing_note=note.strip(),
         closing_note_html=render_markdown(note) if note.strip() else "",
@@ -194,7 +202,13 @@ def unhide_post(*, post: Post, actor: User, reason: str = "") -> bool:
 def approve_post(*, post: Post, actor: User) -> bool:
     """Let a post awaiting approval join its thread."""
     topic = _locked_topic(post.topic)
-    post = Post.objects.select_for_update().select_related("parent").get(pk=post.pk)
+    # Lock only the post's row: PostgreSQL cannot lock the nullable side of the
+    # outer join to the parent.
+    post = (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("parent")
+        .get(pk=post.pk)
+    )
     if post.status != Post.Status.PENDING:
         return False
     forum_services.place_approved_post(topic=topic, post=post)
@@ -373,3 +387,81 @@ def remove_member(*, user: User, category: Category, actor: User) -> bool:
             target_user=user,
         )
     return bool(deleted)
+
+
+@transaction.atomic
+def delete_user_account(*, user: User, actor: User, remove_posts: bool) -> None:
+    """Delete another user's account for them (admins), logged: their posts stay
+    under "Former participant", or with remove_posts become placeholders."""
+    if user.pk == actor.pk:
+        raise PermissionDenied("Delete your own account from your settings.")
+    log_action(
+        actor=actor,
+        action=Action.DELETE_ACCOUNT,
+        target_user=user,
+        after={"posts": "removed" if remove_posts else "kept"},
+    )
+    account_services.delete_account(user=user, actor=actor, remove_posts=remove_posts)
+
+
+@transaction.atomic
+def dismiss_from_queue(*, post: Post, actor: User) -> bool:
+    """Take a post off the facilitators' queue ("no follow-up needed"); return
+    whether it was still on it."""
+    _, created = QueueDismissal.objects.get_or_create(
+        post=post, defaults={"by_name": actor.name}
+    )
+    return created
+
+
+NOTE_MAX_LENGTH = 2000
+MAX_TAGS = 10
+TAG_MAX_LENGTH = 40
+# Annotation.tags holds them all, joined by ", ".
+TAGS_MAX_LENGTH = 300
+
+
+def parse_tags(tags: str | list[str]) -> list[str]:
+    """Theme tags as stored: comma-separated or a list, trimmed, lower case, each
+    once. Raises ForumError when there are too many or one is too long."""
+    parts = tags.split(",") if isinstance(tags, str) else tags
+    cleaned: list[str] = []
+    for part in parts:
+        tag = " ".join(part.split()).lower()
+        if tag and tag not in cleaned:
+            cleaned.append(tag)
+    if len(cleaned) > MAX_TAGS:
+        raise ForumError(f"Use at most {MAX_TAGS} tags (you gave {len(cleaned)}).")
+    too_long = [t for t in cleaned if len(t) > TAG_MAX_LENGTH]
+    if too_long:
+        raise ForumError(
+            f"A tag has at most {TAG_MAX_LENGTH} characters: “{too_long[0]}” is "
+            f"{len(too_long[0])}."
+        )
+    if len(", ".join(cleaned)) > TAGS_MAX_LENGTH:
+        raise ForumError(
+            f"The tags come to more than {TAGS_MAX_LENGTH} characters together; "
+            "use fewer or shorter ones."
+        )
+    return cleaned
+
+
+@transaction.atomic
+def annotate_post(
+    *, post: Post, actor: User, note: str, tags: str | list[str] = ""
+) -> Annotation:
+    """Add a facilitator's private note and theme tags to a post. Raises
+    ForumError for bad tags, too long a note, or neither note nor tags."""
+    note = note.strip()
+    cleaned = parse_tags(tags)
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ForumError(f"A note has at most {NOTE_MAX_LENGTH} characters.")
+    if not note and not cleaned:
+        raise ForumError("Write a note or give at least one tag.")
+    return Annotation.objects.create(
+        post=post,
+        author=actor,
+        author_name=actor.name,
+        note=note,
+        tags=", ".join(cleaned),
+    )

@@ -49,8 +49,8 @@ def test_topic_page_queries_are_flat(client, signed_in, settings):
         counts.append(count_queries(client, topic.get_absolute_url()))
     assert counts[0] == counts[2]
     assert counts[1] == counts[3]
-    # Cold cache and first visit included; a warm repeat visit runs 6 signed in.
-    assert max(counts) <= (8 if signed_in else 3)
+    # Cold cache and first visit included; a warm repeat visit runs 7 signed in.
+    assert max(counts) <= (9 if signed_in else 4)
 
 
 @pytest.mark.parametrize("signed_in", [False, True])

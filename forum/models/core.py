@@ -1,10 +1,12 @@
 import re
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 PATH_SEGMENT = 7  # digits per level of Post.path: up to 9,999,999 posts per topic
 
@@ -82,6 +84,21 @@ class Topic(models.Model):
     locked_at = models.DateTimeField(null=True, blank=True)
     closing_note = models.TextField(blank=True)
     closing_note_html = models.TextField(blank=True)
+    # Dialogue lifecycle: not open for replies before opens_at; locked at closes_at
+    # (by forum.services.close_due_dialogues, and checked lazily by permissions).
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    # The facilitators' summary, set by forum.services.set_summary.
+    summary = models.TextField(blank=True)
+    summary_html = models.TextField(blank=True)
+    summary_excerpt = models.CharField(max_length=300, blank=True)
+    series = models.ForeignKey(
+        "forum.Series",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="topics",
+    )
     # Kept by forum.services (create_topic, post_reply), rebuilt by recount_topic.
     post_count = models.PositiveIntegerField(default=0, editable=False)
     first_post = models.ForeignKey(
@@ -118,6 +135,23 @@ class Topic(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("forum:topic", args=[self.pk])
+
+    @property
+    def is_due_to_close(self) -> bool:
+        return bool(self.closes_at and timezone.now() >= self.closes_at)
+
+    @property
+    def phase(self) -> str:
+        """scheduled, open, closing_soon or locked: read from the times as well as
+        the lock, so it is right even before the schedule's lock is written."""
+        now = timezone.now()
+        if self.is_locked or self.is_due_to_close:
+            return "locked"
+        if self.opens_at and now < self.opens_at:
+            return "scheduled"
+        if self.closes_at and self.closes_at - now <= timedelta(hours=24):
+            return "closing_soon"
+        return "open"
 
 
 class Post(models.Model):
@@ -163,6 +197,21 @@ class Post(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PUBLISHED
     )
+    # Words in the body, for the participation overview; set with the body.
+    word_count = models.PositiveIntegerField(default=0)
+    # The prompting questions this reply answers ("Answering: …").
+    prompts = models.ManyToManyField("forum.Prompt", blank=True, related_name="answers")
+    # A facilitator's follow-up question to one participant: open until that
+    # participant replies to this post (forum.services keeps follow_up_answered_at),
+    # or a facilitator dismisses it.
+    follow_up_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+    )
+    follow_up_answered_at = models.DateTimeField(null=True, blank=True)
     # Set by moderation.services.return_post.
     return_reason = models.TextField(blank=True)
     # Set by moderation.services.hide_post / unhide_post; nothing is deleted.

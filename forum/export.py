@@ -1,0 +1,352 @@
+"""A locked dialogue as a document to keep, print or share: its prompting
+questions, the thread with its quotes, the summary and the closing note.
+
+People are named only with their consent (User.named_in_exports True); everyone
+else, those who declined and those never asked, appears as "Participant N",
+numbered in the order they first appear. Quote attributions inside the posts
+("[NAME wrote:](/p/ID/)") are rewritten from the quoted post's id, so the name
+they carried is replaced too; links to posts of the dialogue become links
+within the document. Names typed into the text itself cannot be recognised and
+stay as written: the document says so.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+from django.utils import dateformat, timezone
+
+from accounts.services import FORMER_PARTICIPANT, REMOVED_REASON
+
+from .models import Post, Topic
+from .rendering import render_markdown
+
+HIDDEN_PLACEHOLDER = "[This post was hidden by a facilitator.]"
+REMOVED_PLACEHOLDER = "[This post was removed at its author's request.]"
+UNKNOWN_AUTHOR = "A participant"
+FACILITATOR = "Facilitator"
+NOTE = (
+    "People who did not agree to be named appear as “Participant 1, 2, …”, "
+    "numbered in the order they first speak; quote attributions follow the same "
+    "labels. Names that people wrote in the text of their posts, subjects, the "
+    "summary or the closing note cannot be recognised and appear as written."
+)
+
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# "[NAME wrote:](/p/ID/)" as forum.quoting writes it; NAME has its punctuation
+# backslash-escaped, so "\]" may occur in it but a bare "]" may not.
+_ATTRIBUTION = re.compile(r"\[((?:\\.|[^\\\]\n])*?) wrote:\]\(/p/(\d+)/?\)")
+_POST_LINK = re.compile(r"\]\(/p/(\d+)/?\)")
+
+
+def escape_markdown(text: str) -> str:
+    """Text that markdown shows as typed: every ASCII punctuation mark escaped."""
+    return _PUNCTUATION.sub(r"\\\1", text)
+
+
+def anchor_of(post_id: int) -> str:
+    return f"post-{post_id}"
+
+
+@dataclass
+class ExportPrompt:
+    number: int
+    text: str
+
+    @property
+    def anchor(self) -> str:
+        return f"prompt-{self.number}"
+
+
+@dataclass
+class ExportPost:
+    pk: int
+    number: int | None
+    depth: int
+    subject: str
+    author: str
+    role: str
+    created_at: datetime
+    edited_at: datetime | None
+    # The label of the author of the post this one answers ("" for the opening
+    # post), and that post's id.
+    reply_to: str
+    reply_to_id: int | None
+    prompts: list[ExportPrompt]
+    follow_up_to: str
+    # Markdown with the attributions and post links rewritten; "" when hidden.
+    body: str
+    placeholder: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return anchor_of(self.pk)
+
+    @property
+    def reply_to_anchor(self) -> str:
+        return anchor_of(self.reply_to_id) if self.reply_to_id else ""
+
+    @cached_property
+    def body_html(self) -> str:
+        return render_markdown(self.body) if self.body else ""
+
+
+@dataclass
+class Export:
+    topic_id: int
+    title: str
+    category: str
+    started_at: datetime
+    opens_at: datetime | None
+    closes_at: datetime | None
+    locked_at: datetime | None
+    prompts: list[ExportPrompt]
+    summary: str
+    closing_note: str
+    posts: list[ExportPost]
+    exported_at: datetime
+    note: str = NOTE
+    # Labels in order of first appearance, with their roles.
+    people: list[tuple[str, str]] = field(default_factory=list)
+
+    @cached_property
+    def summary_html(self) -> str:
+        return render_markdown(self.summary) if self.summary else ""
+
+    @cached_property
+    def closing_note_html(self) -> str:
+        return render_markdown(self.closing_note) if self.closing_note else ""
+
+
+class _Labels:
+    """One label per person: their name if they agreed to be named, else
+    "Participant N" in order of first appearance."""
+
+    def __init__(self, facilitators: set[int]):
+        self.facilitators = facilitators
+        self.by_user: dict[int, str] = {}
+        self.people: list[tuple[str, str]] = []
+        self.numbered = 0
+
+    def role(self, user) -> str:
+        if user is None:
+            return ""
+        if user.is_staff or user.pk in self.facilitators:
+            return FACILITATOR
+        return ""
+
+    def of(self, user) -> str:
+        if user is None:
+            return FORMER_PARTICIPANT
+        if user.pk not in self.by_user:
+            if user.named_in_exports:
+                label = user.name
+            else:
+                self.numbered += 1
+                label = f"Participant {self.numbered}"
+            self.by_user[user.pk] = label
+            self.people.append((label, self.role(user)))
+        return self.by_user[user.pk]
+
+
+def _rewrite(text: str, *, authors: dict[int, object], shown: set[int], labels) -> str:
+    """Markdown with each quote attribution naming the quoted post's author by
+    their export label, and links to posts of the document made in-document."""
+
+    def attribution(match: re.Match) -> str:
+        post_id = int(match.group(2))
+        if post_id not in authors:
+            # Not a post of this dialogue: whose words they are is unknown here.
+            return f"{UNKNOWN_AUTHOR} wrote:"
+        name = escape_markdown(labels.of(authors[post_id]))
+        if post_id not in shown:
+            return f"{name} wrote:"
+        return f"[{name} wrote:](#{anchor_of(post_id)})"
+
+    def link(match: re.Match) -> str:
+        post_id = int(match.group(1))
+        if post_id not in shown:
+            return match.group(0)
+        return f"](#{anchor_of(post_id)})"
+
+    return _POST_LINK.sub(link, _ATTRIBUTION.sub(attribution, text))
+
+
+def _placeholder(post: Post) -> str:
+    if post.hidden_reason == REMOVED_REASON and post.author_id is None:
+        return REMOVED_PLACEHOLDER
+    return HIDDEN_PLACEHOLDER
+
+
+def export_dialogue(*, topic: Topic) -> Export:
+    """The document data of a dialogue (three queries, four with a cold cache):
+    its prompts, its published posts in thread order with anonymised authors and
+    attributions, hidden ones as placeholders, and its summary."""
+    from moderation.permissions import facilitator_ids
+
+    rows = list(topic.prompts.order_by("position", "pk"))
+    prompts = [ExportPrompt(number=n, text=p.text) for n, p in enumerate(rows, 1)]
+    prompt_numbers = {p.pk: n for n, p in enumerate(rows, 1)}
+    posts = list(
+        Post.objects.filter(topic=topic)
+        .select_related("author", "follow_up_for")
+        .prefetch_related("prompts")
+        .order_by("path", "pk")
+    )
+    labels = _Labels(facilitator_ids(category_id=topic.category_id))
+    published = [p for p in posts if p.is_published]
+    # Every post of the topic may be quoted (a quote outlives a hidden post);
+    # only the published ones are in the document.
+    authors = {p.pk: p.author for p in posts}
+    by_id = {p.pk: p for p in posts}
+    shown = {p.pk for p in published}
+    # Numbered by first appearance as a speaker, then as a quoted author.
+    for post in published:
+        if not post.is_hidden:
+            labels.of(post.author)
+    items = []
+    for post in published:
+        parent = by_id.get(post.parent_id)
+        reply_to = ""
+        if parent is not None:
+            reply_to = "a hidden post" if parent.is_hidden else labels.of(parent.author)
+        common = {
+            "pk": post.pk,
+            "number": post.position,
+            "depth": post.depth,
+            "created_at": post.created_at,
+            "reply_to": reply_to,
+            "reply_to_id": parent.pk if parent is not None else None,
+        }
+        if post.is_hidden:
+            items.append(
+                ExportPost(
+                    **common,
+                    subject="Hidden post",
+                    author="",
+                    role="",
+                    edited_at=None,
+                    prompts=[],
+                    follow_up_to="",
+                    body="",
+                    placeholder=_placeholder(post),
+                )
+            )
+            continue
+        answered = sorted(
+            prompt_numbers[p.pk] for p in post.prompts.all() if p.pk in prompt_numbers
+        )
+        items.append(
+            ExportPost(
+                **common,
+                subject=topic.title if post.parent_id is None else post.display_subject,
+                author=labels.of(post.author),
+                role=labels.role(post.author),
+                edited_at=post.edited_at,
+                prompts=[prompts[n - 1] for n in answered],
+                follow_up_to=(
+                    labels.of(post.follow_up_for) if post.follow_up_for_id else ""
+                ),
+                body=_rewrite(post.body, authors=authors, shown=shown, labels=labels),
+            )
+        )
+    rewrite = {"authors": authors, "shown": shown, "labels": labels}
+    return Export(
+        topic_id=topic.pk,
+        title=topic.title,
+        category=topic.category.name,
+        started_at=topic.created_at,
+        opens_at=topic.opens_at,
+        closes_at=topic.closes_at,
+        locked_at=topic.locked_at,
+        prompts=prompts,
+        summary=_rewrite(topic.summary, **rewrite),
+        closing_note=_rewrite(topic.closing_note, **rewrite),
+        posts=items,
+        exported_at=timezone.now(),
+        people=labels.people,
+    )
+
+
+def format_date(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return dateformat.format(timezone.localtime(value), "j M Y, H:i")
+
+
+def _plain(text: str) -> str:
+    """One line of text for a heading or a list: the characters that would make
+    markup are escaped, the rest (apostrophes, question marks) left readable."""
+    return re.sub(r"([\\`*_\[\]<>#{}|!])", r"\\\1", " ".join(text.split()))
+
+
+def _dates_line(export: Export) -> str:
+    parts = [f"Started {format_date(export.started_at)}"]
+    if export.opens_at:
+        parts.append(f"opened for replies {format_date(export.opens_at)}")
+    if export.locked_at:
+        parts.append(f"locked {format_date(export.locked_at)}")
+    elif export.closes_at:
+        parts.append(f"closed {format_date(export.closes_at)}")
+    return "; ".join(parts) + "."
+
+
+def _quote_block(text: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
+
+
+def to_markdown(export: Export) -> str:
+    """The export as one Markdown document; each post's heading carries its
+    anchor ({#post-ID}), which the rewritten links point to."""
+    out = [
+        f"# {_plain(export.title)}",
+        "",
+        f"{_plain(export.category)}. {_dates_line(export)}",
+        "",
+    ]
+    if export.prompts:
+        out += ["## Questions in this dialogue", ""]
+        out += [f"{p.number}. {_plain(p.text)}" for p in export.prompts]
+        out.append("")
+    out += ["## Summary", ""]
+    out += [export.summary.strip() or "*No summary was written.*", ""]
+    out += ["## The dialogue", ""]
+    for post in export.posts:
+        number = f"{post.number}. " if post.number else ""
+        out += [f"### {number}{_plain(post.subject)} {{#{post.anchor}}}", ""]
+        if post.placeholder:
+            out += [f"*{post.placeholder}*", ""]
+            continue
+        meta = f"**{escape_markdown(post.author)}**"
+        if post.role:
+            meta += f" ({post.role})"
+        meta += f", {format_date(post.created_at)}"
+        if post.edited_at:
+            meta += f" (edited {format_date(post.edited_at)})"
+        if post.reply_to:
+            meta += (
+                f", in reply to [{escape_markdown(post.reply_to)}]"
+                f"(#{post.reply_to_anchor})"
+            )
+        out += [meta, ""]
+        if post.prompts:
+            answering = "; ".join(f"{p.number}. {_plain(p.text)}" for p in post.prompts)
+            out += [f"Answering: {answering}", ""]
+        if post.follow_up_to:
+            out += [
+                f"*Follow-up question to {escape_markdown(post.follow_up_to)}*",
+                "",
+            ]
+        out += [post.body.strip(), ""]
+    if export.closing_note.strip():
+        out += ["## Closing note", "", export.closing_note.strip(), ""]
+    out += [
+        "---",
+        "",
+        _quote_block(export.note),
+        "",
+        f"Exported {format_date(export.exported_at)}.",
+        "",
+    ]
+    return "\n".join(out)

@@ -1,0 +1,87 @@
+"""A small but complete forum for the backup round trip, and a fingerprint of
+every table. Run inside `manage.py shell -c` against a scratch database by
+tests/reliability/test_backup.py, never against the test database."""
+
+import hashlib
+import json
+
+from django.db import connection
+
+from accounts.services import create_user, delete_account
+from forum import services as forum
+from forum.models import Category, Post, Topic
+from moderation import services as moderation
+
+PASSWORD = "correct-horse-battery"
+
+
+def build() -> None:
+    """Users, categories, topics with replies, an edit, a hidden post, reports,
+    audit entries, a facilitator, a member, a read mark and a suspension."""
+    admin = create_user(
+        username="admin", email="admin@example.org", password=PASSWORD, is_staff=True
+    )
+    facilitator = create_user(
+        username="mira", email="mira@example.org", password=PASSWORD
+    )
+    rosa = create_user(
+        username="rosa",
+        email="rosa@example.org",
+        password=PASSWORD,
+        display_name="Rosa Ilunga",
+        signature="*Peace*",
+    )
+    tomas = create_user(username="tomas", email="tomas@example.org", password=PASSWORD)
+    dialogues = forum.create_category(name="Dialogues", slug="dialogues")
+    private = forum.create_category(name="Circle", slug="circle", position=1)
+    moderation.appoint_facilitator(user=facilitator, category=dialogues, actor=admin)
+    moderation.add_member(user=rosa, category=private, actor=admin)
+
+    topic = forum.create_topic(
+        category=dialogues, author=facilitator, title="Trust in towns", body="Why?"
+    )
+    first = forum.post_reply(topic=topic, author=rosa, body="Because *neighbours*.")
+    second = forum.post_reply(
+        topic=topic, author=tomas, body="> neighbours\n\nYes.", parent=first
+    )
+    forum.post_reply(topic=topic, author=rosa, body="Thanks.", parent=second)
+    forum.edit_post(post=first, editor=rosa, body="Because neighbours *know* us.")
+    moderation.hide_post(post=second, actor=facilitator, reason="Personal details")
+    report = moderation.report_post(
+        post=second, reporter=rosa, reason="safety", text="A phone number"
+    )
+    moderation.resolve_report(report=report, actor=facilitator, hide=False)
+    moderation.report_post(post=first, reporter=tomas, reason="off_topic")
+    forum.mark_read(user=tomas, topic=topic, read_up_to=None, positions=[1, 2])
+
+    circle = forum.create_topic(
+        category=private, author=rosa, title="Just us", body="Welcome, circle."
+    )
+    moderation.lock_topic(topic=circle, actor=admin, note="Done here.")
+    moderation.suspend_user(user=tomas, actor=admin, reason="Cooling off")
+
+
+def change() -> None:
+    """Writes made after the backup: a reply, a deleted account, an unhidden post."""
+    topic = Topic.objects.get(title="Trust in towns")
+    author = Topic.objects.get(title="Just us").author
+    forum.post_reply(topic=topic, author=author, body="A later thought.")
+    rosa = type(author).objects.get(username="rosa")
+    delete_account(user=rosa, actor=rosa, remove_posts=True)
+    admin = type(author).objects.get(username="admin")
+    moderation.unhide_post(
+        post=Post.objects.get(is_hidden=True, body="> neighbours\n\nYes."), actor=admin
+    )
+    Category.objects.filter(slug="circle").update(description="Changed after.")
+
+
+def snapshot() -> None:
+    """Print each table's row count and a hash of its rows (in a stable order)."""
+    tables = {}
+    with connection.cursor() as cursor:
+        for table in sorted(connection.introspection.table_names(cursor)):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            rows = sorted(repr(row) for row in cursor.fetchall())
+            digest = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+            tables[table] = [len(rows), digest]
+    print("SNAPSHOT " + json.dumps(tables, sort_keys=True))
