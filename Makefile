@@ -5,6 +5,9 @@
 #   make lint     ruff check + ruff format --check
 #   make format   ruff format + ruff check --fix
 #   make clean    remove .venv, staticfiles/ and .pgtest/
+#   make backup   save the database to backups/ (pg_dump, or an SQLite copy)
+#   make restore FILE=backups/forum-<stamp>.dump   put a backup in its place
+#   make bench    search latency, BENCH_TOPICS x BENCH_POSTS_PER_TOPIC posts (1000 x 100)
 #
 # Variables: PORT (default 8000), ARGS (extra pytest arguments, e.g.
 # ARGS='-k thread -x'), REQUIRE_POSTGRES=1 (fail instead of skipping the
@@ -22,7 +25,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RUFF := $(VENV)/bin/ruff
 STAMP := $(VENV)/.installed
-PYTEST := $(PY) -m pytest -p tests.report_plugin
+PYTEST := $(PY) -m pytest -p tests.report_plugin -n auto
 WITH_PG := bash scripts/with-postgres
 
 # Prints the banner for the PostgreSQL run (password, if any, removed from the URL)
@@ -31,10 +34,10 @@ PG_BANNER := u="$$DATABASE_URL"; \
 	if [[ $$u =~ ^([^:/]+://[^:/@]*):[^@]*@(.*)$$ ]]; then u="$${BASH_REMATCH[1]}@$${BASH_REMATCH[2]}"; fi; \
 	echo "== Test suite on PostgreSQL ($$u) =="; exec "$$@"
 
-.PHONY: help install run test lint format clean
+.PHONY: help install run test lint format clean backup restore
 
 help:
-	@sed -n '3,12s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,14s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -84,8 +87,35 @@ test: lint
 	if [ $$status -eq 0 ]; then echo "== Test suite passed =="; else echo "== Test suite FAILED ==" >&2; fi; \
 	exit $$status
 
+# DATABASE_URL as the app reads it; see scripts/backup and scripts/restore.
+backup: $(STAMP)
+	bash scripts/backup
+
+restore: $(STAMP)
+	@[ -n "$(FILE)" ] || { echo "usage: make restore FILE=backups/forum-<timestamp>.dump" >&2; exit 2; }
+	bash scripts/restore "$(FILE)"
+
 clean:
 	@for pidfile in .pgtest/*/data/postmaster.pid; do \
 		[ -f "$$pidfile" ] && kill -QUIT "$$(head -n 1 "$$pidfile")" 2>/dev/null; \
 	done; true
 	rm -rf $(VENV) staticfiles .pgtest
+
+# Search latency on a throwaway PostgreSQL server (or BENCH_DATABASE_URL, which must
+# hold no posts): generated forum, gunicorn with the production settings.
+BENCH_TOPICS ?= 1000
+BENCH_POSTS_PER_TOPIC ?= 100
+BENCH_DATABASE_URL ?=
+
+.PHONY: bench
+bench: $(STAMP)
+	env -u DJANGO_DEBUG DATABASE_URL="$(BENCH_DATABASE_URL)" \
+		DJANGO_SETTINGS_MODULE=config.settings.base \
+		DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost \
+		$(WITH_PG) bash -c 'set -e; \
+			$(PY) manage.py collectstatic --noinput -v0; \
+			$(PY) manage.py migrate --noinput -v0; \
+			$(PY) manage.py seed_bench --topics $(BENCH_TOPICS) \
+				--posts-per-topic $(BENCH_POSTS_PER_TOPIC); \
+			$(PY) bench/search.py'
