@@ -149,21 +149,24 @@ def _guard_image(rule):
 # The line budget, applied to the whole body before block parsing.
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
-_CONTAINER_MARK = re.compile(r">|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)")
 _CONTAINERS = re.compile(r"(?:[ \t]*(?:>|[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)))*")
+_LIST_MARK = re.compile(r"[-+*](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)")
 
 
 def _markup_line_cut(src: str) -> int | None:
     """Where src passes MAX_MARKUP_LINES lines of markup, or None if it never
-    does. Fenced code is cheap and not counted; each quote or list marker opening
-    a line nests one more block and counts one more; so does each cell of a table
-    row."""
-    most = src.count("\n") + src.count("|")
+    does. Fenced code is cheap and not counted. A line counts one more after a
+    blank line (it starts a new block), and for each list item it opens, each
+    quote level it opens (a line quoted as deep as the one before continues its
+    quotes) and each cell of a table row."""
+    most = 2 * (src.count("\n") + 1) + src.count("|")
     most += sum(src.count(mark) for mark in ">-+*.)")
     if most < MAX_MARKUP_LINES:  # a bound on the count below
         return None
     counted = 0
     fence = ""
+    quotes = 0
+    after_blank = True
     position = 0
     for line in src.split("\n"):
         marker = _FENCE.match(line)
@@ -177,11 +180,19 @@ def _markup_line_cut(src: str) -> int | None:
                 fence = ""
         elif marker and not (marker.group(1)[0] == "`" and "`" in line[marker.end() :]):
             fence = marker.group(1)
+            quotes = 0
         elif line.strip():
             prefix = _CONTAINERS.match(line).group()
-            counted += 1 + len(_CONTAINER_MARK.findall(prefix)) + line.count("|")
+            depth = prefix.count(">")
+            counted += 1 + len(_LIST_MARK.findall(prefix)) + line.count("|")
+            counted += max(depth - quotes, 0) + after_blank
+            quotes = depth
+            after_blank = False
             if counted > MAX_MARKUP_LINES:
                 return position
+        else:
+            quotes = 0
+            after_blank = True
         position += len(line) + 1
     return None
 

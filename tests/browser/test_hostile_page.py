@@ -14,7 +14,7 @@ import pytest
 
 from forum import services
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
-from tests.security.hostile_corpus import CORPUS
+from tests.security.hostile_corpus import CORPUS, HOSTILE_NAME, HOSTILE_SIGNATURE
 
 pytestmark = pytest.mark.browser
 
@@ -66,9 +66,10 @@ CONTROL_PAYLOAD = """() => {
 
 @pytest.fixture
 def hostile_topic(site, settings):
-    """A topic whose replies are the whole hostile corpus, all on one page."""
+    """A topic whose replies are the whole hostile corpus, all on one page, by
+    a member whose display name and signature are hostile too."""
     settings.FORUM_POSTS_PER_PAGE = len(CORPUS) + 10
-    author = UserFactory(display_name="Mallory")
+    author = UserFactory(display_name=HOSTILE_NAME, signature=HOSTILE_SIGNATURE)
     topic = TopicFactory(
         category=CategoryFactory(name="Dialogues", slug="dialogues"),
         author=UserFactory(display_name="Tomás Varga"),

@@ -6,7 +6,8 @@ Every payload that could run tries to set ``window.__pwned = true`` (the browser
 test's trap), so a payload that works is caught even when dialogs are blocked.
 Each entry is a (name, body) pair; names are unique. CORPUS holds them all, in
 the groups below. No body holds a NUL character (the forms refuse it) and none is
-longer than the 50,000-character limit.
+longer than the 50,000-character limit. HOSTILE_NAME and HOSTILE_SIGNATURE are for
+the member who posts them.
 """
 
 PWN = "window.__pwned=true"
@@ -421,3 +422,12 @@ GROUPS = {
 }
 
 CORPUS: list[tuple[str, str]] = [entry for group in GROUPS.values() for entry in group]
+
+# Who posts the corpus: a display name (at most 60 characters) that appears in
+# post headers and in the attribution of every quote, and a signature shown
+# under every post.
+HOSTILE_NAME = "\u202e[Admin](javascript:window.__pwned=true)<svg/onload=x>"
+HOSTILE_SIGNATURE = (
+    f"<script>{PWN}</script> [Admin wrote:](javascript:{PWN}) "
+    f'<img src=x onerror="{PWN}"> ![x](data:text/html,<script>{PWN}</script>)'
+)

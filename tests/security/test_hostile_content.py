@@ -16,7 +16,13 @@ import pytest
 
 from forum.models import Post
 from forum.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
-from tests.security.hostile_corpus import BODY_MAX, CORPUS
+from tests.factories import UserFactory
+from tests.security.hostile_corpus import (
+    BODY_MAX,
+    CORPUS,
+    HOSTILE_NAME,
+    HOSTILE_SIGNATURE,
+)
 
 NEVER_TAGS = {
     "script",
@@ -288,13 +294,22 @@ def exercise(client, topic, body: str) -> Outcome:
 OUTCOMES: dict[str, Outcome] = {}
 
 
+@pytest.fixture
+def hostile_client(client):
+    """Signed in as a member whose display name and signature are hostile too."""
+    member = UserFactory(display_name=HOSTILE_NAME, signature=HOSTILE_SIGNATURE)
+    assert member.display_name == HOSTILE_NAME
+    client.force_login(member)
+    return client
+
+
 @pytest.mark.parametrize(
     ("name", "body"), [pytest.param(n, b, id=n) for n, b in CORPUS]
 )
-def test_hostile_body_is_kept_and_never_runs(member_client, topic, name, body):
+def test_hostile_body_is_kept_and_never_runs(hostile_client, topic, name, body):
     """A hostile body posts through the reply form, is stored unchanged, and
     neither its HTML, its topic page nor a quote of it carries anything that runs."""
-    outcome = exercise(member_client, topic, body)
+    outcome = exercise(hostile_client, topic, body)
     OUTCOMES[name] = outcome
 
     assert outcome.intact, "the stored body differs from what was sent"
@@ -303,13 +318,13 @@ def test_hostile_body_is_kept_and_never_runs(member_client, topic, name, body):
     assert not outcome.quote_findings, outcome.quote_findings
 
 
-def test_hostile_corpus_summary(member_client, topic, capsys):
+def test_hostile_corpus_summary(hostile_client, topic, capsys):
     """Across the whole corpus every payload is posted, stored intact and quoted,
     and none reaches a reader in a form that runs."""
     for name, body in CORPUS:
         if name not in OUTCOMES:
             try:
-                OUTCOMES[name] = exercise(member_client, topic, body)
+                OUTCOMES[name] = exercise(hostile_client, topic, body)
             except AssertionError as error:
                 OUTCOMES[name] = Outcome(findings=[f"not exercised: {error}"])
     outcomes = [OUTCOMES[name] for name, _ in CORPUS]

@@ -109,6 +109,10 @@ WORST_CASES = {
     "ordered-list-items": full("1. a\n"),
     "nested-short-lists": full("- a\n  - b\n"),
     "quote-list-nests": full("> - > - > - a\n"),
+    "quote-depth-sawtooth": "\n".join(">" * (n % 20 + 1) + " a" for n in range(5000))[
+        :BODY_MAX
+    ],
+    "deep-quotes-apart": full("> > > > > a\n\n"),
     "paragraphs": full("a\n\n"),
     "hard-breaks": full("a  \n"),
     "atx-headings": full("# a\n"),
@@ -216,6 +220,7 @@ ORDINARY = [
     "Deep [[[[x]]]] brackets and [[y](/y)]",
     "1) one\n2) two\n\n> - quoted list\n>   continued\n\n    code\n",
     "Setext\n===\n\nLine  \nbreak\\\nagain",
+    "\n".join(f"> > > line {n} of a long quoted chain" for n in range(1500)),
     ordinary_post(20_000),
     ordinary_post(45_000),
 ]
