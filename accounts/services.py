@@ -9,13 +9,20 @@ from .models import User
 
 @transaction.atomic
 def update_profile(*, user: User, display_name: str, signature: str) -> User:
-    """Change a user's display name and signature, re-rendering the signature."""
+    """Change a user's display name and signature, re-rendering the signature;
+    their posts and topics show the new name (the snapshots follow it)."""
+    from forum.models import Post, Topic
+
+    old_name = user.name
     User.objects.filter(pk=user.pk).update(
         display_name=display_name.strip(),
         signature=signature,
         signature_html=render_markdown(signature) if signature.strip() else "",
     )
     user.refresh_from_db(fields=["display_name", "signature", "signature_html"])
+    if user.name != old_name:
+        Post.objects.filter(author=user).update(author_name=user.name)
+        Topic.objects.filter(author=user).update(author_name=user.name)
     return user
 
 

@@ -123,8 +123,11 @@ def get_category_for(user, *, slug: str) -> Category:
     return category
 
 
-def get_topic_for(user, *, pk: int) -> Topic:
-    topic = get_object_or_404(Topic.objects.select_related("category"), pk=pk)
+def get_topic_for(user, *, pk: int, topics=None) -> Topic:
+    """A topic user may see (404 otherwise), from `topics` if given (a queryset
+    carrying annotations the page needs)."""
+    topics = Topic.objects.all() if topics is None else topics
+    topic = get_object_or_404(topics.select_related("category"), pk=pk)
     if not can_see_category(user, topic.category):
         raise Http404("No such topic.")
     return topic

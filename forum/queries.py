@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from math import ceil
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 
 from . import permissions
 from .models import Category, Post, Prompt, Topic, TopicRead
@@ -175,6 +175,16 @@ def category_page(*, category: Category, viewer, page: int) -> tuple[list, PageI
     return rows, info
 
 
+def topics_for_reader(*, viewer):
+    """Topics annotated with the signed-in viewer's read mark (`viewer_read_up_to`),
+    so that the topic page learns it in the same query as the topic."""
+    topics = Topic.objects.all()
+    if not viewer.is_authenticated:
+        return topics
+    mark = TopicRead.objects.filter(topic=OuterRef("pk"), user=viewer)
+    return topics.annotate(viewer_read_up_to=Subquery(mark.values("read_up_to")[:1]))
+
+
 def read_marks(*, viewer, topic_ids: list[int]) -> dict[int, int]:
     """topic id -> read-up-to position for a signed-in viewer (one query)."""
     if not viewer.is_authenticated or not topic_ids:
@@ -311,7 +321,9 @@ def topic_page(
         viewer, topic=topic, posts=posts + unpublished, facilitators=facilitators
     )
     read_up_to = None
-    if viewer.is_authenticated:
+    if hasattr(topic, "viewer_read_up_to"):
+        read_up_to = topic.viewer_read_up_to
+    elif viewer.is_authenticated:
         read_up_to = read_marks(viewer=viewer, topic_ids=[topic.pk]).get(topic.pk)
     notes = _notes_for(posts + unpublished) if moderator else {}
     for post in posts + unpublished:

@@ -5,7 +5,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +20,10 @@ from django.utils.http import (
     url_has_allowed_host_and_scheme,
 )
 from django.utils.text import slugify
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import (
+    require_http_methods,
+    require_safe,
+)
 
 from accounts import services as account_services
 from accounts.models import User
@@ -69,7 +77,7 @@ def category_detail(request, slug):
     rows, info = queries.category_page(
         category=category, viewer=request.user, page=page
     )
-    return render(
+    response = render(
         request,
         "forum/category_detail.html",
         {
@@ -79,6 +87,14 @@ def category_detail(request, slug):
             "can_start_topic": permissions.can_start_topic(request.user, category),
         },
     )
+    # Signed-out copies expire when a listed dialogue's phase next changes.
+    changes = [
+        seconds
+        for row in rows
+        if (seconds := row.topic.seconds_until_phase_change()) is not None
+    ]
+    response.page_cache_timeout = min(changes, default=None)
+    return response
 
 
 def _int_param(request, name: str, default: int | None) -> int | None:
@@ -92,7 +108,9 @@ def _int_param(request, name: str, default: int | None) -> int | None:
 
 
 def topic_detail(request, pk, slug=None):
-    topic = permissions.get_topic_for(request.user, pk=pk)
+    topic = permissions.get_topic_for(
+        request.user, pk=pk, topics=queries.topics_for_reader(viewer=request.user)
+    )
     # A dialogue past its closing time locks itself on the first visit, even if
     # no background worker ran.
     services.lock_if_due(topic=topic)
@@ -135,7 +153,10 @@ def topic_detail(request, pk, slug=None):
             prompts=data.prompts,
             ask_consent=request.user.named_in_exports is None,
         )
-    return render(request, "forum/topic_detail.html", context)
+    response = render(request, "forum/topic_detail.html", context)
+    # Signed-out copies of this page expire when its phase next changes.
+    response.page_cache_timeout = topic.seconds_until_phase_change()
+    return response
 
 
 def post_permalink(request, pk):
@@ -155,12 +176,18 @@ def topic_unread(request, pk):
     return redirect(post) if post else redirect(topic)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def set_thread_view(request):
-    view = request.POST.get("view", "")
+    """Remember the reader's choice of view: in a cookie, and for a signed-in
+    reader (by POST only) in their profile. Signed-out readers switch by GET, so
+    their pages carry no CSRF token and can be cached whole."""
+    data = request.POST if request.method == "POST" else request.GET
+    view = data.get("view", "")
     if view not in User.ThreadView.values:
         raise Http404("No such view.")
-    target = request.POST.get("next", "")
+    if request.user.is_authenticated and request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    target = data.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

@@ -36,9 +36,11 @@ def member_client(client, user):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Each test starts with an empty cache (cached roles, rate limits)."""
-    from django.core.cache import cache
+    """Each test starts with empty caches (cached roles, rate limits, pages)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()

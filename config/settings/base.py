@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "config.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.routers.ReplicaReadsMiddleware",
+    "forum.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,6 +87,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A PostgreSQL replica for reads (config/routers.py): signed-in pages read it,
+# writes and the writer's next pages go to the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=60, conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
+# How long after a write the writer's reads stay on the primary (replica lag).
+DATABASE_REPLICA_PIN_SECONDS = 10
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -171,14 +183,29 @@ CACHES = {
     )
 }
 
+# Whole pages for signed-out readers (forum/pagecache.py): kept in each server
+# process's memory, keyed by a generation number in the shared cache above.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "forum-pages",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
+FORUM_PAGE_CACHE_ALIAS = "pages"
+FORUM_PAGE_CACHE_TIMEOUT = 3600
+FORUM_PAGE_CACHE_VIEWS = frozenset({"forum:index", "forum:category", "forum:topic"})
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = True
-SECURE_HSTS_SECONDS = 31536000
+# DJANGO_LOCAL_HTTP=1 (make serve, the benchmark) serves plain HTTP on a local
+# port: no HTTPS redirect, HSTS or HTTPS-only cookies. Never set it behind TLS.
+LOCAL_HTTP = os.environ.get("DJANGO_LOCAL_HTTP", "").lower() in {"1", "true", "yes"}
+SECURE_SSL_REDIRECT = not LOCAL_HTTP
+SECURE_HSTS_SECONDS = 0 if LOCAL_HTTP else 31536000
+
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_REFERRER_POLICY = "same-origin"
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_SECURE = not LOCAL_HTTP
+CSRF_COOKIE_SECURE = not LOCAL_HTTP
 X_FRAME_OPTIONS = "DENY"
 # No inline script anywhere: the pages' only script is a static file.
 CONTENT_SECURITY_POLICY = {

@@ -5,7 +5,10 @@ from .dev import *  # noqa: F403
 SECRET_KEY = "test-only-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    **CACHES,  # noqa: F405
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
 ALLOWED_HOSTS = ["*"]
 # Tests post quickly through the forms; the limits have their own tests.
 FORUM_POSTS_PER_MINUTE = 10_000

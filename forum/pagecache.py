@@ -1,0 +1,187 @@
+"""Whole-page cache for signed-out readers, always correct.
+
+Every cached page is keyed by a site-wide *generation* number kept in the shared
+cache (``default``: Redis or the database in production, local memory on the
+embedded default), so the page bodies themselves may live in each server
+process's own memory (the ``pages`` cache): once the generation changes, no
+process can serve an older page.
+
+The generation changes with every write to a table whose rows appear on a
+signed-out page, whichever path made it (a view, the admin, a management
+command, a background task, a dialogue locking itself at its closing time): a
+wrapper on every database connection watches the statements and bumps once the
+write is committed. A request served while its connection is inside a
+transaction (never the case for a request in production; always for a test run
+inside one) bypasses the cache, since it may see rows not yet committed.
+Bumping the whole site rather than single pages keeps the rule simple enough to
+be right: a display-name change touches every page its author posted on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.urls import Resolver404, resolve
+from django.utils.translation import get_language_from_request
+
+from config import routers
+
+GENERATION_KEY = "pagecache:generation"
+VIEW_COOKIE = "thread_view"
+VIEWS = frozenset({"threaded", "flat"})
+# Tables whose rows show on signed-out pages; writes to them bump.
+SHOWN_TABLES = re.compile(r"(forum_|accounts_user\b|moderation_facilitator\b)")
+# Per-reader or private rows inside those prefixes: read marks, notifications,
+# watches, preferences.
+PRIVATE_TABLES = re.compile(r"forum_(topicread|notification|watch)")
+WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.I)
+LAST_LOGIN_ONLY = re.compile(
+    r'\s*UPDATE\s+"?accounts_user"?\s+SET\s+"?last_login"?\s*=\s*%s\s+WHERE', re.I
+)
+
+
+def _shared():
+    return caches["default"]
+
+
+def generation() -> int:
+    """The current site-wide generation (created on first use)."""
+    value = _shared().get(GENERATION_KEY)
+    if value is None:
+        # add() keeps a concurrent first bump; the value only has to change.
+        _shared().add(GENERATION_KEY, 1, timeout=None)
+        value = _shared().get(GENERATION_KEY, 1)
+    return value
+
+
+def bump() -> None:
+    """Invalidate every cached page, at once, for every server process."""
+    cache = _shared()
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        # Missing (first write, or evicted): any fresh value unlike the old one.
+        cache.set(GENERATION_KEY, generation() + 1, timeout=None)
+
+
+def bump_on_commit() -> None:
+    """Bump once the current transaction commits (at once outside one)."""
+    transaction.on_commit(bump)
+
+
+def _view_name(request) -> str | None:
+    try:
+        return resolve(request.path_info).view_name
+    except Resolver404:
+        return None
+
+
+def _page_key(request, generation_number: int) -> str:
+    view = request.COOKIES.get(VIEW_COOKIE, "")
+    parts = "|".join(
+        [
+            request.get_full_path(),
+            view if view in VIEWS else "",
+            get_language_from_request(request) or "",
+            request.get_host(),
+            "https" if request.is_secure() else "http",
+        ]
+    )
+    digest = hashlib.blake2b(parts.encode(), digest_size=16).hexdigest()
+    return f"page:{generation_number}:{digest}"
+
+
+def _is_anonymous_reader(request) -> bool:
+    cookies = request.COOKIES
+    return (
+        request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in cookies
+        and "messages" not in cookies
+    )
+
+
+def _storable(response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and getattr(response, "page_cache_timeout", None) != 0
+        and "private" not in response.get("Cache-Control", "")
+        and "no-store" not in response.get("Cache-Control", "")
+    )
+
+
+def changes_shown_rows(sql: str) -> bool:
+    """Whether this SQL statement writes rows that signed-out pages show."""
+    match = WRITE.match(sql)
+    if match is None:
+        return False
+    table = match.group(1).lower()
+    return (
+        SHOWN_TABLES.match(table) is not None
+        and PRIVATE_TABLES.match(table) is None
+        and LAST_LOGIN_ONLY.match(sql) is None
+    )
+
+
+def watch_writes(execute, sql, params, many, context):
+    """Database execute wrapper: bump after writes to shown rows, at once in
+    autocommit mode, else when the outermost transaction commits."""
+    result = execute(sql, params, many, context)
+    if changes_shown_rows(sql):
+        connection = context["connection"]
+        if not connection.in_atomic_block:
+            bump()
+        else:
+            outermost = connection.atomic_blocks[0]
+            if getattr(connection, "_pagecache_pending", None) is not outermost:
+                connection._pagecache_pending = outermost
+                transaction.on_commit(bump, using=connection.alias)
+    return result
+
+
+def install(*, connection, **kwargs) -> None:
+    """Add the write watcher to a new database connection (connection_created)."""
+    if watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(watch_writes)
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve signed-out GETs of the views in FORUM_PAGE_CACHE_VIEWS from the page
+    cache. Placed before the session and authentication middleware: a request
+    without a session cookie is signed out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            not settings.FORUM_PAGE_CACHE_TIMEOUT
+            or not _is_anonymous_reader(request)
+            or routers.in_primary_transaction()
+        ):
+            return self.get_response(request)
+        if _view_name(request) not in settings.FORUM_PAGE_CACHE_VIEWS:
+            return self.get_response(request)
+        pages = caches[settings.FORUM_PAGE_CACHE_ALIAS]
+        key = _page_key(request, generation())
+        cached = pages.get(key)
+        if cached is not None:
+            cached["X-Page-Cache"] = "hit"
+            return cached
+        # Rendered from the primary: a copy from a lagging replica would be
+        # shared long after the lag is over.
+        with routers.replica_reads(False):
+            response = self.get_response(request)
+        if _storable(response):
+            timeout = settings.FORUM_PAGE_CACHE_TIMEOUT
+            until = getattr(response, "page_cache_timeout", None)
+            if until is not None:
+                timeout = min(timeout, until)
+            pages.set(key, response, timeout)
+            response["X-Page-Cache"] = "miss"
+        return response
