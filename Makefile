@@ -119,3 +119,24 @@ bench: $(STAMP)
 			$(PY) manage.py seed_bench --topics $(BENCH_TOPICS) \
 				--posts-per-topic $(BENCH_POSTS_PER_TOPIC); \
 			$(PY) bench/search.py'
+
+# The production setup, locally: production settings (DEBUG off), gunicorn with
+# SERVE_WORKERS sync workers, whitenoise serving compressed, fingerprinted static
+# files with far-future cache headers, the background worker beside it. Plain
+# HTTP on 127.0.0.1:PORT (DJANGO_LOCAL_HTTP=1); the secret key is made once and
+# kept in .serve-secret-key. DATABASE_URL and REDIS_URL are used when set.
+SERVE_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
+
+.PHONY: serve
+serve: $(STAMP)
+	@[ -s .serve-secret-key ] || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > .serve-secret-key
+	@export DJANGO_SETTINGS_MODULE=config.settings.base DJANGO_LOCAL_HTTP=1 \
+		DJANGO_SECRET_KEY="$$(cat .serve-secret-key)"; \
+	env -u DJANGO_DEBUG $(PY) manage.py collectstatic --noinput -v0 && \
+	env -u DJANGO_DEBUG $(PY) manage.py migrate --noinput && \
+	env -u DJANGO_DEBUG $(PY) manage.py seed_demo && \
+	{ env -u DJANGO_DEBUG $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  echo "Serving the production setup on http://127.0.0.1:$(PORT) ($(SERVE_WORKERS) workers)"; \
+	  env -u DJANGO_DEBUG $(PY) -m gunicorn config.wsgi:application \
+		--workers $(SERVE_WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile -; }

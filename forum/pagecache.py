@@ -20,7 +20,9 @@ be right: a display-name change touches every page its author posted on.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import time
 
 from django.conf import settings
 from django.core.cache import caches
@@ -29,6 +31,8 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import get_language_from_request
 
 from config import routers
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pagecache:generation"
 VIEW_COOKIE = "thread_view"
@@ -48,13 +52,21 @@ def _shared():
     return caches["default"]
 
 
-def generation() -> int:
-    """The current site-wide generation (created on first use)."""
-    value = _shared().get(GENERATION_KEY)
-    if value is None:
-        # add() keeps a concurrent first bump; the value only has to change.
-        _shared().add(GENERATION_KEY, 1, timeout=None)
-        value = _shared().get(GENERATION_KEY, 1)
+def generation() -> int | None:
+    """The current site-wide generation (created on first use); None when the
+    shared cache cannot be reached, and pages are then not cached."""
+    cache = _shared()
+    try:
+        value = cache.get(GENERATION_KEY)
+        if value is None:
+            # First use, or the key was lost: a time-based start can never equal
+            # an earlier generation, whose pages may still sit in some process.
+            # add() keeps a concurrent first bump.
+            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+            value = cache.get(GENERATION_KEY)
+    except Exception:
+        logger.warning("page cache: generation unavailable", exc_info=True)
+        return None
     return value
 
 
@@ -62,10 +74,15 @@ def bump() -> None:
     """Invalidate every cached page, at once, for every server process."""
     cache = _shared()
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        # Missing (first write, or evicted): any fresh value unlike the old one.
-        cache.set(GENERATION_KEY, generation() + 1, timeout=None)
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:
+            # Missing (first write, or lost): time-based, as in generation().
+            cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+    except Exception:
+        # No shared cache (e.g. its table not made yet during the first migrate):
+        # nothing can be served from the page cache either, see generation().
+        logger.warning("page cache: could not bump the generation", exc_info=True)
 
 
 def bump_on_commit() -> None:
@@ -167,8 +184,11 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         if _view_name(request) not in settings.FORUM_PAGE_CACHE_VIEWS:
             return self.get_response(request)
+        number = generation()
+        if number is None:
+            return self.get_response(request)
         pages = caches[settings.FORUM_PAGE_CACHE_ALIAS]
-        key = _page_key(request, generation())
+        key = _page_key(request, number)
         cached = pages.get(key)
         if cached is not None:
             cached["X-Page-Cache"] = "hit"

@@ -305,3 +305,34 @@ def test_cache_off_serves_fresh_pages(anon, dialogue, settings):
     topic, _, _ = dialogue
     assert fetch(anon, topic.get_absolute_url())[1] == ""
     assert not caches["pages"].get(pagecache.GENERATION_KEY)
+
+
+def test_a_lost_generation_never_comes_back_to_an_old_value(anon, dialogue):
+    """If the shared counter is lost (evicted, Redis restarted), the new one is
+    unlike any earlier value, so no process serves a page cached before."""
+    from django.core.cache import cache
+
+    topic, _, _ = dialogue
+    warm(anon, topic.get_absolute_url())
+    old = pagecache.generation()
+    cache.delete(pagecache.GENERATION_KEY)
+    assert pagecache.generation() != old
+    assert fetch(anon, topic.get_absolute_url())[1] == "miss"
+
+
+def test_no_shared_cache_means_no_page_cache(anon, dialogue, monkeypatch):
+    """When the generation cannot be read or bumped, pages are served fresh and
+    writes still succeed."""
+    topic, _, facilitator = dialogue
+
+    class Down:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise ConnectionError("cache down")
+
+            return fail
+
+    monkeypatch.setattr(pagecache, "_shared", Down)
+    assert fetch(anon, topic.get_absolute_url())[1] == ""
+    moderation.lock_topic(topic=topic, actor=facilitator, note="")
+    assert "Topic locked" in fetch(anon, topic.get_absolute_url())[0]

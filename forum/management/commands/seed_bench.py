@@ -1,7 +1,12 @@
 """Fill the database with a large generated forum for benchmarks (`make bench`).
 
     manage.py seed_bench [--topics 1000] [--posts-per-topic 100] [--users 200]
+                         [--long-topic-posts 0] [--big-category-topics 0]
                          [--seed 1] [--force]
+
+--long-topic-posts adds one topic of that many posts (in "Dialogues", titled
+LONG_TOPIC_TITLE); --big-category-topics adds a category (BIG_CATEGORY_SLUG) of
+that many topics of two posts each: the page benchmark's deep pages.
 
 Topics, posts and read marks are written in bulk (PostgreSQL COPY, or batched
 INSERTs elsewhere) with their ids chosen here, so every denormalised field is
@@ -38,6 +43,10 @@ from forum.services import _thread_place
 # The account bench/search.py signs in with (a plain participant).
 BENCH_USERNAME = "bench"
 BENCH_PASSWORD = "bench-search-pass-2718"
+# The page benchmark (bench/pages.py) finds its long topic and big category by these.
+LONG_TOPIC_TITLE = "The long conversation: a year of neighbourhood meetings"
+BIG_CATEGORY_SLUG = "bench-archive"
+BIG_CATEGORY_POSTS_PER_TOPIC = 2
 # Every account this command creates has an address here; --force deletes them.
 EMAIL_DOMAIN = "bench.example.org"
 
@@ -362,6 +371,8 @@ class Command(BaseCommand):
         parser.add_argument("--topics", type=int, default=1000)
         parser.add_argument("--posts-per-topic", type=int, default=100)
         parser.add_argument("--users", type=int, default=200)
+        parser.add_argument("--long-topic-posts", type=int, default=0)
+        parser.add_argument("--big-category-topics", type=int, default=0)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
             "--force",
@@ -378,12 +389,18 @@ class Command(BaseCommand):
         )
         if topics < 1 or per_topic < 1 or users < 1:
             raise CommandError("--topics, --posts-per-topic and --users must be >= 1.")
+        self.long_posts = options["long_topic_posts"]
+        self.big_topics = options["big_category_topics"]
+        if self.long_posts < 0 or self.big_topics < 0:
+            raise CommandError("--long-topic-posts and --big-category-topics: >= 0.")
         self.rng = random.Random(options["seed"])
         self.started = time.perf_counter()
         self.stdout.write(
             f"seed_bench: {topics:,} topics x {per_topic:,} posts = "
             f"{topics * per_topic:,} posts, {users:,} users, seed {options['seed']}, "
             f"on {connection.vendor}"
+            + (f"; one topic of {self.long_posts:,} posts" if self.long_posts else "")
+            + (f"; a category of {self.big_topics:,} topics" if self.big_topics else "")
         )
 
         existing = Post.objects.count()
@@ -533,7 +550,17 @@ class Command(BaseCommand):
             by_slug = {c.slug: c for c in Category.objects.filter(slug__in=slugs)}
             self.categories = [by_slug[slug] for slug in slugs]
         self.category_weights = list(accumulate(share for *_, share in CATEGORIES))
-        return ", ".join(f"{c.name} ({c.language})" for c in self.categories)
+        self.big_category = None
+        if self.big_topics:
+            self.big_category = Category.objects.create(
+                name="Archive of past dialogues",
+                slug=BIG_CATEGORY_SLUG,
+                description="Generated for benchmarks: a category of many topics.",
+                position=start + len(CATEGORIES) + 1,
+                language="en",
+            )
+        every = [*self.categories, *([self.big_category] if self.big_category else [])]
+        return ", ".join(f"{c.name} ({c.language})" for c in every)
 
     def _pick_author(self) -> tuple[int, str]:
         rng = self.rng
@@ -545,19 +572,32 @@ class Command(BaseCommand):
         rng = self.rng
         now = datetime.now(UTC).timestamp()
         year = 365 * 86400
+        # (category or None for a weighted pick, posts, title or None)
+        specs = [(None, per_topic, None)] * topic_count
+        if self.long_posts:
+            dialogues = next(c for c in self.categories if c.slug == "bench-dialogues")
+            specs.append((dialogues, self.long_posts, LONG_TOPIC_TITLE))
+        if self.big_topics:
+            specs += [
+                (self.big_category, BIG_CATEGORY_POSTS_PER_TOPIC, None)
+            ] * self.big_topics
         starts = sorted(
-            rng.uniform(now - year, now - 2 * 86400) for _ in range(topic_count)
+            rng.uniform(now - year, now - 2 * 86400) for _ in range(len(specs))
         )
+        rng.shuffle(specs)
         total = self.category_weights[-1]
 
         self.topic_rows = []  # per topic: dict of its fields
         self.topic_posts = []  # per topic: list of post plans, by position
         keys = []
         topic_id = _next_id(Topic)
-        for t, start in enumerate(starts):
-            category = self.categories[
-                bisect(self.category_weights, rng.random() * total)
-            ]
+        for t, (start, (chosen, per_topic, title)) in enumerate(
+            zip(starts, specs, strict=True)
+        ):
+            category = (
+                chosen
+                or self.categories[bisect(self.category_weights, rng.random() * total)]
+            )
             language = category.language
             # Activity lasts days to weeks; never beyond now.
             span = min(now - start - 60, rng.expovariate(1 / (20 * 86400)) + 3600)
@@ -603,7 +643,7 @@ class Command(BaseCommand):
                 {
                     "id": topic_id + t,
                     "category": category,
-                    "title": _title(rng, t, language),
+                    "title": title or _title(rng, t, language),
                     "author_id": posts[0][4],
                     "author_name": posts[0][5],
                     "created_at": times[0],
@@ -767,7 +807,8 @@ class Command(BaseCommand):
             last = (row["last_post_at"], posts[-1][0])
             if s[2] is None or last > s[2]:
                 s[2] = last
-        for category in self.categories:
+        every = [*self.categories, *([self.big_category] if self.big_category else [])]
+        for category in every:
             topics, posts, last = stats.get(category.pk, [0, 0, None])
             Category.objects.filter(pk=category.pk).update(
                 topic_count=topics,
@@ -775,7 +816,7 @@ class Command(BaseCommand):
                 last_post_id=last[1] if last else None,
                 last_post_at=datetime.fromtimestamp(last[0], UTC) if last else None,
             )
-        return f"{len(self.categories)} categories"
+        return f"{len(every)} categories"
 
     def _reset_sequences(self) -> str:
         statements = connection.ops.sequence_reset_sql(

@@ -1,0 +1,435 @@
+"""Page throughput and latency, end to end: the forum served as in production.
+
+    .venv/bin/python bench/pages.py        (make bench runs it after seed_bench)
+
+Starts gunicorn (BENCH_WORKERS sync workers, default 2; production settings,
+DEBUG off) on a free local port and drives it with wrk (1 thread, 8 connections,
+BENCH_SECONDS each, default 10): the index, a category page (first and a deep
+page of the big category), the demo's 22-post dialogue, the first, middle and
+last page of the long topic, and a search; signed out (whole-page cache) and
+signed in. Then, with every page cache empty, each page of a sample of distinct
+deep pages is fetched once (cold latencies), and replies are posted one after
+another by several accounts (posting latency). SQL statements per request are
+counted in this process (Django's test client on the same database and settings,
+a warm second request); bytes per page are those the server sent.
+
+In the same run a bare Django view returning as many bytes as the 22-post topic
+page is served by the same gunicorn setup (bench/ceiling.py): the ceiling, and
+our ratio to it. Last, the demo dialogue's page weight: compressed HTML, CSS and
+JavaScript on a first visit and on a repeat visit (static files cached).
+
+Environment: DATABASE_URL (the seeded database, PostgreSQL), REDIS_URL (optional:
+the shared cache; without it the database cache), BENCH_SECONDS, BENCH_WORKERS,
+BENCH_CONNECTIONS (default 8), BENCH_POSTS (replies posted, default 60).
+"""
+
+import gzip
+import http.client
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+os.environ["DJANGO_LOCAL_HTTP"] = "1"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import (  # noqa: E402
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+)
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.core.cache import caches  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from forum.management.commands import seed_bench  # noqa: E402
+from forum.models import Category, Topic  # noqa: E402
+
+HOST = "127.0.0.1"
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+POSTS = int(os.environ.get("BENCH_POSTS", "60"))
+COLD_SAMPLES = 30
+DEMO_TITLE = "How do neighbourhood mediators and local councils build trust?"
+
+
+@dataclass
+class Row:
+    name: str
+    path: str
+    signed_in: bool
+    rps: float = 0.0
+    p50: float = 0.0
+    p99: float = 0.0
+    queries: int = 0
+    size: int = 0
+    errors: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+# --- servers ----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(app: str, port: int, log: Path, env: dict) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", app, "--workers", str(WORKERS)),
+            *("--worker-class", "sync", "--bind", f"{HOST}:{port}"),
+            *("--log-level", "warning", "--timeout", "120"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            status, _, _ = fetch(port, "/robots.txt" if "wsgi" in app else "/")
+            if status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit(f"{app} did not start:\n{log.read_text()[-3000:]}")
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def fetch(port, path, *, cookie="", method="GET", body=None, gzip_ok=False):
+    """(status, headers, body bytes) of one request."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    headers = {"Host": f"{HOST}:{port}"}
+    if cookie:
+        headers["Cookie"] = cookie
+    if gzip_ok:
+        headers["Accept-Encoding"] = "gzip"
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers["Origin"] = f"http://{HOST}:{port}"
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return response.status, response.headers, data
+
+
+# --- measuring --------------------------------------------------------------------
+
+WRK_RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
+WRK_LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+WRK_ERRORS = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
+UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(port: int, path: str, cookie: str = "") -> tuple[float, float, float, int]:
+    """requests/s, p50 ms, p99 ms and non-2xx answers, from wrk."""
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(
+        [*command, f"http://{HOST}:{port}{path}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    latency = {p: float(v) * UNIT[u] for p, v, u in WRK_LATENCY.findall(out)}
+    errors = WRK_ERRORS.search(out)
+    return (
+        float(WRK_RPS.search(out).group(1)),
+        latency["50"],
+        latency["99"],
+        int(errors.group(1)) if errors else 0,
+    )
+
+
+def count_queries(path: str, user: User | None) -> int:
+    """SQL statements of a warm request, counted in this process."""
+    client = Client(HTTP_HOST=HOST)
+    if user is not None:
+        client.force_login(user)
+    client.get(path)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    if response.status_code != 200:
+        raise SystemExit(f"GET {path} answered {response.status_code} in process")
+    return len(captured)
+
+
+def percentile(samples: list[float], pct: int) -> float:
+    if len(samples) == 1:
+        return samples[0]
+    return statistics.quantiles(samples, n=100, method="inclusive")[pct - 1]
+
+
+def session_cookie(user: User) -> str:
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def clear_page_caches(port: int) -> None:
+    """Every server process keeps its own page cache: a new generation empties
+    them all at once."""
+    from forum import pagecache
+
+    pagecache.bump()
+
+
+# --- the pages --------------------------------------------------------------------
+
+
+def pages() -> list[tuple[str, str]]:
+    demo = Topic.objects.filter(title=DEMO_TITLE).first()
+    if demo is None:
+        raise SystemExit("the demo dialogue is missing: run manage.py seed_demo")
+    long_topic = Topic.objects.get(title=seed_bench.LONG_TOPIC_TITLE)
+    per_page = settings.FORUM_POSTS_PER_PAGE
+    last = (long_topic.post_count + per_page - 1) // per_page
+    big = Category.objects.get(slug=seed_bench.BIG_CATEGORY_SLUG)
+    deep = (big.topic_count + settings.FORUM_TOPICS_PER_PAGE - 1) // (
+        settings.FORUM_TOPICS_PER_PAGE
+    )
+    return [
+        ("index", "/"),
+        ("category, page 1", big.get_absolute_url()),
+        (f"category, page {deep - 1:,}", f"{big.get_absolute_url()}?page={deep - 1}"),
+        (f"topic, {demo.post_count} posts", demo.get_absolute_url()),
+        ("long topic, first page", long_topic.get_absolute_url()),
+        (
+            f"long topic, page {last // 2}",
+            f"{long_topic.get_absolute_url()}?page={last // 2}",
+        ),
+        (f"long topic, page {last}", f"{long_topic.get_absolute_url()}?page={last}"),
+        ("search", "/search/?" + urlencode({"q": "garden"})),
+    ]
+
+
+def cold_paths() -> dict[str, list[str]]:
+    """Distinct deep pages, each to be fetched once with the caches empty."""
+    long_topic = Topic.objects.get(title=seed_bench.LONG_TOPIC_TITLE)
+    big = Category.objects.get(slug=seed_bench.BIG_CATEGORY_SLUG)
+    topic_pages = (long_topic.post_count - 1) // settings.FORUM_POSTS_PER_PAGE + 1
+    category_pages = (big.topic_count - 1) // settings.FORUM_TOPICS_PER_PAGE + 1
+    step_t = max(1, topic_pages // COLD_SAMPLES)
+    step_c = max(1, category_pages // COLD_SAMPLES)
+    return {
+        "long topic": [
+            f"{long_topic.get_absolute_url()}?page={n}"
+            for n in range(1, topic_pages + 1, step_t)
+        ],
+        "big category": [
+            f"{big.get_absolute_url()}?page={n}"
+            for n in range(1, category_pages + 1, step_c)
+        ],
+    }
+
+
+def measure_cold(port: int, cookie: str) -> list[str]:
+    lines = []
+    for name, paths in cold_paths().items():
+        for who, jar in (("signed out", ""), ("signed in", cookie)):
+            clear_page_caches(port)
+            samples = []
+            for path in paths:
+                start = time.perf_counter()
+                status, _, _ = fetch(port, path, cookie=jar)
+                samples.append((time.perf_counter() - start) * 1000)
+                if status != 200:
+                    raise SystemExit(f"GET {path} answered {status}")
+            lines.append(
+                f"  {name:<14} {who:<11} {len(samples):>3} distinct pages: "
+                f"p50 {percentile(samples, 50):6.1f} ms, "
+                f"p99 {percentile(samples, 99):6.1f} ms, "
+                f"max {max(samples):6.1f} ms"
+            )
+    return lines
+
+
+HIDDEN = re.compile(rb'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+
+
+def measure_posting(port: int, topic: Topic) -> str:
+    """Replies posted one after another by several accounts (each stays under
+    the posting limit); latency of the POST alone."""
+    authors = list(
+        User.objects.filter(email__endswith=seed_bench.EMAIL_DOMAIN).order_by("pk")[
+            : max(1, POSTS // 4)
+        ]
+    )
+    samples = []
+    for n in range(POSTS):
+        cookie = session_cookie(authors[n % len(authors)])
+        status, headers, page = fetch(port, topic.get_absolute_url(), cookie=cookie)
+        form = page.split(b'class="reply-box"', 1)[-1]
+        fields = {k.decode(): v.decode() for k, v in HIDDEN.findall(form)}
+        csrf = SimpleCookie(headers.get("Set-Cookie", ""))
+        if "csrftoken" in csrf:
+            cookie += f"; csrftoken={csrf['csrftoken'].value}"
+        body = urlencode(
+            {**fields, "body": f"Bench reply number {n}, {secrets.token_hex(4)}."}
+        )
+        start = time.perf_counter()
+        status, _, _ = fetch(
+            port, f"/t/{topic.pk}/reply/", cookie=cookie, method="POST", body=body
+        )
+        samples.append((time.perf_counter() - start) * 1000)
+        if status != 302:
+            raise SystemExit(f"posting a reply answered {status}")
+    return (
+        f"  posting a reply: {len(samples)} replies by {len(authors)} accounts, "
+        f"p50 {percentile(samples, 50):.1f} ms, p99 {percentile(samples, 99):.1f} ms"
+    )
+
+
+def page_weight(port: int, path: str) -> str:
+    """Compressed bytes of a first and a repeat visit (HTML gzip-compressed as a
+    proxy would; static files as whitenoise serves them)."""
+    _, _, html = fetch(port, path)
+    html_bytes = len(gzip.compress(html, 6))
+    static = sorted(
+        set(re.findall(rb'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html))
+    )
+    static_bytes = 0
+    for url in static:
+        _, headers, data = fetch(port, url.decode(), gzip_ok=True)
+        static_bytes += len(data)
+        cache = headers.get("Cache-Control", "")
+        if "immutable" not in cache and "max-age=315360000" not in cache:
+            raise SystemExit(f"{url.decode()}: no far-future Cache-Control ({cache})")
+    first = html_bytes + static_bytes
+    return (
+        f"  demo dialogue page weight: first visit {first / 1024:.1f} KB "
+        f"(HTML {html_bytes / 1024:.1f} KB + {len(static)} static files "
+        f"{static_bytes / 1024:.1f} KB, compressed); repeat visit "
+        f"{html_bytes / 1024:.1f} KB (static files cached: immutable, 10 years)"
+    )
+
+
+def main() -> int:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk not found (apt-get install wrk)")
+    if connection.vendor != "postgresql":
+        raise SystemExit("the page benchmark runs on PostgreSQL (DATABASE_URL)")
+    workdir = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_DEBUG"}
+    reader = User.objects.get(username=seed_bench.BENCH_USERNAME)
+    cookie = session_cookie(reader)
+    rows = [
+        Row(name, path, signed_in)
+        for name, path in pages()
+        for signed_in in (False, True)
+    ]
+    shared = caches["default"].__class__.__name__
+    print(
+        f"== Pages: gunicorn {WORKERS} sync workers, production settings "
+        f"(DEBUG={settings.DEBUG}), shared cache {shared}; wrk 1 thread, "
+        f"{CONNECTIONS} connections, {SECONDS} s per row; {os.cpu_count()} CPUs =="
+    )
+    port = free_port()
+    server = start_gunicorn("config.wsgi:application", port, workdir / "app.log", env)
+    try:
+        for row in rows:
+            jar = cookie if row.signed_in else ""
+            status, _, body = fetch(port, row.path, cookie=jar)
+            if status != 200:
+                raise SystemExit(f"GET {row.path} answered {status}")
+            row.size = len(body)
+            row.rps, row.p50, row.p99, row.errors = wrk(port, row.path, jar)
+            row.queries = count_queries(row.path, reader if row.signed_in else None)
+        cold = measure_cold(port, cookie)
+        demo = Topic.objects.get(title=DEMO_TITLE)
+        weight = page_weight(port, demo.get_absolute_url())
+        posting_topic = (
+            Topic.objects.filter(category__slug="bench-general", is_locked=False)
+            .order_by("pk")
+            .first()
+        )
+        posting = measure_posting(port, posting_topic)
+    finally:
+        stop(server)
+
+    topic_row = next(r for r in rows if r.name.startswith("topic,") and not r.signed_in)
+    ceiling_port = free_port()
+    ceiling_env = {**env, "BENCH_CEILING_BYTES": str(topic_row.size)}
+    ceiling = start_gunicorn(
+        "bench.ceiling:application", ceiling_port, workdir / "ceiling.log", ceiling_env
+    )
+    try:
+        ceiling_rps, ceiling_p50, ceiling_p99, _ = wrk(ceiling_port, "/")
+    finally:
+        stop(ceiling)
+
+    print(
+        f"{'page':<28} {'who':<11} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'SQL':>4} {'bytes':>8}"
+    )
+    for row in rows:
+        flag = f"  ({row.errors} non-2xx)" if row.errors else ""
+        print(
+            f"{row.name:<28} {'signed in' if row.signed_in else 'signed out':<11} "
+            f"{row.rps:8,.0f} {row.p50:8.1f} {row.p99:8.1f} {row.queries:4d} "
+            f"{row.size:8,d}{flag}"
+        )
+    print(
+        f"{'ceiling: bare Django view':<28} {'':<11} {ceiling_rps:8,.0f} "
+        f"{ceiling_p50:8.1f} {ceiling_p99:8.1f} {0:4d} {topic_row.size:8,d}"
+    )
+    signed_in_topic = next(
+        r for r in rows if r.name.startswith("topic,") and r.signed_in
+    )
+    print(
+        f"\n  22-post topic signed out: {topic_row.rps:,.0f} req/s = "
+        f"{100 * topic_row.rps / ceiling_rps:.0f} % of the ceiling "
+        f"(target >= 2,000 req/s, >= 45 %); signed in: "
+        f"{signed_in_topic.rps:,.0f} req/s (target >= 300)"
+    )
+    print("\n== Cold pages (every page cache emptied first; target p99 < 50 ms) ==")
+    print("\n".join(cold))
+    print("\n== Posting (target p99 < 100 ms) ==")
+    print(posting)
+    print("\n== Page weight (targets: < 60 KB first visit, < 25 KB repeat) ==")
+    print(weight)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
