@@ -482,22 +482,42 @@ def post_history(*, post: Post) -> list[Version]:
 SEARCH_PER_PAGE = 20
 
 
+@dataclass
+class SearchPageInfo(PageInfo):
+    # More matches than forum.search.RESULT_CAP: count is the cap, pages stop there.
+    more: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.count:,}+" if self.more else f"{self.count:,}"
+
+
 def search_page(*, filters, viewer, page: str | None):
     """A page of search results the viewer may see, each with a highlighted
-    snippet (two queries: the count and the page). None for a missing page."""
-    from .search import highlight, search_posts
+    snippet (two queries: the count, bounded, and the page). None for a missing
+    page."""
+    from . import search
 
-    matches = search_posts(
+    matches = search.search_posts(
         filters=filters,
         visible=permissions.visible_categories(viewer, "topic__category__"),
     )
-    count = matches.count()
-    number = page_number(page, count=count, per_page=SEARCH_PER_PAGE)
-    if number is None:
+    cap = search.RESULT_CAP
+    count = matches.values("pk")[: cap + 1].count()
+    info = SearchPageInfo(
+        number=1, count=min(count, cap), per_page=SEARCH_PER_PAGE, more=count > cap
+    )
+    info.number = page_number(page, count=info.count, per_page=SEARCH_PER_PAGE)
+    if info.number is None:
         return [], None
-    info = PageInfo(number=number, count=count, per_page=SEARCH_PER_PAGE)
+    rows = search.results_page(
+        matches,
+        filters=filters,
+        start=info.offset,
+        stop=min(info.offset + info.per_page, info.count),
+    )
     results = list(
-        matches.only(
+        rows.only(
             "id",
             "subject",
             "body",
@@ -509,11 +529,11 @@ def search_page(*, filters, viewer, page: str | None):
             "topic__title",
             "topic__category__name",
             "topic__category__slug",
-        )[info.offset : info.offset + info.per_page]
+        )
     )
     for post in results:
-        post.snippet = highlight(post.body, filters.q)
-        post.title_html = highlight(
+        post.snippet = search.highlight(post.body, filters.q)
+        post.title_html = search.highlight(
             post.topic.title if post.parent_id is None else post.display_subject,
             filters.q,
             width=200,

@@ -5,6 +5,8 @@ its category's language with accents ignored, kept current by index_posts; queri
 use web-search syntax ("phrases", -exclusions, or) and are ranked. On SQLite, the
 embedded default, a plain case-insensitive match of every word (quoted phrases kept
 together, -words excluded) with a simpler ranking: title, then subject, then text.
+Either way at most RESULT_CAP matches are counted and ranked, so that a common word
+costs about as much as a rare one.
 """
 
 import re
@@ -16,6 +18,7 @@ from datetime import date
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Case, F, FloatField, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 
 from .models import Post
@@ -88,32 +91,79 @@ def _plain_terms(q: str) -> tuple[list[str], list[str]]:
     return include, exclude
 
 
+# At most this many matches are counted, ranked and paged through: past it the
+# page says "300+ results" and the reader narrows the search. Counting or
+# ranking every match of a common word would read most of the posts.
+RESULT_CAP = 300
+
+_NEWEST = ("-created_at", "-pk")
+
+# Relevance: the candidates (the newest matches and the newest matching topics,
+# each part bounded, ranked as they are read), then one page of their ids.
+_RANKED_IDS = """
+SELECT c.pk FROM (SELECT * FROM ({recent}) AS recent
+                  UNION SELECT * FROM ({openings}) AS openings) AS c
+ORDER BY c.rank DESC, c.created_at DESC, c.pk DESC LIMIT {limit} OFFSET {offset}
+"""
+
+
 def search_posts(*, filters: Filters, visible: Q):
-    """The matching posts a reader may see: published, not hidden, in categories
-    matching `visible` (see forum.permissions.visible_categories)."""
-    posts = Post.objects.filter(
+    """The posts a reader may see that match, unordered: published, not hidden,
+    in categories matching `visible` (see forum.permissions.visible_categories)."""
+    matches = Post.objects.filter(
         visible, status=Post.Status.PUBLISHED, is_hidden=False
-    ).select_related("topic", "topic__category")
+    )
     if filters.category_id:
-        posts = posts.filter(topic__category_id=filters.category_id)
+        matches = matches.filter(topic__category_id=filters.category_id)
     if filters.author:
-        posts = posts.filter(author__username=filters.author)
+        matches = matches.filter(author__username=filters.author)
     if filters.date_from:
-        posts = posts.filter(created_at__date__gte=filters.date_from)
+        matches = matches.filter(created_at__date__gte=filters.date_from)
     if filters.date_to:
-        posts = posts.filter(created_at__date__lte=filters.date_to)
+        matches = matches.filter(created_at__date__lte=filters.date_to)
     if filters.topics_only:
-        posts = posts.filter(parent__isnull=True)
-    if postgres():
-        posts = _postgres_match(posts, filters.q)
-    else:
-        posts = _plain_match(posts, filters.q)
+        matches = matches.filter(parent__isnull=True)
+    return matches.filter(_match(filters.q)[0])
+
+
+def results_page(matches, *, filters: Filters, start: int, stop: int):
+    """Results start to stop of the matches in the order asked for, with their
+    topic and category. By date: newest first. By relevance: the RESULT_CAP newest
+    matches and the RESULT_CAP newest matching topic-opening posts (where titles
+    are) ranked; every match when there are fewer."""
+    if stop <= start:  # nothing matched: no query at all
+        return Post.objects.none()
+    newest = matches.order_by(*_NEWEST)
     if filters.order == "date":
-        return posts.order_by("-created_at", "-pk")
-    return posts.order_by("-rank", "-created_at", "-pk")
+        return newest.select_related("topic", "topic__category")[start:stop]
+    rank = _match(filters.q)[1]
+    ranked = newest.annotate(rank=rank).values("pk", "created_at", "rank")
+    recent, recent_params = ranked[:RESULT_CAP].query.sql_with_params()
+    openings, openings_params = ranked.filter(parent__isnull=True)[
+        :RESULT_CAP
+    ].query.sql_with_params()
+    ids = RawSQL(
+        _RANKED_IDS.format(
+            recent=recent, openings=openings, limit=int(stop - start), offset=int(start)
+        ),
+        (*recent_params, *openings_params),
+    )
+    return (
+        Post.objects.filter(pk__in=ids)
+        .select_related("topic", "topic__category")
+        .annotate(rank=rank)
+        .order_by("-rank", *_NEWEST)
+    )
 
 
-def _postgres_match(posts, q: str):
+def _match(q: str):
+    """(match, rank) for the database in use."""
+    return _postgres_match(q) if postgres() else _plain_match(q)
+
+
+def _postgres_match(q: str):
+    """The match (the post's vector against the query in its category's
+    language) and the rank (ts_rank on the stored, weighted vector)."""
     match = Q()
     rank = []
     for language, config in CONFIGS.items():
@@ -125,32 +175,32 @@ def _postgres_match(posts, q: str):
                 then=SearchRank(F("search_vector"), query),
             )
         )
-    return posts.filter(match).annotate(
-        rank=Case(*rank, default=Value(0.0), output_field=FloatField())
-    )
+    return match, Case(*rank, default=Value(0.0), output_field=FloatField())
 
 
-def _plain_match(posts, q: str):
+def _plain_match(q: str):
+    """The match (every word or phrase, none of the -words, case ignored) and
+    the rank: the first word in a title, then in a subject, then elsewhere."""
     include, exclude = _plain_terms(q)
     if not include:
-        return posts.none().annotate(rank=Value(0, output_field=IntegerField()))
+        return Q(pk__in=[]), Value(0, output_field=IntegerField())
+    match = Q()
     for term in include:
-        posts = posts.filter(
+        match &= (
             Q(body__icontains=term)
             | Q(subject__icontains=term)
             | Q(parent__isnull=True, topic__title__icontains=term)
         )
     for term in exclude:
-        posts = posts.exclude(body__icontains=term).exclude(subject__icontains=term)
+        match &= ~Q(body__icontains=term) & ~Q(subject__icontains=term)
     first = include[0]
-    return posts.annotate(
-        rank=Case(
-            When(parent__isnull=True, topic__title__icontains=first, then=Value(3)),
-            When(subject__icontains=first, then=Value(2)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
+    rank = Case(
+        When(parent__isnull=True, topic__title__icontains=first, then=Value(3)),
+        When(subject__icontains=first, then=Value(2)),
+        default=Value(1),
+        output_field=IntegerField(),
     )
+    return match, rank
 
 
 def _fold(text: str) -> str:

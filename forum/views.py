@@ -495,7 +495,7 @@ def search(request):
         )
         if info is None:
             raise Http404("No such page.")
-        context.update(results=results, page=info, query=filters.q)
+        context.update(results=results, page=info, query=filters.q, order=filters.order)
         params = request.GET.copy()
         params.pop("page", None)
         context["params"] = params.urlencode()

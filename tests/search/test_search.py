@@ -5,12 +5,10 @@ the postgres_only fixture (stemming, accents and web-search syntax)."""
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from accounts.models import User
 from forum import services
@@ -69,23 +67,6 @@ def set_category(category: Category, **fields) -> None:
 def postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL full-text search only")
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """clock(day) makes posts written from then on dated that day of March 2024
-    at noon; clock(None) gives the real time back."""
-    real_now = timezone.now
-
-    def set_day(day: int | None) -> None:
-        if day is None:
-            monkeypatch.setattr(timezone, "now", real_now)
-            return
-        moment = timezone.make_aware(datetime(2024, 3, day, 12, 0))  # noqa: DTZ001
-        monkeypatch.setattr(timezone, "now", lambda: moment)
-
-    yield set_day
-    set_day(None)
 
 
 # Ranking and order
