@@ -84,8 +84,10 @@ def test_new_visitor_signs_up_verifies_and_replies_quoting_a_post(
     screenshot(page, "01-signup-verification-sent")
 
     # Verify the email: open the link from the message and press Confirm.
-    assert len(mailoutbox) == 1, [m.subject for m in mailoutbox]
-    message = mailoutbox[0]
+    # (The outbox also holds the reply notifications sent to the topic's starter.)
+    sent = [m for m in mailoutbox if "newcomer@example.org" in m.to]
+    assert len(sent) == 1, [m.subject for m in mailoutbox]
+    message = sent[0]
     assert message.to == ["newcomer@example.org"]
     link = CONFIRM_LINK.search(message.body)
     assert link, message.body
@@ -312,3 +314,50 @@ def test_flat_view_without_javascript_is_remembered(
     who = "member" if signed_in else "visitor"
     screenshot(page, f"08-topic-flat-{who}-1280", width=1280)
     screenshot(page, f"09-topic-flat-{who}-375", width=375)
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_reply_in_place_and_preview_without_reload_with_javascript(
+    page, site, dialogue, sign_in, screenshot, width
+):
+    """With JavaScript, Reply opens the form under the post and Preview shows the
+    preview there, without leaving the page; posting threads the reply."""
+    topic, post_a, _ = dialogue
+    member = UserFactory(display_name="Ines Duarte")
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, member)
+    url = f"{site}/t/{topic.pk}/"
+    page.goto(url)
+    page.evaluate("() => { window.stillHere = true; }")
+
+    reply = page.locator(f"#p{post_a.pk}").get_by_role("link", name="Reply")
+    reply.click()
+    inline = page.locator(f'section.inline-reply[data-for="p{post_a.pk}"]')
+    inline.wait_for()
+    assert reply.get_attribute("aria-expanded") == "true"
+    body = inline.get_by_label("Message")
+    assert inline.locator("input[name=parent]").input_value() == str(post_a.pk)
+    # Focus lands in the new form's text box, whose ids do not clash with the
+    # reply box at the end of the page.
+    assert page.evaluate("() => document.activeElement.name") == "body"
+    ids = page.eval_on_selector_all("[id]", "els => els.map(el => el.id)")
+    assert len(ids) == len(set(ids)), "duplicate ids after opening the inline form"
+    label_for = inline.locator("label").first.get_attribute("for")
+    assert inline.locator(f"#{label_for}").count() == 1
+
+    body.fill("The library opens *late* on Thursdays.")
+    inline.get_by_role("button", name="Preview").click()
+    preview = inline.locator("section.preview")
+    preview.wait_for()
+    assert preview.locator("em", has_text="late").count() == 1
+    assert page.url == url
+    assert page.evaluate("() => window.stillHere") is True
+    assert not Post.objects.filter(author=member).exists()
+    screenshot(page, f"10-reply-in-place-preview-js-{width}")
+
+    inline.get_by_role("button", name="Post reply").click()
+    page.wait_for_url(re.compile(r"#p\d+$"))
+    new = Post.objects.get(author=member)
+    assert new.parent_id == post_a.pk
+    assert indent_of(page, new.pk) == 1
+    assert article_ids(page).index(new.pk) == article_ids(page).index(post_a.pk) + 1
