@@ -1,6 +1,7 @@
 # Developer and CI entry points. Everything runs from the project's own .venv.
 #
 #   make run      install, migrate, seed demo data, serve on 127.0.0.1:PORT
+#                 (with the background worker that sends notification emails)
 #   make test     lint, then the whole test suite on SQLite and on PostgreSQL
 #   make lint     ruff check + ruff format --check
 #   make format   ruff format + ruff check --fix
@@ -37,7 +38,7 @@ PG_BANNER := u="$$DATABASE_URL"; \
 .PHONY: help install run test lint format clean backup restore
 
 help:
-	@sed -n '3,14s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,15s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -47,11 +48,28 @@ $(STAMP): pyproject.toml | $(PY)
 	$(VENV)/bin/pip install -e '.[dev]'
 	@touch $@
 
-install: $(STAMP)
+# The browser tests' accessibility checker (axe-core, pinned in package-lock.json).
+# Installed with `npm ci` when npm exists; without it the accessibility tests skip
+# (and fail under CI=true).
+NODE_STAMP := node_modules/.package-lock.json
 
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --ignore-scripts --no-audit --no-fund; \
+	else \
+		echo "npm not found: the accessibility tests will skip (apt-get install npm)"; \
+	fi
+
+install: $(STAMP) $(NODE_STAMP)
+
+# The background worker (notification emails, the daily digest) runs beside the
+# server and stops with it; emails are printed in this terminal.
 run: $(STAMP)
 	$(PY) manage.py migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py send_digests --schedule
+	@$(PY) manage.py db_worker --interval 2 --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(STAMP)
@@ -63,7 +81,7 @@ format: $(STAMP)
 	$(RUFF) check --fix .
 
 # Both runs always happen; the target fails if either fails.
-test: lint
+test: lint $(NODE_STAMP)
 	@status=0; \
 	echo; echo "== Test suite on SQLite =="; \
 	env -u DATABASE_URL $(PYTEST) $(ARGS) || status=1; \

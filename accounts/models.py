@@ -28,6 +28,9 @@ class User(AbstractUser):
     suspended_at = models.DateTimeField(null=True, blank=True, editable=False)
     suspended_until = models.DateTimeField(null=True, blank=True, editable=False)
     suspension_reason = models.TextField(blank=True, editable=False)
+    # Unread notifications shown in the header, loaded with the user (no query of
+    # its own); kept by forum.notifications (refresh_unread_counts).
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:
         return self.name

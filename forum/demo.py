@@ -25,6 +25,7 @@ from accounts.models import User
 from accounts.services import create_user
 
 from .models import Category, Post, Series, Topic
+from .notifications import settle_loaded_notifications
 from .quoting import quote_markdown
 from .services import (
     create_category,
@@ -840,6 +841,8 @@ class _Builder:
             Post.objects.filter(pk=pk).update(created_at=when)
         for pk, when in self.topic_times:
             Topic.objects.filter(pk=pk).update(created_at=when)
+        # The demo's notifications are history: dated, unread, never emailed.
+        settle_loaded_notifications(post_ids=[pk for pk, _ in self.post_times])
         recount_all()
         # A closed dialogue was locked a little after its last post.
         for topic in Topic.objects.filter(is_locked=True):

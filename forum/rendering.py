@@ -434,6 +434,93 @@ def _parse_without_emphasis(state) -> None:
             token.children = children
 
 
+# @username: a run of the characters usernames are made of, not preceded by one
+# (so an email address is no mention); trailing dots and dashes end the sentence.
+_MENTION = re.compile(r"(?<![\w.@+-])@([\w.+-]+)")
+# Distinct names looked up per post; past it, further names stay plain text.
+MAX_MENTION_NAMES = 100
+
+
+def _mention_names(text: str):
+    for match in _MENTION.finditer(text):
+        name = match.group(1).rstrip(".+-")
+        if name:
+            yield match.start(), name
+
+
+def _plain_children(token: Token):
+    """The text children of an inline token that are not inside a link."""
+    depth = 0
+    for child in token.children or []:
+        if child.type == "link_open":
+            depth += 1
+        elif child.type == "link_close":
+            depth -= 1
+        elif child.type == "text" and not depth and "@" in child.content:
+            yield child
+
+
+def _mention_tokens(child: Token, links: dict[str, str], mentioned) -> list[Token]:
+    """child's text split into plain text and links to the mentioned profiles;
+    the names linked are added to mentioned (None inside a quote)."""
+    text = child.content
+    tokens: list[Token] = []
+    last = 0
+    for start, name in _mention_names(text):
+        href = links.get(name.lower())
+        if href is None:
+            continue
+        if start > last:
+            tokens.append(Token("text", "", 0, content=text[last:start]))
+        tokens.append(Token("link_open", "a", 1, attrs={"href": href}))
+        tokens.append(Token("text", "", 0, content="@" + name))
+        tokens.append(Token("link_close", "a", -1))
+        if mentioned is not None and name.lower() not in mentioned:
+            mentioned.append(name.lower())
+        last = start + 1 + len(name)
+    if not tokens:
+        return [child]
+    if last < len(text):
+        tokens.append(Token("text", "", 0, content=text[last:]))
+    return tokens
+
+
+def _mentions(state) -> None:
+    """Core rule, after inline parsing: link @username of existing users to their
+    profiles (env["mention_lookup"] maps lower-case names to addresses) and list
+    in env["mentioned"] those written outside quotes. Code is never touched."""
+    lookup = state.env.get("mention_lookup")
+    if lookup is None:
+        return
+    inline: list[tuple[Token, bool]] = []
+    names: set[str] = set()
+    quotes = 0
+    for token in state.tokens:
+        if token.type == "blockquote_open":
+            quotes += 1
+        elif token.type == "blockquote_close":
+            quotes -= 1
+        elif token.type == "inline" and "@" in token.content:
+            inline.append((token, quotes > 0))
+            for child in _plain_children(token):
+                for _, name in _mention_names(child.content):
+                    if len(names) < MAX_MENTION_NAMES:
+                        names.add(name.lower())
+    links = lookup(sorted(names)) if names else {}
+    mentioned = state.env.setdefault("mentioned", [])
+    for token, quoted in inline if links else ():
+        plain = set(map(id, _plain_children(token)))
+        children: list[Token] = []
+        for child in token.children or []:
+            if id(child) in plain:
+                children.extend(
+                    _mention_tokens(child, links, None if quoted else mentioned)
+                )
+            else:
+                children.append(child)
+        token.children = children
+
+
 def _build(guarded: bool = True, *, emphasis: bool = True) -> MarkdownIt:
     """The site's renderer; guarded=False builds it without the speed guards (the
     tests compare the two on ordinary posts), emphasis=False without emphasis and
@@ -487,6 +574,8 @@ def _build(guarded: bool = True, *, emphasis: bool = True) -> MarkdownIt:
         )
         return f'<a href="{src}">{alt or src}</a>'
 
+    if emphasis:
+        md.core.ruler.push("mentions", _mentions)
     md.add_render_rule("heading_open", heading_open)
     md.add_render_rule("heading_close", heading_close)
     md.add_render_rule("image", image)
@@ -511,3 +600,12 @@ def sanitise(html: str) -> str:
 def render_markdown(text: str) -> str:
     """Render user markdown to sanitised HTML."""
     return sanitise(_md.render(text))
+
+
+def render_post(text: str, *, mention_lookup) -> tuple[str, list[str]]:
+    """Render a post's markdown to sanitised HTML, linking @mentions of the users
+    mention_lookup finds (lower-case names to profile addresses); also return the
+    lower-case names mentioned outside quotes, in order."""
+    env: dict = {"mention_lookup": mention_lookup}
+    html = sanitise(_md.render(text, env))
+    return html, env.get("mentioned", [])

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from . import search
+from . import notifications, search
 from .exceptions import ForumError, ParentNotInTopic, TopicLocked
 from .models import (
     PATH_SEGMENT,
@@ -63,6 +63,8 @@ def _place_post(*, topic: Topic, post: Post, approved: bool = False) -> Post:
         post_count=F("post_count") + 1, last_post=post, last_post_at=when
     )
     _close_follow_ups(post=post)
+    if post.author_id is not None:
+        notifications.auto_watch(user=post.author, topic=topic)
     # One's own post is never new to oneself: move the author's read mark over it
     # when they had read everything before it.
     if post.position == 1:
@@ -86,7 +88,8 @@ def _add_post(
     pending: bool = False,
 ) -> Post:
     """Insert a post into a locked-for-update topic: into the thread, or aside
-    awaiting approval."""
+    awaiting approval. The post's `mentioned` lists the names it @mentions."""
+    body_html, mentioned = notifications.render_with_mentions(body)
     post = Post.objects.create(
         topic=topic,
         author=author,
@@ -96,10 +99,11 @@ def _add_post(
         status=Post.Status.PENDING if pending else Post.Status.PUBLISHED,
         subject=subject.strip(),
         body=body,
-        body_html=render_markdown(body),
+        body_html=body_html,
         word_count=count_words(body),
         submission_key=submission_key,
     )
+    post.mentioned = mentioned
     search.index_posts(post_ids=[post.pk])
     if pending:
         return post
@@ -112,7 +116,9 @@ def place_approved_post(*, topic: Topic, post: Post) -> Post:
     if post.parent is not None and not post.parent.is_published:
         post.parent = Post.objects.get(pk=topic.first_post_id)
         post.save(update_fields=["parent"])
-    return _place_post(topic=topic, post=post, approved=True)
+    _place_post(topic=topic, post=post, approved=True)
+    notifications.notify_post(post=post)
+    return post
 
 
 def needs_approval(*, author: User, category: Category) -> bool:
@@ -170,6 +176,7 @@ def create_topic(
     search.index_posts(post_ids=[post.pk])
     for position, text in enumerate((p.strip() for p in prompts if p.strip()), 1):
         Prompt.objects.create(topic=topic, position=position, text=text[:500])
+    notifications.notify_post(post=post, mentioned=post.mentioned)
     topic.refresh_from_db()
     return topic
 
@@ -367,6 +374,8 @@ def _post_reply(
     if follow_up_for is not None:
         Post.objects.filter(pk=post.pk).update(follow_up_for=follow_up_for)
         post.follow_up_for = follow_up_for
+    if post.is_published:
+        notifications.notify_post(post=post, mentioned=post.mentioned)
     return post
 
 
@@ -436,7 +445,7 @@ def edit_post(
     )
     before = {"subject": post.subject, "body": post.body}
     post.body = body
-    post.body_html = render_markdown(body)
+    post.body_html, mentioned = notifications.render_with_mentions(body)
     post.word_count = count_words(body)
     post.subject = new_subject
     post.edited_at = timezone.now()
@@ -453,6 +462,8 @@ def edit_post(
         ]
     )
     search.index_posts(post_ids=[post.pk])
+    # Names added by the edit are told; nobody hears twice of one post.
+    notifications.notify_post(post=post, mentioned=mentioned, mentions_only=True)
     if editor.pk != post.author_id:
         # Imported here: the log belongs to moderation, which builds on the forum.
         from moderation.services import log_action
@@ -568,6 +579,7 @@ def recount_all() -> None:
         recount_topic(topic=topic)
     for category in Category.objects.only("pk"):
         recount_category(category=category)
+    notifications.refresh_unread_counts()
 
 
 def create_series(*, name: str, slug: str, description: str = "") -> Series:

@@ -102,6 +102,21 @@ def visible_categories(user, prefix: str = "") -> Q:
     )
 
 
+def readers_of_category(*, category: Category, user_ids) -> set[int]:
+    """Which of these users are active and may see category (can_see_category
+    for many users in one query)."""
+    from accounts.models import User
+
+    users = User.objects.filter(pk__in=list(user_ids), is_active=True)
+    if category.visibility == Category.Visibility.PRIVATE:
+        users = users.filter(
+            Q(is_staff=True)
+            | Q(pk__in=Member.objects.filter(category=category).values("user_id"))
+            | Q(pk__in=Facilitator.objects.filter(category=category).values("user_id"))
+        )
+    return set(users.values_list("pk", flat=True))
+
+
 def can_see_post_text(user, post: Post, facilitators: set[int] | None = None) -> bool:
     """Whether user may read a post's text (category visibility checked apart)."""
     own = user.is_authenticated and post.author_id == user.pk

@@ -9,14 +9,14 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import User
-from forum import search
+from forum import notifications, search
 from forum import services as forum_services
 from forum.exceptions import ForumError
 from forum.models import Category, Post, Topic
 from forum.rendering import render_markdown
 
 from .models import Annotation, AuditEntry, Facilitator, Member, QueueDismissal, Report
-from .permissions import forget_facilitators
+from .permissions import facilitator_ids, forget_facilitators
 
 Action = AuditEntry.Action
 
@@ -174,7 +174,29 @@ def hide_post(*, post: Post, actor: User, reason: str) -> bool:
         hidden_at=timezone.now(),
     )
     log_action(actor=actor, action=Action.HIDE, post=post, reason=reason.strip())
+    _tell_author(post=post, hidden=True, actor=actor, reason=reason.strip())
     return True
+
+
+def _tell_author(*, post: Post, hidden: bool, actor: User, reason: str) -> None:
+    """Withdraw (or restore) the post's notifications for those who may not read
+    it hidden, and tell its author; call inside the hiding transaction."""
+    notifications.set_post_withdrawn(
+        post=post,
+        hidden=hidden,
+        moderator_ids=facilitator_ids(category_id=post.topic.category_id),
+    )
+    notifications.notify_moderation(
+        post=post,
+        kind=(
+            notifications.Kind.POST_HIDDEN
+            if hidden
+            else notifications.Kind.POST_UNHIDDEN
+        ),
+        recipient_ids=[post.author_id],
+        actor=actor,
+        reason=reason,
+    )
 
 
 @transaction.atomic
@@ -195,6 +217,7 @@ def unhide_post(*, post: Post, actor: User, reason: str = "") -> bool:
         reason=reason,
         before={"hidden_reason": post.hidden_reason},
     )
+    _tell_author(post=post, hidden=False, actor=actor, reason=reason.strip())
     return True
 
 
@@ -268,8 +291,18 @@ def resolve_report(
             actor=actor,
             reason=reason or report.get_reason_display(),
         )
-    Report.objects.filter(post=report.post, status=Report.Status.OPEN).update(
+    open_reports = Report.objects.filter(post=report.post, status=Report.Status.OPEN)
+    reporters = list(open_reports.values_list("reporter_id", flat=True))
+    open_reports.update(
         status=status, resolved_by_name=actor.name, resolved_at=timezone.now()
+    )
+    outcome = "The post was hidden." if hide else "The post stays as it is."
+    notifications.notify_moderation(
+        post=report.post,
+        kind=notifications.Kind.REPORT_HANDLED,
+        recipient_ids=reporters,
+        actor=actor,
+        reason=f"{outcome} {reason}".strip(),
     )
     log_action(
         actor=actor,

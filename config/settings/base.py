@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "allauth",
     "allauth.account",
+    "django_tasks_db",
     "accounts",
     "forum",
     "moderation",
@@ -166,6 +167,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "").lower() in {"1", "true", "yes"}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "forum@localhost")
 
+# Background tasks (notification emails, the daily digest) wait in the database
+# until `python manage.py db_worker` runs them: no other server is needed.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 # Shared by every server process: rate-limit counts (sign-in, sign-up, password
 # reset, posting, reporting, searching) must hold across processes. Redis when
 # REDIS_URL is set, else the database (its table is made by a migration).
@@ -200,7 +205,6 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 LOCAL_HTTP = os.environ.get("DJANGO_LOCAL_HTTP", "").lower() in {"1", "true", "yes"}
 SECURE_SSL_REDIRECT = not LOCAL_HTTP
 SECURE_HSTS_SECONDS = 0 if LOCAL_HTTP else 31536000
-
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -240,3 +244,7 @@ FORUM_POSTS_PER_MINUTE = 6
 FORUM_NEW_ACCOUNT_POSTS_PER_MINUTE = 2
 FORUM_NEW_ACCOUNT_POSTS_PER_HOUR = 10
 FORUM_REPORTS_PER_HOUR = 10
+# Links in emails point here (no request to take the host from in a worker).
+FORUM_BASE_URL = os.environ.get("FORUM_BASE_URL", "http://127.0.0.1:8000")
+# When the daily digest goes (UTC hour).
+FORUM_DIGEST_HOUR = int(os.environ.get("FORUM_DIGEST_HOUR", "7"))

@@ -1,10 +1,20 @@
 """Test settings: fast password hashing, in-memory email and cache."""
 
+from importlib.util import find_spec
+
 from .dev import *  # noqa: F403
 
 SECRET_KEY = "test-only-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks run at once, when the transaction that queued them commits.
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if find_spec("django.tasks")
+        else "django_tasks.backends.immediate.ImmediateBackend"
+    }
+}
 CACHES = {
     **CACHES,  # noqa: F405
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

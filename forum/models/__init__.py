@@ -9,10 +9,23 @@ from .core import (
     first_words,
 )
 from .dialogue import Prompt, Series, SummaryRevision
+from .notifications import (
+    EMAIL_FIELDS,
+    MODERATION_KINDS,
+    Delivery,
+    Notification,
+    NotificationSettings,
+    Watch,
+)
 
 __all__ = [
+    "EMAIL_FIELDS",
+    "MODERATION_KINDS",
     "PATH_SEGMENT",
     "Category",
+    "Delivery",
+    "Notification",
+    "NotificationSettings",
     "Post",
     "PostRevision",
     "Prompt",
@@ -21,5 +34,6 @@ __all__ = [
     "Topic",
     "TopicQuerySet",
     "TopicRead",
+    "Watch",
     "first_words",
 ]

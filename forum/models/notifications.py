@@ -1,0 +1,224 @@
+"""What readers are told about: notifications, what they watch, and how they want
+to hear of it by email."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Notification(models.Model):
+    """Something that happened that concerns one reader; written by
+    forum.notifications in the same transaction as the event."""
+
+    class Kind(models.TextChoices):
+        # Listed by concern: a new post gives each reader one notification, of the
+        # first kind that applies (forum.notifications.PRECEDENCE).
+        FOLLOW_UP = "follow_up", "A facilitator's question to you"
+        MENTION = "mention", "Mentioned you"
+        QUOTE = "quote", "Quoted you"
+        REPLY = "reply", "Replied to you"
+        WATCHED = "watched", "New post where you watch"
+        POST_HIDDEN = "post_hidden", "Your post was hidden"
+        POST_UNHIDDEN = "post_unhidden", "Your post is shown again"
+        REPORT_HANDLED = "report_handled", "Your report was handled"
+
+    class Email(models.TextChoices):
+        NONE = "none", "No email"
+        QUEUED = "queued", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        DIGEST = "digest", "Waiting for the daily digest"
+        DIGESTED = "digested", "Sent in a digest"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    topic = models.ForeignKey("forum.Topic", on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey("forum.Post", on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Snapshot so a notification keeps its actor's name after the account goes.
+    actor_name = models.CharField(max_length=150, blank=True)
+    # Why: the hiding reason, a report's outcome, or what is watched.
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Set while the post is hidden, for recipients who may no longer read it
+    # (kept by forum.notifications.set_post_withdrawn).
+    withdrawn = models.BooleanField(default=False)
+    # Claimed atomically by forum.notifications.send_notification_email, so a
+    # retried task never sends twice.
+    email_state = models.CharField(
+        max_length=10, choices=Email.choices, default=Email.NONE
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "post"], name="notification_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient", "-created_at", "-id"],
+                name="notification_list_idx",
+            ),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True, withdrawn=False),
+                name="notification_unread_idx",
+            ),
+            models.Index(
+                fields=["recipient", "topic"],
+                condition=Q(email_state="digest"),
+                name="notification_digest_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id} on {self.post_id}"
+
+    @property
+    def is_moderation(self) -> bool:
+        return self.kind in MODERATION_KINDS
+
+
+MODERATION_KINDS = (
+    Notification.Kind.POST_HIDDEN,
+    Notification.Kind.POST_UNHIDDEN,
+    Notification.Kind.REPORT_HANDLED,
+)
+
+
+class Watch(models.Model):
+    """A reader following a topic or a whole category (one of the two)."""
+
+    class Level(models.TextChoices):
+        WATCHING = "watching", "Notify me of every new post"
+        DIGEST = "digest", "A daily digest of this dialogue's new posts"
+        MUTED = "muted", "Not watching"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches"
+    )
+    topic = models.ForeignKey(
+        "forum.Topic",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="watches",
+    )
+    category = models.ForeignKey(
+        "forum.Category",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="watches",
+    )
+    # Muted keeps a topic from being watched again automatically.
+    level = models.CharField(
+        max_length=10, choices=Level.choices, default=Level.WATCHING
+    )
+    # For a dialogue digest: the last position already sent (send_digests).
+    digest_up_to = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(topic__isnull=False, category__isnull=True)
+                    | Q(topic__isnull=True, category__isnull=False)
+                ),
+                name="watch_topic_or_category",
+            ),
+            models.CheckConstraint(
+                condition=Q(category__isnull=True) | Q(level="watching"),
+                name="watch_category_level",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "topic"],
+                condition=Q(topic__isnull=False),
+                name="watch_unique_topic",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "category"],
+                condition=Q(category__isnull=False),
+                name="watch_unique_category",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["topic", "level"], name="watch_topic_idx"),
+            models.Index(fields=["category", "level"], name="watch_category_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.level} {self.topic_id or self.category_id}"
+
+
+class Delivery(models.TextChoices):
+    NOW = "now", "Email at once"
+    DIGEST = "digest", "In the daily digest"
+    NEVER = "never", "No email"
+
+
+# The email choice that covers each kind of notification.
+EMAIL_FIELDS = {
+    Notification.Kind.FOLLOW_UP: "email_follow_up",
+    Notification.Kind.MENTION: "email_mention",
+    Notification.Kind.QUOTE: "email_quote",
+    Notification.Kind.REPLY: "email_reply",
+    Notification.Kind.WATCHED: "email_watched",
+    Notification.Kind.POST_HIDDEN: "email_moderation",
+    Notification.Kind.POST_UNHIDDEN: "email_moderation",
+    Notification.Kind.REPORT_HANDLED: "email_moderation",
+}
+
+
+def _delivery(default: str) -> models.CharField:
+    return models.CharField(max_length=6, choices=Delivery.choices, default=default)
+
+
+class NotificationSettings(models.Model):
+    """A reader's choices; a reader without a row has the defaults."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
+    )
+    # Watch the topics one starts or replies to.
+    auto_watch = models.BooleanField(default=True)
+    email_follow_up = _delivery(Delivery.NOW)
+    email_mention = _delivery(Delivery.NOW)
+    email_quote = _delivery(Delivery.NOW)
+    email_reply = _delivery(Delivery.NOW)
+    email_watched = _delivery(Delivery.DIGEST)
+    email_moderation = _delivery(Delivery.NOW)
+    # The daily digest email at all (its link unsubscribes from it).
+    digest = models.BooleanField(default=True)
+    # The day the last digest went; claimed before sending so it goes once a day.
+    last_digest_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "notification settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(**{f"{field}__in": Delivery.values}),
+                name=f"notificationsettings_{field}",
+            )
+            for field in sorted(set(EMAIL_FIELDS.values()))
+        ]
+
+    def __str__(self) -> str:
+        return f"notification settings of {self.user_id}"
+
+    def delivery_for(self, kind: str) -> str:
+        return getattr(self, EMAIL_FIELDS[kind])

@@ -1,0 +1,53 @@
+"""Forms for notification settings and watching."""
+
+from django import forms
+
+from .models import EMAIL_FIELDS, Delivery, NotificationSettings, Watch
+
+EMAIL_CHOICE_LABELS = {
+    "email_follow_up": "A facilitator asks you a follow-up question",
+    "email_mention": "Someone mentions you (@yourname)",
+    "email_quote": "Someone quotes your post",
+    "email_reply": "Someone replies to your post",
+    "email_watched": "New posts in topics and categories you watch",
+    "email_moderation": "Your post is hidden or shown again; your report is handled",
+}
+
+
+class NotificationSettingsForm(forms.Form):
+    auto_watch = forms.BooleanField(
+        required=False,
+        label="Watch the topics I start or reply to",
+    )
+    digest = forms.BooleanField(
+        required=False,
+        label="Send me a daily digest email",
+        help_text="Notifications you chose to get “in the daily digest”, and the "
+        "new posts of dialogues you follow by digest, in one email a day.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in sorted(set(EMAIL_FIELDS.values()), key=_field_order):
+            self.fields[name] = forms.ChoiceField(
+                choices=Delivery.choices,
+                widget=forms.RadioSelect,
+                label=EMAIL_CHOICE_LABELS[name],
+            )
+
+    @staticmethod
+    def initial_for(choice: NotificationSettings) -> dict:
+        names = ["auto_watch", "digest", *EMAIL_CHOICE_LABELS]
+        return {name: getattr(choice, name) for name in names}
+
+
+def _field_order(name: str) -> int:
+    return list(EMAIL_CHOICE_LABELS).index(name)
+
+
+class TopicWatchForm(forms.Form):
+    level = forms.ChoiceField(
+        choices=Watch.Level.choices,
+        widget=forms.RadioSelect,
+        label="Notifications for this topic",
+    )
