@@ -43,8 +43,12 @@ SHOWN_TABLES = re.compile(r"(forum_|accounts_user\b|moderation_facilitator\b)")
 # watches, preferences.
 PRIVATE_TABLES = re.compile(r"forum_(topicread|notification|watch)")
 WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.I)
-LAST_LOGIN_ONLY = re.compile(
-    r'\s*UPDATE\s+"?accounts_user"?\s+SET\s+"?last_login"?\s*=\s*%s\s+WHERE', re.I
+# Per-user columns no page shows (the sign-in time, the unread notifications
+# count kept for the header), when a statement sets only one of them.
+PRIVATE_USER_COLUMN = re.compile(
+    r'\s*UPDATE\s+"?accounts_user"?\s+SET\s+"?(?:last_login|unread_notifications)"?'
+    r"\s*=[^,]*\sWHERE\s",
+    re.I,
 )
 
 
@@ -65,7 +69,7 @@ def generation() -> int | None:
             cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
             value = cache.get(GENERATION_KEY)
     except Exception:
-        logger.warning("page cache: generation unavailable", exc_info=True)
+        logger.warning("page cache: generation unavailable")
         return None
     return value
 
@@ -82,7 +86,7 @@ def bump() -> None:
     except Exception:
         # No shared cache (e.g. its table not made yet during the first migrate):
         # nothing can be served from the page cache either, see generation().
-        logger.warning("page cache: could not bump the generation", exc_info=True)
+        logger.warning("page cache: could not bump the generation")
 
 
 def bump_on_commit() -> None:
@@ -141,7 +145,7 @@ def changes_shown_rows(sql: str) -> bool:
     return (
         SHOWN_TABLES.match(table) is not None
         and PRIVATE_TABLES.match(table) is None
-        and LAST_LOGIN_ONLY.match(sql) is None
+        and PRIVATE_USER_COLUMN.match(sql) is None
     )
 
 

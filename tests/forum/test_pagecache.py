@@ -272,7 +272,17 @@ def test_write_statements_are_classified():
     assert not shown(
         'UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"."id" = %s'
     )
+    assert not shown(
+        'UPDATE "accounts_user" SET "unread_notifications" = '
+        '("accounts_user"."unread_notifications" + %s) WHERE "accounts_user"."id" = %s'
+    )
+    assert shown(
+        'UPDATE "accounts_user" SET "last_login" = %s, "display_name" = %s '
+        'WHERE "accounts_user"."id" = %s'
+    )
     assert not shown('INSERT INTO "forum_topicread" ("user_id") VALUES (%s)')
+    assert not shown('UPDATE "forum_notification" SET "read_at" = %s')
+    assert not shown('INSERT INTO "forum_watch" ("user_id") VALUES (%s)')
     assert not shown('UPDATE "django_session" SET "expire_date" = %s')
     assert not shown('SELECT * FROM "forum_post"')
     assert not shown('INSERT INTO "moderation_auditentry" ("id") VALUES (%s)')
