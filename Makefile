@@ -8,7 +8,9 @@
 #   make clean    remove .venv, staticfiles/ and .pgtest/
 #   make backup   save the database to backups/ (pg_dump, or an SQLite copy)
 #   make restore FILE=backups/forum-<stamp>.dump   put a backup in its place
-#   make bench    search latency, BENCH_TOPICS x BENCH_POSTS_PER_TOPIC posts (1000 x 100)
+#   make serve    the production setup locally: gunicorn, whitenoise, the worker
+#   make bench    bench-search (search latency, 100,000 posts) and bench-pages
+#                 (every page with wrk, 1,000,000 posts; see BENCH_* below)
 #
 # Variables: PORT (default 8000), ARGS (extra pytest arguments, e.g.
 # ARGS='-k thread -x'), REQUIRE_POSTGRES=1 (fail instead of skipping the
@@ -38,7 +40,7 @@ PG_BANNER := u="$$DATABASE_URL"; \
 .PHONY: help install run test lint format clean backup restore
 
 help:
-	@sed -n '3,15s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,17s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -119,24 +121,44 @@ clean:
 	done; true
 	rm -rf $(VENV) staticfiles .pgtest
 
-# Search latency on a throwaway PostgreSQL server (or BENCH_DATABASE_URL, which must
-# hold no posts): generated forum, gunicorn with the production settings.
+# Benchmarks, each on a throwaway PostgreSQL server (or BENCH_DATABASE_URL, which
+# must hold no posts) with gunicorn and the production settings, and a throwaway
+# Redis when redis-server exists. bench-search: search latency over
+# BENCH_TOPICS x BENCH_POSTS_PER_TOPIC posts (1,000 x 100). bench-pages: every
+# page (wrk), cold deep pages, posting, the bare-Django ceiling and page weight,
+# over BENCH_PAGES_TOPICS x BENCH_POSTS_PER_TOPIC posts (10,000 x 100 = 1,000,000)
+# plus a topic of BENCH_LONG_TOPIC posts and a category of BENCH_BIG_CATEGORY topics.
 BENCH_TOPICS ?= 1000
 BENCH_POSTS_PER_TOPIC ?= 100
+BENCH_PAGES_TOPICS ?= 10000
+BENCH_LONG_TOPIC ?= 10000
+BENCH_BIG_CATEGORY ?= 100000
 BENCH_DATABASE_URL ?=
+BENCH_ENV = env -u DJANGO_DEBUG DATABASE_URL="$(BENCH_DATABASE_URL)" \
+	DJANGO_SETTINGS_MODULE=config.settings.base DJANGO_LOCAL_HTTP=1 \
+	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
+BENCH_SETUP = $(PY) manage.py collectstatic --noinput -v0; \
+	$(PY) manage.py migrate --noinput -v0
 
-.PHONY: bench
-bench: $(STAMP)
-	env -u DJANGO_DEBUG DATABASE_URL="$(BENCH_DATABASE_URL)" \
-		DJANGO_SETTINGS_MODULE=config.settings.base \
-		DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-		DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost \
-		$(WITH_PG) bash -c 'set -e; \
-			$(PY) manage.py collectstatic --noinput -v0; \
-			$(PY) manage.py migrate --noinput -v0; \
-			$(PY) manage.py seed_bench --topics $(BENCH_TOPICS) \
-				--posts-per-topic $(BENCH_POSTS_PER_TOPIC); \
-			$(PY) bench/search.py'
+.PHONY: bench bench-search bench-pages
+bench: bench-search bench-pages
+
+bench-search: $(STAMP)
+	$(BENCH_ENV) $(WITH_PG) bash scripts/with-redis bash -c 'set -e; $(BENCH_SETUP); \
+		$(PY) manage.py seed_bench --topics $(BENCH_TOPICS) \
+			--posts-per-topic $(BENCH_POSTS_PER_TOPIC); \
+		$(PY) bench/search.py'
+
+bench-pages: $(STAMP)
+	@command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)" >&2; exit 1; }
+	$(BENCH_ENV) $(WITH_PG) bash scripts/with-redis bash -c 'set -e; $(BENCH_SETUP); \
+		$(PY) manage.py seed_bench --topics $(BENCH_PAGES_TOPICS) \
+			--posts-per-topic $(BENCH_POSTS_PER_TOPIC) \
+			--long-topic-posts $(BENCH_LONG_TOPIC) \
+			--big-category-topics $(BENCH_BIG_CATEGORY); \
+		$(PY) manage.py seed_demo; \
+		$(PY) bench/pages.py'
 
 # The production setup, locally: production settings (DEBUG off), gunicorn with
 # SERVE_WORKERS sync workers, whitenoise serving compressed, fingerprinted static
