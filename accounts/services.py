@@ -70,7 +70,8 @@ def _when(value) -> str | None:
 
 def export_user_data(*, user: User) -> dict:
     """Everything the forum holds about a user, ready for json.dumps: profile,
-    email addresses, roles, topics, posts, the revisions of their posts, reports."""
+    email addresses, roles, topics, posts, the revisions of their posts, reports,
+    notification settings and watches."""
     # Imported here: the forum and moderation build on accounts, not the reverse.
     from allauth.account.models import EmailAddress
 
@@ -167,6 +168,36 @@ def export_user_data(*, user: User) -> dict:
             for r in Report.objects.filter(reporter=user)
             .select_related("post")
             .order_by("created_at", "pk")
+        ],
+        **_notification_data(user),
+    }
+
+
+def _notification_data(user: User) -> dict:
+    """The user's notification choices and what they watch, for the export."""
+    from forum.models import NotificationSettings, Watch
+
+    choices = NotificationSettings.objects.filter(user=user).first()
+    return {
+        "notification_settings": (
+            {
+                field.name: getattr(choices, field.name)
+                for field in NotificationSettings._meta.concrete_fields
+                if field.name not in {"id", "user"}
+            }
+            if choices
+            else None
+        ),
+        "watches": [
+            {
+                "topic": w.topic.title if w.topic else None,
+                "topic_url": w.topic.get_absolute_url() if w.topic else None,
+                "category": w.category.name if w.category else None,
+                "level": w.level,
+            }
+            for w in Watch.objects.filter(user=user)
+            .select_related("topic", "category")
+            .order_by("pk")
         ],
     }
 

@@ -339,3 +339,17 @@ def test_admin_cannot_delete_themselves_there(client, admin):
 
     assert response.status_code == 403
     assert User.objects.filter(pk=admin.pk).exists()
+
+
+def test_download_holds_notification_choices_and_watches(member_client, forum, user):
+    """The download includes what the user watches and how they are notified."""
+    from forum import notifications
+
+    notifications.set_topic_watch(user=user, topic=forum["first"].topic, level="digest")
+    notifications.update_settings(user=user, auto_watch=False, email_reply="never")
+    data = json.loads(member_client.get(DATA).content)
+    assert ("Trust in towns", "digest") in {
+        (w["topic"], w["level"]) for w in data["watches"]
+    }
+    assert data["notification_settings"]["auto_watch"] is False
+    assert data["notification_settings"]["email_reply"] == "never"
