@@ -23,10 +23,12 @@ import hashlib
 import logging
 import re
 import time
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import Resolver404, resolve
 from django.utils.translation import get_language_from_request
 
@@ -95,10 +97,27 @@ def bump_on_commit() -> None:
 
 
 def _view_name(request) -> str | None:
+    return _view_name_of(request.path_info)
+
+
+@lru_cache(maxsize=4096)
+def _view_name_of(path: str) -> str | None:
+    """The URL name a path resolves to (the URLconf does not change at run time)."""
     try:
-        return resolve(request.path_info).view_name
+        return resolve(path).view_name
     except Resolver404:
         return None
+
+
+@lru_cache(maxsize=256)
+def _language(cookie: str, accept_language: str) -> str:
+    """The language LocaleMiddleware will choose for this cookie and header."""
+    request = HttpRequest()
+    if cookie:
+        request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = cookie
+    if accept_language:
+        request.META["HTTP_ACCEPT_LANGUAGE"] = accept_language
+    return get_language_from_request(request) or ""
 
 
 def _page_key(request, generation_number: int) -> str:
@@ -107,7 +126,10 @@ def _page_key(request, generation_number: int) -> str:
         [
             request.get_full_path(),
             view if view in VIEWS else "",
-            get_language_from_request(request) or "",
+            _language(
+                request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
+                request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
+            ),
             request.get_host(),
             "https" if request.is_secure() else "http",
         ]
