@@ -137,8 +137,15 @@ def category_page(*, category: Category, viewer, page: int) -> tuple[list, PageI
     info = PageInfo(
         number=page, count=category.topic_count, per_page=settings.FORUM_TOPICS_PER_PAGE
     )
-    topics = list(
+    # The page's ids first, from the list index alone, so that a deep page does
+    # not join the rows it skips (one statement: the ids are a subquery).
+    page_ids = (
         Topic.objects.filter(category=category)
+        .in_list_order()
+        .values("pk")[info.offset : info.offset + info.per_page]
+    )
+    topics = list(
+        Topic.objects.filter(pk__in=Subquery(page_ids))
         .in_list_order()
         .select_related("last_post")
         .only(
@@ -158,7 +165,7 @@ def category_page(*, category: Category, viewer, page: int) -> tuple[list, PageI
             "last_post__id",
             "last_post__author_name",
             "last_post__created_at",
-        )[info.offset : info.offset + info.per_page]
+        )
     )
     marks = read_marks(viewer=viewer, topic_ids=[t.pk for t in topics])
     rows = [
@@ -224,10 +231,16 @@ def topic_posts(
     posts = Post.objects.filter(topic=topic, status=Post.Status.PUBLISHED)
     if prompt is not None:
         posts = posts.filter(prompts=prompt)
+    # The page's ids first (a subquery walking the topic's index), so that a deep
+    # page of a long topic does not join the rows it skips.
+    page_ids = posts.order_by(order).values("pk")[
+        info.offset : info.offset + info.per_page
+    ]
     return list(
-        posts.select_related("author", "parent", "follow_up_for")
+        Post.objects.filter(pk__in=Subquery(page_ids))
+        .select_related("author", "parent", "follow_up_for")
         .only(*POST_FIELDS)
-        .order_by(order)[info.offset : info.offset + info.per_page]
+        .order_by(order)
     )
 
 

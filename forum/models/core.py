@@ -254,6 +254,17 @@ class Post(models.Model):
         ]
         indexes = [
             models.Index(fields=["topic", "path"], name="post_thread_idx"),
+            # Pages of a topic skip through these alone (index-only) to their ids.
+            models.Index(
+                fields=["topic", "path", "id"],
+                condition=Q(status="published"),
+                name="post_published_thread_idx",
+            ),
+            models.Index(
+                fields=["topic", "position", "id"],
+                condition=Q(status="published"),
+                name="post_published_flat_idx",
+            ),
             models.Index(fields=["author", "-created_at"], name="post_author_idx"),
             models.Index(
                 fields=["topic", "created_at"],
