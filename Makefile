@@ -62,11 +62,18 @@ $(NODE_STAMP): package.json package-lock.json
 		echo "npm not found: the accessibility tests will skip (apt-get install npm)"; \
 	fi
 
-install: $(STAMP) $(NODE_STAMP)
+# The French interface: .po files are kept in the repository and compiled here
+# (GNU gettext's msgfmt; apt-get install gettext).
+MO := locale/fr/LC_MESSAGES/django.mo
+
+$(MO): locale/fr/LC_MESSAGES/django.po | $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+install: $(STAMP) $(NODE_STAMP) $(MO)
 
 # The background worker (notification emails, the daily digest) runs beside the
 # server and stops with it; emails are printed in this terminal.
-run: $(STAMP)
+run: $(STAMP) $(MO)
 	$(PY) manage.py migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py send_digests --schedule
@@ -83,7 +90,7 @@ format: $(STAMP)
 	$(RUFF) check --fix .
 
 # Both runs always happen; the target fails if either fails.
-test: lint $(NODE_STAMP)
+test: lint $(NODE_STAMP) $(MO)
 	@status=0; \
 	echo; echo "== Test suite on SQLite =="; \
 	env -u DATABASE_URL $(PYTEST) $(ARGS) || status=1; \
@@ -144,13 +151,13 @@ BENCH_SETUP = $(PY) manage.py collectstatic --noinput -v0; \
 .PHONY: bench bench-search bench-pages
 bench: bench-search bench-pages
 
-bench-search: $(STAMP)
+bench-search: $(STAMP) $(MO)
 	$(BENCH_ENV) $(WITH_PG) bash scripts/with-redis bash -c 'set -e; $(BENCH_SETUP); \
 		$(PY) manage.py seed_bench --topics $(BENCH_TOPICS) \
 			--posts-per-topic $(BENCH_POSTS_PER_TOPIC); \
 		$(PY) bench/search.py'
 
-bench-pages: $(STAMP)
+bench-pages: $(STAMP) $(MO)
 	@command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)" >&2; exit 1; }
 	$(BENCH_ENV) $(WITH_PG) bash scripts/with-redis bash -c 'set -e; $(BENCH_SETUP); \
 		$(PY) manage.py seed_bench --topics $(BENCH_PAGES_TOPICS) \
@@ -168,7 +175,7 @@ bench-pages: $(STAMP)
 SERVE_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
 
 .PHONY: serve
-serve: $(STAMP)
+serve: $(STAMP) $(MO)
 	@[ -s .serve-secret-key ] || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > .serve-secret-key
 	@export DJANGO_SETTINGS_MODULE=config.settings.base DJANGO_LOCAL_HTTP=1 \
 		DJANGO_SECRET_KEY="$$(cat .serve-secret-key)"; \

@@ -1,34 +1,69 @@
+import zoneinfo
+from functools import cache
+
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import language_choices
 
 # User.named_in_exports as the settings form's choices.
 CONSENT_CHOICES = {True: "yes", False: "no", None: "undecided"}
 CONSENT_VALUES = {choice: value for value, choice in CONSENT_CHOICES.items()}
 
 
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every IANA time zone this system knows, by name ("Europe/Paris")."""
+    names = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
+    return [(name, name.replace("_", " ")) for name in names]
+
+
 class ProfileForm(forms.Form):
     display_name = forms.CharField(
+        label=_("Display name"),
         max_length=60,
         required=False,
-        help_text="Shown on your posts instead of your username.",
+        help_text=_("Shown on your posts instead of your username."),
     )
     signature = forms.CharField(
+        label=_("Signature"),
         max_length=500,
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Markdown, shown under each of your posts. At most 500 characters.",
+        help_text=_(
+            "Markdown, shown under each of your posts. At most 500 characters."
+        ),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the forum"),
+        required=False,
+        choices=language_choices,
+        help_text=_(
+            "Buttons, menus and emails; posts stay in the language they were "
+            "written in."
+        ),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        choices=time_zone_choices,
+        help_text=_("Every time the forum shows you, and in your emails."),
     )
     named_in_exports = forms.ChoiceField(
-        label="May your name appear when dialogues are exported or printed?",
+        label=_("May your name appear when dialogues are exported or printed?"),
         required=False,
         choices=[
-            ("yes", "Yes, use my name"),
-            ("no", "No, call me “Participant 1, 2…”"),
-            ("undecided", "Not decided (asked again when you next post in a dialogue)"),
+            ("yes", _("Yes, use my name")),
+            ("no", _("No, call me “Participant 1, 2…”")),
+            (
+                "undecided",
+                _("Not decided (asked again when you next post in a dialogue)"),
+            ),
         ],
         widget=forms.RadioSelect,
-        help_text=(
+        help_text=_(
             "Facilitators keep finished dialogues as documents to print or share. "
             "Until you say yes you appear in them as “Participant 1, 2…”."
         ),
@@ -41,6 +76,17 @@ class ProfileForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.user = user
+
+    def clean_language(self) -> str:
+        """The chosen language ("" follows the browser); a submission without
+        the field leaves the current choice as it is."""
+        if "language" not in self.data:
+            return self.user.language
+        return self.cleaned_data["language"]
+
+    def clean_time_zone(self) -> str:
+        """The chosen zone; a submission without one keeps the current zone."""
+        return self.cleaned_data.get("time_zone") or self.user.time_zone
 
     def clean_named_in_exports(self) -> bool | None:
         """True, False or None (not decided); a submission without the question
@@ -57,7 +103,7 @@ class SignupForm(AllauthSignupForm):
 
     website = forms.CharField(
         required=False,
-        label="Leave this field empty",
+        label=_("Leave this field empty"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
@@ -65,7 +111,7 @@ class SignupForm(AllauthSignupForm):
 
     def clean_website(self):
         if self.cleaned_data.get("website"):
-            raise forms.ValidationError("This sign-up could not be accepted.")
+            raise forms.ValidationError(_("This sign-up could not be accepted."))
         return ""
 
 
@@ -76,17 +122,20 @@ class DeleteUserForm(forms.Form):
     """What becomes of a deleted account's posts (an admin deleting for a user)."""
 
     posts = forms.ChoiceField(
-        label="Their posts",
+        label=_("Their posts"),
         choices=[
-            (KEEP_POSTS, "Keep their posts, shown as “Former participant”"),
+            (KEEP_POSTS, _("Keep their posts, shown as “Former participant”")),
             (
                 REMOVE_POSTS,
-                "Remove their posts too (placeholders keep the conversation's shape)",
+                _(
+                    "Remove their posts too (placeholders keep the conversation's "
+                    "shape)"
+                ),
             ),
         ],
         initial=KEEP_POSTS,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what becomes of the posts."},
+        error_messages={"required": _("Choose what becomes of the posts.")},
     )
 
     @property
@@ -98,23 +147,23 @@ class DeleteAccountForm(DeleteUserForm):
     """A user deleting their own account, confirmed with their password."""
 
     posts = forms.ChoiceField(
-        label="Your posts",
+        label=_("Your posts"),
         choices=[
-            (KEEP_POSTS, "Keep my posts, shown as “Former participant”"),
+            (KEEP_POSTS, _("Keep my posts, shown as “Former participant”")),
             (
                 REMOVE_POSTS,
-                "Remove my posts too (placeholders keep the conversation's shape)",
+                _("Remove my posts too (placeholders keep the conversation's shape)"),
             ),
         ],
         initial=KEEP_POSTS,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what becomes of your posts."},
+        error_messages={"required": _("Choose what becomes of your posts.")},
     )
     password = forms.CharField(
-        label="Your current password",
+        label=_("Your current password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": "Enter your password to confirm."},
+        error_messages={"required": _("Enter your password to confirm.")},
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -124,5 +173,5 @@ class DeleteAccountForm(DeleteUserForm):
     def clean_password(self):
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your current password.")
+            raise forms.ValidationError(_("That is not your current password."))
         return password

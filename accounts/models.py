@@ -1,13 +1,30 @@
+import zoneinfo
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name known to this system (e.g. "Europe/Paris")."""
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone."), params={"value": value}
+        )
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return [("", _("Your browser's language")), *settings.LANGUAGES]
 
 
 class User(AbstractUser):
     class ThreadView(models.TextChoices):
-        THREADED = "threaded", "Threaded"
-        FLAT = "flat", "Flat"
+        THREADED = "threaded", _("Threaded")
+        FLAT = "flat", _("Flat")
 
     display_name = models.CharField(max_length=60, blank=True)
     signature = models.TextField(max_length=500, blank=True)
@@ -15,6 +32,14 @@ class User(AbstractUser):
     signature_html = models.TextField(blank=True, editable=False)
     thread_view = models.CharField(
         max_length=10, choices=ThreadView.choices, default=ThreadView.THREADED
+    )
+    # The interface language; blank follows the browser (Accept-Language). Set by
+    # accounts.services.set_language, applied by accounts.middleware.
+    language = models.CharField(max_length=10, blank=True, choices=language_choices)
+    # Every time shown to the user is in this zone (accounts.middleware), and in
+    # their emails (forum.notifications). Set by accounts.services.update_profile.
+    time_zone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_time_zone]
     )
     # Whether the user may be named in exported dialogues; None until asked (the
     # reply form asks on their first post in a dialogue). Set by

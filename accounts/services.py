@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from forum.rendering import render_markdown
 
@@ -8,18 +10,31 @@ from .models import User
 
 
 @transaction.atomic
-def update_profile(*, user: User, display_name: str, signature: str) -> User:
-    """Change a user's display name and signature, re-rendering the signature;
-    their posts and topics show the new name (the snapshots follow it)."""
+def update_profile(
+    *,
+    user: User,
+    display_name: str,
+    signature: str,
+    language: str | None = None,
+    time_zone: str | None = None,
+) -> User:
+    """Change a user's display name and signature, re-rendering the signature,
+    and (when given) their language and time zone; their posts and topics show
+    the new name (the snapshots follow it)."""
     from forum.models import Post, Topic
 
     old_name = user.name
-    User.objects.filter(pk=user.pk).update(
-        display_name=display_name.strip(),
-        signature=signature,
-        signature_html=render_markdown(signature) if signature.strip() else "",
-    )
-    user.refresh_from_db(fields=["display_name", "signature", "signature_html"])
+    changes = {
+        "display_name": display_name.strip(),
+        "signature": signature,
+        "signature_html": render_markdown(signature) if signature.strip() else "",
+    }
+    if language is not None:
+        changes["language"] = language
+    if time_zone is not None:
+        changes["time_zone"] = time_zone
+    User.objects.filter(pk=user.pk).update(**changes)
+    user.refresh_from_db(fields=list(changes))
     if user.name != old_name:
         Post.objects.filter(author=user).update(author_name=user.name)
         Topic.objects.filter(author=user).update(author_name=user.name)
@@ -32,6 +47,17 @@ def set_thread_view(*, user: User, view: str) -> bool:
         return False
     User.objects.filter(pk=user.pk).update(thread_view=view)
     user.thread_view = view
+    return True
+
+
+def set_language(*, user: User, language: str) -> bool:
+    """Remember a signed-in user's interface language ("" follows the browser)."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Unknown language: {language!r}")
+    if user.language == language:
+        return False
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
     return True
 
 
@@ -214,7 +240,7 @@ def delete_account(*, user: User, actor: User, remove_posts: bool) -> None:
     from moderation.models import Report
 
     if actor.pk != user.pk and not actor.is_staff:
-        raise PermissionDenied("Only the user or an admin may delete an account.")
+        raise PermissionDenied(_("Only the user or an admin may delete an account."))
     user = User.objects.select_for_update().get(pk=user.pk)
     posts = Post.objects.filter(author=user)
     if remove_posts:

@@ -24,11 +24,13 @@ lost from the writer's view: the page shows the text back, escaped, to copy.
 import logging
 import sys
 
+from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import connections
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 
 logger = logging.getLogger("config.database")
 
@@ -100,14 +102,21 @@ def unavailable_response(request) -> HttpResponse:
         again = request.get_full_path()
     except Exception:
         again = "/"
-    content = render_to_string(
-        "503.html",
-        {
-            "submitted": submitted,
-            "try_again_url": again,
-            "retry_after": RETRY_AFTER_SECONDS,
-        },
-    )
+    # Made before the language middleware runs: the reader's language (cookie or
+    # Accept-Language; a signed-in user's saved one needs the database).
+    try:
+        language = translation.get_language_from_request(request)
+    except Exception:
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        content = render_to_string(
+            "503.html",
+            {
+                "submitted": submitted,
+                "try_again_url": again,
+                "retry_after": RETRY_AFTER_SECONDS,
+            },
+        )
     response = HttpResponse(content, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"

@@ -15,18 +15,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from django.utils import dateformat, timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.services import FORMER_PARTICIPANT, REMOVED_REASON
 
 from .models import Post, Topic
 from .rendering import render_markdown
 
-HIDDEN_PLACEHOLDER = "[This post was hidden by a facilitator.]"
-REMOVED_PLACEHOLDER = "[This post was removed at its author's request.]"
-UNKNOWN_AUTHOR = "A participant"
-FACILITATOR = "Facilitator"
-NOTE = (
+HIDDEN_PLACEHOLDER = _("[This post was hidden by a facilitator.]")
+REMOVED_PLACEHOLDER = _("[This post was removed at its author's request.]")
+UNKNOWN_AUTHOR = _("A participant")
+FACILITATOR = _("Facilitator")
+NOTE = _(
     "People who did not agree to be named appear as “Participant 1, 2, …”, "
     "numbered in the order they first speak; quote attributions follow the same "
     "labels. Names that people wrote in the text of their posts, subjects, the "
@@ -144,7 +146,7 @@ class _Labels:
                 label = user.name
             else:
                 self.numbered += 1
-                label = f"Participant {self.numbered}"
+                label = gettext("Participant %(number)s") % {"number": self.numbered}
             self.by_user[user.pk] = label
             self.people.append((label, self.role(user)))
         return self.by_user[user.pk]
@@ -223,7 +225,7 @@ def export_dialogue(*, topic: Topic) -> Export:
             items.append(
                 ExportPost(
                     **common,
-                    subject="Hidden post",
+                    subject=gettext("Hidden post"),
                     author="",
                     role="",
                     edited_at=None,
@@ -272,7 +274,7 @@ def export_dialogue(*, topic: Topic) -> Export:
 def format_date(value: datetime | None) -> str:
     if value is None:
         return ""
-    return dateformat.format(timezone.localtime(value), "j M Y, H:i")
+    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
 def _plain(text: str) -> str:
@@ -282,13 +284,20 @@ def _plain(text: str) -> str:
 
 
 def _dates_line(export: Export) -> str:
-    parts = [f"Started {format_date(export.started_at)}"]
+    parts = [gettext("Started %(date)s") % {"date": format_date(export.started_at)}]
     if export.opens_at:
-        parts.append(f"opened for replies {format_date(export.opens_at)}")
+        parts.append(
+            gettext("opened for replies %(date)s")
+            % {"date": format_date(export.opens_at)}
+        )
     if export.locked_at:
-        parts.append(f"locked {format_date(export.locked_at)}")
+        parts.append(
+            gettext("locked %(date)s") % {"date": format_date(export.locked_at)}
+        )
     elif export.closes_at:
-        parts.append(f"closed {format_date(export.closes_at)}")
+        parts.append(
+            gettext("closed %(date)s") % {"date": format_date(export.closes_at)}
+        )
     return "; ".join(parts) + "."
 
 
@@ -306,12 +315,12 @@ def to_markdown(export: Export) -> str:
         "",
     ]
     if export.prompts:
-        out += ["## Questions in this dialogue", ""]
+        out += ["## " + gettext("Questions in this dialogue"), ""]
         out += [f"{p.number}. {_plain(p.text)}" for p in export.prompts]
         out.append("")
-    out += ["## Summary", ""]
-    out += [export.summary.strip() or "*No summary was written.*", ""]
-    out += ["## The dialogue", ""]
+    out += ["## " + gettext("Summary"), ""]
+    out += [export.summary.strip() or f"*{gettext('No summary was written.')}*", ""]
+    out += ["## " + gettext("The dialogue"), ""]
     for post in export.posts:
         number = f"{post.number}. " if post.number else ""
         out += [f"### {number}{_plain(post.subject)} {{#{post.anchor}}}", ""]
@@ -323,30 +332,34 @@ def to_markdown(export: Export) -> str:
             meta += f" ({post.role})"
         meta += f", {format_date(post.created_at)}"
         if post.edited_at:
-            meta += f" (edited {format_date(post.edited_at)})"
+            meta += " " + gettext("(edited %(date)s)") % {
+                "date": format_date(post.edited_at)
+            }
         if post.reply_to:
-            meta += (
-                f", in reply to [{escape_markdown(post.reply_to)}]"
-                f"(#{post.reply_to_anchor})"
-            )
+            meta += ", " + gettext("in reply to %(name)s") % {
+                "name": f"[{escape_markdown(post.reply_to)}](#{post.reply_to_anchor})"
+            }
         out += [meta, ""]
         if post.prompts:
             answering = "; ".join(f"{p.number}. {_plain(p.text)}" for p in post.prompts)
-            out += [f"Answering: {answering}", ""]
+            out += [gettext("Answering:") + f" {answering}", ""]
         if post.follow_up_to:
             out += [
-                f"*Follow-up question to {escape_markdown(post.follow_up_to)}*",
+                "*"
+                + gettext("Follow-up question to %(name)s")
+                % {"name": escape_markdown(post.follow_up_to)}
+                + "*",
                 "",
             ]
         out += [post.body.strip(), ""]
     if export.closing_note.strip():
-        out += ["## Closing note", "", export.closing_note.strip(), ""]
+        out += ["## " + gettext("Closing note"), "", export.closing_note.strip(), ""]
     out += [
         "---",
         "",
         _quote_block(export.note),
         "",
-        f"Exported {format_date(export.exported_at)}.",
+        gettext("Exported %(date)s.") % {"date": format_date(export.exported_at)},
         "",
     ]
     return "\n".join(out)

@@ -7,6 +7,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import permissions
 from .models import Post, Topic
@@ -19,8 +21,8 @@ def _visitor():
 
 
 class LatestTopicsRss(Feed):
-    title = "Dialogue Forum: latest topics"
-    description = "Topics with the latest activity."
+    title = _("Dialogue Forum: latest topics")
+    description = _("Topics with the latest activity.")
 
     def link(self):
         return reverse("forum:index")
@@ -72,10 +74,12 @@ class CategoryTopicsRss(LatestTopicsRss):
         return permissions.get_category_for(_visitor(), slug=slug)
 
     def title(self, obj):
-        return f"Dialogue Forum: {obj.name}"
+        return gettext("Dialogue Forum: %(name)s") % {"name": obj.name}
 
     def description(self, obj):
-        return obj.description or f"Latest topics in {obj.name}."
+        return obj.description or gettext("Latest topics in %(name)s.") % {
+            "name": obj.name
+        }
 
     def link(self, obj):
         return obj.get_absolute_url()
@@ -96,10 +100,10 @@ class TopicPostsRss(Feed):
         return permissions.get_topic_for(_visitor(), pk=pk)
 
     def title(self, obj):
-        return f"Dialogue Forum: {obj.title}"
+        return gettext("Dialogue Forum: %(name)s") % {"name": obj.title}
 
     def description(self, obj):
-        return f"Posts in “{obj.title}”."
+        return gettext("Posts in “%(title)s”.") % {"title": obj.title}
 
     def link(self, obj):
         return obj.get_absolute_url()

@@ -1,29 +1,32 @@
 """Forms for notification settings and watching."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import EMAIL_FIELDS, Delivery, NotificationSettings, Watch
 
 EMAIL_CHOICE_LABELS = {
-    "email_follow_up": "A facilitator asks you a follow-up question",
-    "email_mention": "Someone mentions you (@yourname)",
-    "email_quote": "Someone quotes your post",
-    "email_reply": "Someone replies to your post",
-    "email_watched": "New posts in topics and categories you watch",
-    "email_moderation": "Your post is hidden or shown again; your report is handled",
+    "email_follow_up": _("A facilitator asks you a follow-up question"),
+    "email_mention": _("Someone mentions you (@yourname)"),
+    "email_quote": _("Someone quotes your post"),
+    "email_reply": _("Someone replies to your post"),
+    "email_watched": _("New posts in topics and categories you watch"),
+    "email_moderation": _("Your post is hidden or shown again; your report is handled"),
 }
 
 
 class NotificationSettingsForm(forms.Form):
     auto_watch = forms.BooleanField(
         required=False,
-        label="Watch the topics I start or reply to",
+        label=_("Watch the topics I start or reply to"),
     )
     digest = forms.BooleanField(
         required=False,
-        label="Send me a daily digest email",
-        help_text="Notifications you chose to get “in the daily digest”, and the "
-        "new posts of dialogues you follow by digest, in one email a day.",
+        label=_("Send me a daily digest email"),
+        help_text=_(
+            "Notifications you chose to get “in the daily digest”, and the "
+            "new posts of dialogues you follow by digest, in one email a day."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -49,5 +52,5 @@ class TopicWatchForm(forms.Form):
     level = forms.ChoiceField(
         choices=Watch.Level.choices,
         widget=forms.RadioSelect,
-        label="Notifications for this topic",
+        label=_("Notifications for this topic"),
     )

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -57,7 +58,7 @@ def notification_settings(request):
     )
     if request.method == "POST" and form.is_valid():
         notifications.update_settings(user=request.user, **form.cleaned_data)
-        messages.success(request, "Your notification settings are saved.")
+        messages.success(request, _("Your notification settings are saved."))
         return redirect("forum:notification_settings")
     watches = (
         Watch.objects.filter(user=request.user)
@@ -81,7 +82,7 @@ def watch_topic(request, pk):
         notifications.set_topic_watch(
             user=request.user, topic=topic, level=form.cleaned_data["level"]
         )
-        messages.success(request, "Your choice for this topic is saved.")
+        messages.success(request, _("Your choice for this topic is saved."))
         return redirect(topic)
     return render(
         request,
@@ -101,9 +102,9 @@ def watch_category(request, slug):
         )
         messages.success(
             request,
-            f"You watch {category.name}."
+            _("You watch %(name)s.") % {"name": category.name}
             if wanted
-            else f"You no longer watch {category.name}.",
+            else _("You no longer watch %(name)s.") % {"name": category.name},
         )
         return redirect(category)
     return render(

@@ -14,7 +14,9 @@ each notification's email state before sending, so a retried task never sends
 twice. Notifications waiting for the daily digest are sent by send_digests.
 """
 
+import re
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from allauth.account.models import EmailAddress
@@ -26,8 +28,11 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
 
+from accounts.middleware import user_language, user_time_zone
 from accounts.models import User
 
 from .models import (
@@ -415,13 +420,13 @@ def unsubscribe_url(*, user: User, what: str) -> str:
 
 
 EMAIL_LABELS = {
-    "email_follow_up": "follow-up questions from facilitators",
-    "email_mention": "mentions of you",
-    "email_quote": "quotes of your posts",
-    "email_reply": "replies to your posts",
-    "email_watched": "new posts in what you watch",
-    "email_moderation": "what became of your posts and reports",
-    DIGEST: "the daily digest",
+    "email_follow_up": _("follow-up questions from facilitators"),
+    "email_mention": _("mentions of you"),
+    "email_quote": _("quotes of your posts"),
+    "email_reply": _("replies to your posts"),
+    "email_watched": _("new posts in what you watch"),
+    "email_moderation": _("what became of your posts and reports"),
+    DIGEST: _("the daily digest"),
 }
 
 
@@ -443,24 +448,69 @@ def unsubscribe(*, user: User, what: str, restore: str | None = None) -> str:
     return str(before)
 
 
+@contextmanager
+def recipient_locale(user: User):
+    """Render for this recipient: their language (else the site's) and their
+    time zone (else the site's TIME_ZONE)."""
+    language = user_language(user) or settings.LANGUAGE_CODE
+    with translation.override(language), timezone.override(user_time_zone(user)):
+        yield
+
+
 def _may_email(user: User) -> bool:
     return user.pk in _emailable_ids([user.pk])
 
 
 def headline(notification: Notification) -> str:
     """One line saying what happened, for pages and emails."""
-    actor = notification.actor_name or "Someone"
-    title = notification.topic.title
-    return {
-        Kind.FOLLOW_UP: f"{actor} asked you a follow-up question in “{title}”",
-        Kind.MENTION: f"{actor} mentioned you in “{title}”",
-        Kind.QUOTE: f"{actor} quoted you in “{title}”",
-        Kind.REPLY: f"{actor} replied to you in “{title}”",
-        Kind.WATCHED: f"{actor} posted in “{title}”",
-        Kind.POST_HIDDEN: f"Your post in “{title}” was hidden",
-        Kind.POST_UNHIDDEN: f"Your post in “{title}” is shown again",
-        Kind.REPORT_HANDLED: f"Your report on a post in “{title}” was handled",
-    }[notification.kind]
+    actor = notification.actor_name or gettext("Someone")
+    return HEADLINES[notification.kind] % {
+        "actor": actor,
+        "title": notification.topic.title,
+    }
+
+
+HEADLINES = {
+    Kind.FOLLOW_UP: _("%(actor)s asked you a follow-up question in “%(title)s”"),
+    Kind.MENTION: _("%(actor)s mentioned you in “%(title)s”"),
+    Kind.QUOTE: _("%(actor)s quoted you in “%(title)s”"),
+    Kind.REPLY: _("%(actor)s replied to you in “%(title)s”"),
+    Kind.WATCHED: _("%(actor)s posted in “%(title)s”"),
+    Kind.POST_HIDDEN: _("Your post in “%(title)s” was hidden"),
+    Kind.POST_UNHIDDEN: _("Your post in “%(title)s” is shown again"),
+    Kind.REPORT_HANDLED: _("Your report on a post in “%(title)s” was handled"),
+}
+
+# Reasons are stored in English when a notification is made (one row serves
+# whoever reads it later) and shown in the reader's language.
+WATCHED_TOPIC_REASON = "You watch this topic."
+NEW_TOPIC_REASON = re.compile(r"New topic in (?P<name>.+)\.\Z", re.S)
+WATCHED_CATEGORY_REASON = re.compile(r"You watch (?P<name>.+)\.\Z", re.S)
+REPORT_OUTCOMES = ("The post was hidden.", "The post stays as it is.")
+
+
+def reason_text(reason: str) -> str:
+    """A notification's stored reason in the reader's language."""
+    if reason == WATCHED_TOPIC_REASON:
+        return gettext("You watch this topic.")
+    for outcome in REPORT_OUTCOMES:
+        if reason.startswith(outcome):
+            rest = reason[len(outcome) :].strip()
+            return " ".join(
+                filter(None, [gettext(outcome), gettext(rest) if rest else ""])
+            )
+    if match := NEW_TOPIC_REASON.match(reason):
+        return gettext("New topic in %(name)s.") % match.groupdict()
+    if match := WATCHED_CATEGORY_REASON.match(reason):
+        return gettext("You watch %(name)s.") % match.groupdict()
+    return gettext(reason) if reason else ""
+
+
+# The reasons above, for the translation catalogue.
+_REASON_TEXTS = (
+    _("The post was hidden."),
+    _("The post stays as it is."),
+)
 
 
 def _can_read(user: User, post: Post) -> bool:
@@ -505,20 +555,22 @@ def send_notification_email(*, notification_id: int) -> bool:
         return False
     post = notification.post
     try:
-        _send(
-            user=user,
-            subject=headline(notification),
-            template="notification",
-            context={
-                "notification": notification,
-                "headline": headline(notification),
-                "post": post,
-                "show_text": _can_read(user, post),
-                "post_url": absolute(post.get_absolute_url()),
-                "reply_url": _reply_url(post),
-            },
-            what=EMAIL_FIELDS[notification.kind],
-        )
+        with recipient_locale(user):
+            _send(
+                user=user,
+                subject=headline(notification),
+                template="notification",
+                context={
+                    "notification": notification,
+                    "headline": headline(notification),
+                    "reason": reason_text(notification.reason),
+                    "post": post,
+                    "show_text": _can_read(user, post),
+                    "post_url": absolute(post.get_absolute_url()),
+                    "reply_url": _reply_url(post),
+                },
+                what=EMAIL_FIELDS[notification.kind],
+            )
     except Exception:
         Notification.objects.filter(
             pk=notification_id, email_state=Email.SENDING
@@ -613,17 +665,32 @@ def _dialogue_posts(user: User) -> tuple[list[Watch], dict[int, list[Post]]]:
 
 
 COUNT_WORDS = {
-    Kind.FOLLOW_UP: (
-        "question from a facilitator to you",
-        "questions from facilitators to you",
+    Kind.FOLLOW_UP: ngettext_lazy(
+        "%(count)s question from a facilitator to you",
+        "%(count)s questions from facilitators to you",
+        "count",
     ),
-    Kind.MENTION: ("mention of you", "mentions of you"),
-    Kind.QUOTE: ("reply quoting you", "replies quoting you"),
-    Kind.REPLY: ("reply to you", "replies to you"),
-    Kind.POST_HIDDEN: ("post of yours hidden", "posts of yours hidden"),
-    Kind.POST_UNHIDDEN: ("post of yours shown again", "posts of yours shown again"),
-    Kind.REPORT_HANDLED: ("report handled", "reports handled"),
-    Kind.WATCHED: ("new post", "new posts"),
+    Kind.MENTION: ngettext_lazy(
+        "%(count)s mention of you", "%(count)s mentions of you", "count"
+    ),
+    Kind.QUOTE: ngettext_lazy(
+        "%(count)s reply quoting you", "%(count)s replies quoting you", "count"
+    ),
+    Kind.REPLY: ngettext_lazy(
+        "%(count)s reply to you", "%(count)s replies to you", "count"
+    ),
+    Kind.POST_HIDDEN: ngettext_lazy(
+        "%(count)s post of yours hidden", "%(count)s posts of yours hidden", "count"
+    ),
+    Kind.POST_UNHIDDEN: ngettext_lazy(
+        "%(count)s post of yours shown again",
+        "%(count)s posts of yours shown again",
+        "count",
+    ),
+    Kind.REPORT_HANDLED: ngettext_lazy(
+        "%(count)s report handled", "%(count)s reports handled", "count"
+    ),
+    Kind.WATCHED: ngettext_lazy("%(count)s new post", "%(count)s new posts", "count"),
 }
 CONCERN = [*PRECEDENCE[:-1], *MODERATION_KINDS, Kind.WATCHED]
 
@@ -635,8 +702,7 @@ def digest_summary(counts: dict[str, int]) -> str:
     for kind in CONCERN:
         n = counts.get(kind, 0)
         if n:
-            one, many = COUNT_WORDS[kind]
-            parts.append(f"{n} {one if n == 1 else many}")
+            parts.append(COUNT_WORDS[kind] % {"count": n})
     return "; ".join(parts)
 
 
@@ -705,18 +771,21 @@ def send_digest(*, user: User, today: date) -> bool:
             email_state=Email.NONE
         )
         return False
-    groups, summary = _digest_groups(user, notifications, watches, dialogue_posts)
+    with recipient_locale(user):
+        groups, summary = _digest_groups(user, notifications, watches, dialogue_posts)
     if not any(g["items"] for g in groups):
         NotificationSettings.objects.filter(pk=user.pk).update(last_digest_on=previous)
         return False
     try:
-        _send(
-            user=user,
-            subject=f"Your daily digest: {summary}",
-            template="digest",
-            context={"groups": groups, "summary": summary, "today": today},
-            what=DIGEST,
-        )
+        with recipient_locale(user):
+            _send(
+                user=user,
+                subject=gettext("Your daily digest: %(summary)s")
+                % {"summary": summary},
+                template="digest",
+                context={"groups": groups, "summary": summary, "today": today},
+                what=DIGEST,
+            )
     except Exception:
         NotificationSettings.objects.filter(pk=user.pk).update(last_digest_on=previous)
         raise

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Category, Post, Topic
 
@@ -158,7 +159,7 @@ def get_post_in_topic(user, *, topic: Topic, pk: int | str | None) -> Post | Non
         raise Http404("No such post.") from None
     post = get_post_for(user, pk=post_pk)
     if post.topic_id != topic.pk:
-        raise PermissionDenied("That post is not in this topic.")
+        raise PermissionDenied(_("That post is not in this topic."))
     if not post.is_published:
         raise Http404("No such post.")
     # A hidden post's text shows in the quote and in "Replying to": for those who

@@ -591,7 +591,7 @@ def notifications_page(*, viewer, raw_page: str | None):
     from moderation.permissions import facilitated_category_ids
 
     from .models import Notification, first_words
-    from .notifications import headline
+    from .notifications import headline, reason_text
 
     rows = Notification.objects.filter(recipient=viewer, withdrawn=False).filter(
         permissions.visible_categories(viewer, "topic__category__")
@@ -610,6 +610,7 @@ def notifications_page(*, viewer, raw_page: str | None):
     for item in items:
         post = item.post
         item.headline = headline(item)
+        item.reason_text = reason_text(item.reason)
         readable = post.author_id == viewer.pk or item.topic.category_id in moderated
         item.show_text = readable or not post.is_hidden
         item.excerpt = first_words(post.body, 30) if item.show_text else ""

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 
@@ -183,7 +184,7 @@ def create_topic(
 
 def _check_schedule(opens_at: datetime | None, closes_at: datetime | None) -> None:
     if opens_at and closes_at and closes_at <= opens_at:
-        raise ForumError("The dialogue must close after it opens.")
+        raise ForumError(_("The dialogue must close after it opens."))
 
 
 @transaction.atomic
@@ -341,12 +342,12 @@ def _post_reply(
         raise TopicLocked
     moderator = _is_moderator(author, topic.category)
     if topic.phase == "scheduled" and not moderator:
-        raise ForumError("This dialogue is not open for replies yet.")
+        raise ForumError(_("This dialogue is not open for replies yet."))
     for other in (parent, quoting):
         if other is not None and other.topic_id != topic.pk:
             raise ParentNotInTopic
     if any(prompt.topic_id != topic.pk for prompt in prompts):
-        raise ForumError("That question belongs to another dialogue.")
+        raise ForumError(_("That question belongs to another dialogue."))
     follow_up_for = None
     if follow_up:
         follow_up_for = _follow_up_target(
@@ -389,11 +390,11 @@ def _follow_up_target(*, author: User, moderator: bool, answered: Post | None) -
     """Whom a facilitator's follow-up question is for: the author of the post it
     answers or quotes, who must be someone else."""
     if not moderator:
-        raise ForumError("Only facilitators mark follow-up questions.")
+        raise ForumError(_("Only facilitators mark follow-up questions."))
     if answered is None or answered.author_id is None:
-        raise ForumError("A follow-up question answers a participant's post.")
+        raise ForumError(_("A follow-up question answers a participant's post."))
     if answered.author_id == author.pk:
-        raise ForumError("A follow-up question cannot be to yourself.")
+        raise ForumError(_("A follow-up question cannot be to yourself."))
     return answered.author
 
 

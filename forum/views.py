@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import (
     content_disposition_header,
-    url_has_allowed_host_and_scheme,
 )
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import (
     require_http_methods,
     require_safe,
@@ -27,6 +28,7 @@ from django.views.decorators.http import (
 
 from accounts import services as account_services
 from accounts.models import User
+from accounts.views import redirect_to_next
 
 from . import permissions, queries, ratelimit, services
 from . import search as search_module
@@ -187,12 +189,7 @@ def set_thread_view(request):
         raise Http404("No such view.")
     if request.user.is_authenticated and request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    target = data.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("forum:index")
-    response = HttpResponseRedirect(target)
+    response = redirect_to_next(request, data)
     if request.user.is_authenticated:
         account_services.set_thread_view(user=request.user, view=view)
     response.set_cookie(
@@ -240,9 +237,11 @@ def new_topic(request, slug):
     category = permissions.get_category_for(request.user, slug=slug)
     if not permissions.can_start_topic(request.user, category):
         raise PermissionDenied(
-            "Your account is suspended: you cannot post."
+            _("Your account is suspended: you cannot post.")
             if not permissions.can_post(request.user)
-            else "New topics here are opened by facilitators and regular participants."
+            else _(
+                "New topics here are opened by facilitators and regular participants."
+            )
         )
     moderator = permissions.can_moderate(request.user, category)
     form_class = DialogueTopicForm if moderator else TopicForm
@@ -339,10 +338,10 @@ def reply(request, pk):
 
 def _reply_refusal(user, topic) -> str:
     if not permissions.can_post(user):
-        return "Your account is suspended: you cannot post."
+        return _("Your account is suspended: you cannot post.")
     if topic.phase == "scheduled":
-        return "This dialogue is not open for replies yet."
-    return "This topic is locked: it takes no more replies."
+        return _("This dialogue is not open for replies yet.")
+    return _("This topic is locked: it takes no more replies.")
 
 
 def _wants_follow_up(request, form) -> bool:
@@ -385,15 +384,19 @@ def _save_reply(request, form, topic, parent, quoting, prompts):
 
 def _edit_refusal(user, post) -> str:
     if not permissions.can_post(user):
-        return "Your account is suspended: you cannot edit posts."
+        return _("Your account is suspended: you cannot edit posts.")
     if post.author_id != user.pk:
-        return "You may only edit your own posts."
+        return _("You may only edit your own posts.")
     if post.topic.is_locked or post.topic.is_due_to_close:
-        return "This topic is locked: its posts can no longer be edited."
-    return (
-        f"Posts can be edited for {settings.FORUM_EDIT_WINDOW_HOURS} hours after "
-        "they are written; this one can no longer be edited."
-    )
+        return _("This topic is locked: its posts can no longer be edited.")
+    hours = settings.FORUM_EDIT_WINDOW_HOURS
+    return ngettext(
+        "Posts can be edited for %(hours)s hour after they are written; this one "
+        "can no longer be edited.",
+        "Posts can be edited for %(hours)s hours after they are written; this one "
+        "can no longer be edited.",
+        hours,
+    ) % {"hours": hours}
 
 
 @login_required
@@ -502,7 +505,7 @@ def search(request):
     return render(request, "forum/search.html", context)
 
 
-NOT_LOCKED = "Only locked dialogues can be exported; lock it first."
+NOT_LOCKED = gettext_lazy("Only locked dialogues can be exported; lock it first.")
 
 
 def _topic_to_export(request, pk):
@@ -510,7 +513,7 @@ def _topic_to_export(request, pk):
     else), and whether it is locked: an open dialogue is still changing."""
     topic = permissions.get_topic_for(request.user, pk=pk)
     if not permissions.can_moderate(request.user, topic.category):
-        raise PermissionDenied("Only the dialogue's facilitators can export it.")
+        raise PermissionDenied(_("Only the dialogue's facilitators can export it."))
     # The phase counts a dialogue past its closing time as locked already.
     return topic, topic.phase == "locked"
 

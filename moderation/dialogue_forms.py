@@ -1,48 +1,52 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from forum.models import Series
 
 
 class ScheduleForm(forms.Form):
     opens_at = forms.DateTimeField(
-        label="Opens for replies at",
+        label=_("Opens for replies at"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     closes_at = forms.DateTimeField(
-        label="Locks itself at",
+        label=_("Locks itself at"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     series = forms.ModelChoiceField(
+        label=_("Series"),
         queryset=Series.objects.order_by("name"),
         required=False,
-        empty_label="Not in a series",
+        empty_label=_("Not in a series"),
     )
 
     def clean(self):
         data = super().clean()
         opens, closes = data.get("opens_at"), data.get("closes_at")
         if opens and closes and closes <= opens:
-            self.add_error("closes_at", "The dialogue must close after it opens.")
+            self.add_error("closes_at", _("The dialogue must close after it opens."))
         return data
 
 
 class PromptForm(forms.Form):
     text = forms.CharField(
-        label="Question",
+        label=_("Question"),
         max_length=500,
-        error_messages={"required": "Write the question."},
+        error_messages={"required": _("Write the question.")},
     )
 
 
 class SummaryForm(forms.Form):
     summary = forms.CharField(
-        label="Summary",
+        label=_("Summary"),
         required=False,
         max_length=50_000,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 16}),
-        help_text="Markdown. Quote posts with “> ” and link them with their "
-        "permanent address.",
+        help_text=_(
+            "Markdown. Quote posts with “> ” and link them with their "
+            "permanent address."
+        ),
     )

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from forum.exceptions import ForumError
@@ -10,20 +11,22 @@ from .services import parse_tags
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
+        label=_("Reason"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Give a reason; the author will see it."},
+        error_messages={"required": _("Give a reason; the author will see it.")},
     )
 
 
 class ReportForm(forms.Form):
     reason = forms.ChoiceField(
+        label=_("Reason"),
         choices=Report.Reason.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose a reason."},
+        error_messages={"required": _("Choose a reason.")},
     )
     text = forms.CharField(
-        label="Anything the facilitators should know",
+        label=_("Anything the facilitators should know"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -32,67 +35,78 @@ class ReportForm(forms.Form):
 
 class SuspendForm(forms.Form):
     reason = forms.CharField(
+        label=_("Reason"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Give a reason; the user will see it."},
+        error_messages={"required": _("Give a reason; the user will see it.")},
     )
     until = forms.DateTimeField(
         required=False,
-        label="Until (leave empty for an indefinite suspension)",
+        label=_("Until (leave empty for an indefinite suspension)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     hide_posts = forms.BooleanField(
-        required=False, label="Also hide all their posts (spam clean-up)"
+        required=False, label=_("Also hide all their posts (spam clean-up)")
     )
 
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
-        required=False, choices=[("", "Any action"), *AuditEntry.Action.choices]
+        label=_("Action"),
+        required=False,
+        choices=[("", _("Any action")), *AuditEntry.Action.choices],
     )
     category = forms.ModelChoiceField(
-        required=False, queryset=Category.objects.all(), empty_label="Any category"
+        label=_("Category"),
+        required=False,
+        queryset=Category.objects.all(),
+        empty_label=_("Any category"),
     )
-    actor = forms.CharField(required=False, max_length=150, label="By (username)")
+    actor = forms.CharField(required=False, max_length=150, label=_("By (username)"))
 
 
 class UserFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=150, label="Search")
+    q = forms.CharField(required=False, max_length=150, label=_("Search"))
     role = forms.ChoiceField(
+        label=_("Role"),
         required=False,
         choices=[
-            ("", "Everyone"),
-            ("staff", "Admins"),
-            ("facilitator", "Facilitators"),
-            ("suspended", "Suspended"),
+            ("", _("Everyone")),
+            ("staff", _("Admins")),
+            ("facilitator", _("Facilitators")),
+            ("suspended", _("Suspended")),
         ],
     )
 
 
 class UsernameForm(forms.Form):
-    username = forms.CharField(max_length=150)
+    username = forms.CharField(label=_("Username"), max_length=150)
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
         try:
             return User.objects.get(username=username)
         except User.DoesNotExist:
-            raise forms.ValidationError(f"There is no user “{username}”.") from None
+            raise forms.ValidationError(
+                _("There is no user “%(username)s”.") % {"username": username}
+            ) from None
 
 
 class AnnotationForm(forms.Form):
     note = forms.CharField(
-        label="Note (only facilitators see it)",
+        label=_("Note (only facilitators see it)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     tags = forms.CharField(
-        label="Theme tags",
+        label=_("Theme tags"),
         required=False,
         max_length=1000,
-        help_text="Separated by commas, e.g. “quote for summary, theme: trust”; "
-        "at most 10, each up to 40 characters.",
+        help_text=_(
+            "Separated by commas, e.g. “quote for summary, theme: trust”; "
+            "at most 10, each up to 40 characters."
+        ),
     )
 
     def clean_tags(self):
@@ -104,5 +118,5 @@ class AnnotationForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not self.errors and not data.get("note", "").strip() and not data["tags"]:
-            raise forms.ValidationError("Write a note or give at least one tag.")
+            raise forms.ValidationError(_("Write a note or give at least one tag."))
         return data

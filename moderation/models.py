@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Facilitator(models.Model):
@@ -46,16 +47,16 @@ class Member(models.Model):
 
 class Report(models.Model):
     class Reason(models.TextChoices):
-        SPAM = "spam", "Spam or advertising"
-        ABUSE = "abuse", "Abusive or hateful"
-        SAFETY = "safety", "Puts someone at risk (personal details, threats)"
-        OFF_TOPIC = "off_topic", "Off topic or disruptive"
-        OTHER = "other", "Something else"
+        SPAM = "spam", _("Spam or advertising")
+        ABUSE = "abuse", _("Abusive or hateful")
+        SAFETY = "safety", _("Puts someone at risk (personal details, threats)")
+        OFF_TOPIC = "off_topic", _("Off topic or disruptive")
+        OTHER = "other", _("Something else")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        HIDDEN = "hidden", "Post hidden"
-        DISMISSED = "dismissed", "Dismissed"
+        OPEN = "open", _("Open")
+        HIDDEN = "hidden", _("Post hidden")
+        DISMISSED = "dismissed", _("Dismissed")
 
     post = models.ForeignKey(
         "forum.Post", on_delete=models.CASCADE, related_name="reports"
@@ -93,25 +94,25 @@ class AuditEntry(models.Model):
     """One moderation action; written in the same transaction as the action."""
 
     class Action(models.TextChoices):
-        LOCK = "lock", "Locked topic"
-        UNLOCK = "unlock", "Unlocked topic"
-        PIN = "pin", "Pinned topic"
-        UNPIN = "unpin", "Unpinned topic"
-        MOVE = "move", "Moved topic"
-        RENAME = "rename", "Renamed topic"
-        HIDE = "hide", "Hid post"
-        UNHIDE = "unhide", "Unhid post"
-        EDIT = "edit", "Edited another's post"
-        APPROVE = "approve", "Approved post"
-        RETURN = "return", "Returned post"
-        SUSPEND = "suspend", "Suspended user"
-        UNSUSPEND = "unsuspend", "Lifted suspension"
-        APPOINT = "appoint", "Appointed facilitator"
-        REMOVE = "remove", "Removed facilitator"
-        ADD_MEMBER = "add_member", "Added member"
-        REMOVE_MEMBER = "remove_member", "Removed member"
-        RESOLVE = "resolve", "Resolved report"
-        DELETE_ACCOUNT = "delete_account", "Deleted account"
+        LOCK = "lock", _("Locked topic")
+        UNLOCK = "unlock", _("Unlocked topic")
+        PIN = "pin", _("Pinned topic")
+        UNPIN = "unpin", _("Unpinned topic")
+        MOVE = "move", _("Moved topic")
+        RENAME = "rename", _("Renamed topic")
+        HIDE = "hide", _("Hid post")
+        UNHIDE = "unhide", _("Unhid post")
+        EDIT = "edit", _("Edited another's post")
+        APPROVE = "approve", _("Approved post")
+        RETURN = "return", _("Returned post")
+        SUSPEND = "suspend", _("Suspended user")
+        UNSUSPEND = "unsuspend", _("Lifted suspension")
+        APPOINT = "appoint", _("Appointed facilitator")
+        REMOVE = "remove", _("Removed facilitator")
+        ADD_MEMBER = "add_member", _("Added member")
+        REMOVE_MEMBER = "remove_member", _("Removed member")
+        RESOLVE = "resolve", _("Resolved report")
+        DELETE_ACCOUNT = "delete_account", _("Deleted account")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

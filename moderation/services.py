@@ -6,6 +6,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from accounts.models import User
@@ -427,7 +428,7 @@ def delete_user_account(*, user: User, actor: User, remove_posts: bool) -> None:
     """Delete another user's account for them (admins), logged: their posts stay
     under "Former participant", or with remove_posts become placeholders."""
     if user.pk == actor.pk:
-        raise PermissionDenied("Delete your own account from your settings.")
+        raise PermissionDenied(_("Delete your own account from your settings."))
     log_action(
         actor=actor,
         action=Action.DELETE_ACCOUNT,
@@ -464,17 +465,23 @@ def parse_tags(tags: str | list[str]) -> list[str]:
         if tag and tag not in cleaned:
             cleaned.append(tag)
     if len(cleaned) > MAX_TAGS:
-        raise ForumError(f"Use at most {MAX_TAGS} tags (you gave {len(cleaned)}).")
+        raise ForumError(
+            _("Use at most %(max)s tags (you gave %(count)s).")
+            % {"max": MAX_TAGS, "count": len(cleaned)}
+        )
     too_long = [t for t in cleaned if len(t) > TAG_MAX_LENGTH]
     if too_long:
         raise ForumError(
-            f"A tag has at most {TAG_MAX_LENGTH} characters: “{too_long[0]}” is "
-            f"{len(too_long[0])}."
+            _("A tag has at most %(max)s characters: “%(tag)s” is %(length)s.")
+            % {"max": TAG_MAX_LENGTH, "tag": too_long[0], "length": len(too_long[0])}
         )
     if len(", ".join(cleaned)) > TAGS_MAX_LENGTH:
         raise ForumError(
-            f"The tags come to more than {TAGS_MAX_LENGTH} characters together; "
-            "use fewer or shorter ones."
+            _(
+                "The tags come to more than %(max)s characters together; "
+                "use fewer or shorter ones."
+            )
+            % {"max": TAGS_MAX_LENGTH}
         )
     return cleaned
 
@@ -488,9 +495,11 @@ def annotate_post(
     note = note.strip()
     cleaned = parse_tags(tags)
     if len(note) > NOTE_MAX_LENGTH:
-        raise ForumError(f"A note has at most {NOTE_MAX_LENGTH} characters.")
+        raise ForumError(
+            _("A note has at most %(max)s characters.") % {"max": NOTE_MAX_LENGTH}
+        )
     if not note and not cleaned:
-        raise ForumError("Write a note or give at least one tag.")
+        raise ForumError(_("Write a note or give at least one tag."))
     return Annotation.objects.create(
         post=post,
         author=actor,

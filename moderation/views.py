@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import DeleteUserForm
@@ -34,14 +35,14 @@ from .permissions import can_manage_users, can_moderate, facilitated_category_id
 def _moderated_topic(request, pk):
     topic = forum_permissions.get_topic_for(request.user, pk=pk)
     if not can_moderate(request.user, topic.category):
-        raise PermissionDenied("Only this category's facilitators may do this.")
+        raise PermissionDenied(_("Only this category's facilitators may do this."))
     return topic
 
 
 def _moderated_post(request, pk):
     post = forum_permissions.get_post_for(request.user, pk=pk)
     if not can_moderate(request.user, post.topic.category):
-        raise PermissionDenied("Only this category's facilitators may do this.")
+        raise PermissionDenied(_("Only this category's facilitators may do this."))
     return post
 
 
@@ -54,12 +55,12 @@ def _done(request, changed: bool, done: str, already: str):
 
 def _require_facilitator(request):
     if not facilitated_category_ids(request.user):
-        raise PermissionDenied("These pages are for facilitators and admins.")
+        raise PermissionDenied(_("These pages are for facilitators and admins."))
 
 
 def _require_admin(request):
     if not can_manage_users(request.user):
-        raise PermissionDenied("Only admins manage users.")
+        raise PermissionDenied(_("Only admins manage users."))
 
 
 # Topic actions
@@ -77,7 +78,7 @@ def lock(request, pk):
             summary=request.POST.get("summary", "")[:50_000],
         )
     changed = services.lock_topic(topic=topic, actor=request.user, note=note)
-    _done(request, changed, "Topic locked.", "This topic was already locked.")
+    _done(request, changed, _("Topic locked."), _("This topic was already locked."))
     return redirect(topic)
 
 
@@ -86,7 +87,7 @@ def lock(request, pk):
 def unlock(request, pk):
     topic = _moderated_topic(request, pk)
     changed = services.unlock_topic(topic=topic, actor=request.user)
-    _done(request, changed, "Topic unlocked.", "This topic was not locked.")
+    _done(request, changed, _("Topic unlocked."), _("This topic was not locked."))
     return redirect(topic)
 
 
@@ -96,8 +97,15 @@ def pin(request, pk):
     topic = _moderated_topic(request, pk)
     pinned = request.POST.get("pinned") == "1"
     changed = services.pin_topic(topic=topic, actor=request.user, pinned=pinned)
-    state = "pinned" if pinned else "unpinned"
-    _done(request, changed, f"Topic {state}.", f"This topic was already {state}.")
+    if pinned:
+        _done(request, changed, _("Topic pinned."), _("This topic was already pinned."))
+    else:
+        _done(
+            request,
+            changed,
+            _("Topic unpinned."),
+            _("This topic was already unpinned."),
+        )
     return redirect(topic)
 
 
@@ -107,10 +115,12 @@ def rename(request, pk):
     topic = _moderated_topic(request, pk)
     title = request.POST.get("title", "").strip()
     if not 3 <= len(title) <= 200:
-        messages.error(request, "A title needs 3 to 200 characters; nothing changed.")
+        messages.error(
+            request, _("A title needs 3 to 200 characters; nothing changed.")
+        )
         return redirect(topic)
     changed = services.rename_topic(topic=topic, actor=request.user, title=title)
-    _done(request, changed, "Topic renamed.", "The title is unchanged.")
+    _done(request, changed, _("Topic renamed."), _("The title is unchanged."))
     return redirect(topic)
 
 
@@ -122,13 +132,20 @@ def move(request, pk):
         target = Category.objects.get(pk=int(request.POST.get("category", "")))
     except (ValueError, Category.DoesNotExist):
         messages.error(
-            request, "That category does not exist; the topic was not moved."
+            request, _("That category does not exist; the topic was not moved.")
         )
         return redirect(topic)
     if not can_moderate(request.user, target):
-        raise PermissionDenied("You may only move topics to categories you facilitate.")
+        raise PermissionDenied(
+            _("You may only move topics to categories you facilitate.")
+        )
     changed = services.move_topic(topic=topic, actor=request.user, category=target)
-    _done(request, changed, f"Topic moved to {target.name}.", "It is already there.")
+    _done(
+        request,
+        changed,
+        _("Topic moved to %(name)s.") % {"name": target.name},
+        _("It is already there."),
+    )
     return redirect(topic)
 
 
@@ -143,12 +160,17 @@ def hide(request, pk):
         changed = services.hide_post(
             post=post, actor=request.user, reason=form.cleaned_data["reason"]
         )
-        _done(request, changed, "Post hidden.", "This post was already hidden.")
+        _done(request, changed, _("Post hidden."), _("This post was already hidden."))
         return redirect(post)
     return render(
         request,
         "moderation/reason_form.html",
-        {"post": post, "form": form, "title": "Hide a post", "button": "Hide post"},
+        {
+            "post": post,
+            "form": form,
+            "title": _("Hide a post"),
+            "button": _("Hide post"),
+        },
     )
 
 
@@ -157,7 +179,7 @@ def hide(request, pk):
 def unhide(request, pk):
     post = _moderated_post(request, pk)
     changed = services.unhide_post(post=post, actor=request.user)
-    _done(request, changed, "Post shown again.", "This post was not hidden.")
+    _done(request, changed, _("Post shown again."), _("This post was not hidden."))
     return redirect(post)
 
 
@@ -166,7 +188,9 @@ def unhide(request, pk):
 def approve(request, pk):
     post = _moderated_post(request, pk)
     changed = services.approve_post(post=post, actor=request.user)
-    _done(request, changed, "Post approved.", "This post is not awaiting approval.")
+    _done(
+        request, changed, _("Post approved."), _("This post is not awaiting approval.")
+    )
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = post.topic.get_absolute_url()
@@ -177,14 +201,14 @@ def approve(request, pk):
 def return_post(request, pk):
     post = _moderated_post(request, pk)
     if post.status != Post.Status.PENDING:
-        messages.info(request, "This post is not awaiting approval.")
+        messages.info(request, _("This post is not awaiting approval."))
         return redirect(post.topic)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.return_post(
             post=post, actor=request.user, reason=form.cleaned_data["reason"]
         )
-        messages.success(request, "Post returned to its author.")
+        messages.success(request, _("Post returned to its author."))
         return redirect(post.topic)
     return render(
         request,
@@ -192,8 +216,8 @@ def return_post(request, pk):
         {
             "post": post,
             "form": form,
-            "title": "Return a post to its author",
-            "button": "Return post",
+            "title": _("Return a post to its author"),
+            "button": _("Return post"),
         },
     )
 
@@ -203,9 +227,9 @@ def report(request, pk):
     post = forum_permissions.get_post_for(request.user, pk=pk)
     if not forum_permissions.can_report(request.user, post):
         raise PermissionDenied(
-            "Your account is suspended: you cannot report posts."
+            _("Your account is suspended: you cannot report posts.")
             if request.user.is_suspended
-            else "This post cannot be reported."
+            else _("This post cannot be reported.")
         )
     already = Report.objects.filter(post=post, reporter=request.user).exists()
     form = ReportForm(request.POST or None)
@@ -227,7 +251,7 @@ def report(request, pk):
             already = True
         else:
             messages.success(
-                request, "Thank you. The facilitators will look at your report."
+                request, _("Thank you. The facilitators will look at your report.")
             )
             return redirect(post)
     return render(
@@ -272,7 +296,7 @@ def resolve_report(request, pk):
     if not forum_permissions.can_see_category(request.user, item.post.topic.category):
         raise Http404("No such report.")
     if not can_moderate(request.user, item.post.topic.category):
-        raise PermissionDenied("Only this category's facilitators may do this.")
+        raise PermissionDenied(_("Only this category's facilitators may do this."))
     hide_post = request.POST.get("outcome") == "hide"
     changed = services.resolve_report(
         report=item,
@@ -283,8 +307,8 @@ def resolve_report(request, pk):
     _done(
         request,
         changed,
-        "Post hidden and report closed." if hide_post else "Report dismissed.",
-        "This report was already handled.",
+        _("Post hidden and report closed.") if hide_post else _("Report dismissed."),
+        _("This report was already handled."),
     )
     return redirect("moderation:reports")
 
@@ -330,7 +354,9 @@ def audit_log(request):
 def members(request, slug):
     category = forum_permissions.get_category_for(request.user, slug=slug)
     if not can_moderate(request.user, category):
-        raise PermissionDenied("Only this category's facilitators manage its members.")
+        raise PermissionDenied(
+            _("Only this category's facilitators manage its members.")
+        )
     form = UsernameForm(request.POST or None)
     if request.method == "POST":
         if "remove" in request.POST:
@@ -338,14 +364,24 @@ def members(request, slug):
             changed = services.remove_member(
                 user=user, category=category, actor=request.user
             )
-            _done(request, changed, f"{user.name} removed.", "Not a member.")
+            _done(
+                request,
+                changed,
+                _("%(name)s removed.") % {"name": user.name},
+                _("Not a member."),
+            )
             return redirect("moderation:members", slug=slug)
         if form.is_valid():
             user = form.cleaned_data["username"]
             changed = services.add_member(
                 user=user, category=category, actor=request.user
             )
-            _done(request, changed, f"{user.name} added.", "Already a member.")
+            _done(
+                request,
+                changed,
+                _("%(name)s added.") % {"name": user.name},
+                _("Already a member."),
+            )
             return redirect("moderation:members", slug=slug)
     member_list = Member.objects.filter(category=category).select_related("user")
     return render(
@@ -375,11 +411,13 @@ def bulk_suspend(request):
     reason = request.POST.get("reason", "").strip()[:2000]
     chosen = list(User.objects.filter(pk__in=ids).exclude(pk=request.user.pk))
     if not chosen or not reason:
-        messages.error(request, "Choose at least one user and give a reason.")
+        messages.error(request, _("Choose at least one user and give a reason."))
         return redirect("moderation:users")
     hidden = services.suspend_and_hide(users=chosen, actor=request.user, reason=reason)
     messages.success(
-        request, f"{len(chosen)} account(s) suspended and {hidden} post(s) hidden."
+        request,
+        _("%(accounts)s account(s) suspended and %(posts)s post(s) hidden.")
+        % {"accounts": len(chosen), "posts": hidden},
     )
     return redirect("moderation:users")
 
@@ -394,7 +432,7 @@ def user_detail(request, pk):
         if "suspend" in request.POST and suspend_form.is_valid():
             data = suspend_form.cleaned_data
             if member.pk == request.user.pk:
-                raise PermissionDenied("You cannot suspend your own account.")
+                raise PermissionDenied(_("You cannot suspend your own account."))
             if data["hide_posts"]:
                 services.suspend_and_hide(
                     users=[member],
@@ -410,11 +448,11 @@ def user_detail(request, pk):
                     reason=data["reason"],
                     until=data["until"],
                 )
-            _done(request, changed, "Account suspended.", "Already suspended.")
+            _done(request, changed, _("Account suspended."), _("Already suspended."))
             return redirect("moderation:user", pk=pk)
         if "unsuspend" in request.POST:
             changed = services.unsuspend_user(user=member, actor=request.user)
-            _done(request, changed, "Suspension lifted.", "Not suspended.")
+            _done(request, changed, _("Suspension lifted."), _("Not suspended."))
             return redirect("moderation:user", pk=pk)
         if "appoint" in request.POST or "remove_role" in request.POST:
             category = get_object_or_404(
@@ -425,12 +463,12 @@ def user_detail(request, pk):
                 changed = services.appoint_facilitator(
                     user=member, category=category, actor=request.user
                 )
-                _done(request, changed, "Facilitator appointed.", "Already one.")
+                _done(request, changed, _("Facilitator appointed."), _("Already one."))
             else:
                 changed = services.remove_facilitator(
                     user=member, category=category, actor=request.user
                 )
-                _done(request, changed, "Facilitator removed.", "Was not one.")
+                _done(request, changed, _("Facilitator removed."), _("Was not one."))
             return redirect("moderation:user", pk=pk)
     roles = queries.user_roles(user=member)
     facilitated = {role.category_id for role in roles}
@@ -458,13 +496,15 @@ def delete_user(request, pk):
     _require_admin(request)
     member = get_object_or_404(User, pk=pk)
     if member.pk == request.user.pk:
-        raise PermissionDenied("Delete your own account from your settings.")
+        raise PermissionDenied(_("Delete your own account from your settings."))
     form = DeleteUserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.delete_user_account(
             user=member, actor=request.user, remove_posts=form.remove_posts
         )
-        messages.success(request, f"The account of {member.name} is deleted.")
+        messages.success(
+            request, _("The account of %(name)s is deleted.") % {"name": member.name}
+        )
         return redirect("moderation:users")
     return render(
         request, "moderation/delete_user.html", {"member": member, "form": form}
@@ -493,11 +533,11 @@ def dialogue_settings(request, pk):
                 topic=topic, opens_at=data["opens_at"], closes_at=data["closes_at"]
             )
             forum_services.set_series(topic=topic, series=data["series"])
-            messages.success(request, "Schedule saved.")
+            messages.success(request, _("Schedule saved."))
             return redirect("moderation:dialogue", pk=pk)
         if "add_prompt" in request.POST and new_prompt.is_valid():
             forum_services.add_prompt(topic=topic, text=new_prompt.cleaned_data["text"])
-            messages.success(request, "Question added.")
+            messages.success(request, _("Question added."))
             return redirect("moderation:dialogue", pk=pk)
         if "edit_prompt" in request.POST:
             prompt = get_object_or_404(
@@ -505,10 +545,15 @@ def dialogue_settings(request, pk):
             )
             text = request.POST.get(f"text-{prompt.pk}", "").strip()
             if not 1 <= len(text) <= 500:
-                messages.error(request, "A question needs 1 to 500 characters.")
+                messages.error(request, _("A question needs 1 to 500 characters."))
             else:
                 changed = forum_services.edit_prompt(prompt=prompt, text=text)
-                _done(request, changed, "Question saved.", "The question is unchanged.")
+                _done(
+                    request,
+                    changed,
+                    _("Question saved."),
+                    _("The question is unchanged."),
+                )
             return redirect("moderation:dialogue", pk=pk)
     return render(
         request,
@@ -543,7 +588,7 @@ def summary(request, pk):
         changed = forum_services.set_summary(
             topic=topic, editor=request.user, summary=form.cleaned_data["summary"]
         )
-        _done(request, changed, "Summary saved.", "The summary is unchanged.")
+        _done(request, changed, _("Summary saved."), _("The summary is unchanged."))
         return redirect(topic)
     return render(
         request,
@@ -568,8 +613,8 @@ def dismiss(request, pk):
     _done(
         request,
         changed,
-        "Marked “no follow-up needed”: it left the queue.",
-        "This post was already off the queue.",
+        _("Marked “no follow-up needed”: it left the queue."),
+        _("This post was already off the queue."),
     )
     return redirect("moderation:dashboard")
 
@@ -597,7 +642,7 @@ def annotate(request, pk):
         except ForumError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "Note saved. Only facilitators see it.")
+            messages.success(request, _("Note saved. Only facilitators see it."))
             return redirect(post)
     return render(
         request,

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -139,7 +140,16 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
 }
 
+# The interface is in English and French: the browser's Accept-Language chooses,
+# the switcher on every page overrides it (a cookie), and a signed-in user's saved
+# language wins over both (accounts.middleware.UserPreferencesMiddleware).
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date formats per language (config/formats/<language>/formats.py); templates
+# use them by name, e.g. {{ post.created_at|date:"DATETIME_FORMAT" }}.
+FORMAT_MODULE_PATH = ["config.formats"]
+# Times show in the signed-in user's time zone (User.time_zone), else in this one.
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

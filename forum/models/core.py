@@ -7,15 +7,16 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 PATH_SEGMENT = 7  # digits per level of Post.path: up to 9,999,999 posts per topic
 
 
 class Category(models.Model):
     class Visibility(models.TextChoices):
-        PUBLIC = "public", "Public"
-        SIGNED_IN = "signed_in", "Signed-in users only"
-        PRIVATE = "private", "Members only"
+        PUBLIC = "public", _("Public")
+        SIGNED_IN = "signed_in", _("Signed-in users only")
+        PRIVATE = "private", _("Members only")
 
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
@@ -193,9 +194,9 @@ class Post(models.Model):
     )
 
     class Status(models.TextChoices):
-        PUBLISHED = "published", "Published"
-        PENDING = "pending", "Awaiting approval"
-        RETURNED = "returned", "Returned to the author"
+        PUBLISHED = "published", _("Published")
+        PENDING = "pending", _("Awaiting approval")
+        RETURNED = "returned", _("Returned to the author")
 
     # 1, 2, 3… in the order posts joined the thread (flat view order). Posts awaiting
     # approval have none: they join the thread when approved.

@@ -4,6 +4,7 @@ to hear of it by email."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
@@ -13,22 +14,22 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         # Listed by concern: a new post gives each reader one notification, of the
         # first kind that applies (forum.notifications.PRECEDENCE).
-        FOLLOW_UP = "follow_up", "A facilitator's question to you"
-        MENTION = "mention", "Mentioned you"
-        QUOTE = "quote", "Quoted you"
-        REPLY = "reply", "Replied to you"
-        WATCHED = "watched", "New post where you watch"
-        POST_HIDDEN = "post_hidden", "Your post was hidden"
-        POST_UNHIDDEN = "post_unhidden", "Your post is shown again"
-        REPORT_HANDLED = "report_handled", "Your report was handled"
+        FOLLOW_UP = "follow_up", _("A facilitator's question to you")
+        MENTION = "mention", _("Mentioned you")
+        QUOTE = "quote", _("Quoted you")
+        REPLY = "reply", _("Replied to you")
+        WATCHED = "watched", _("New post where you watch")
+        POST_HIDDEN = "post_hidden", _("Your post was hidden")
+        POST_UNHIDDEN = "post_unhidden", _("Your post is shown again")
+        REPORT_HANDLED = "report_handled", _("Your report was handled")
 
     class Email(models.TextChoices):
-        NONE = "none", "No email"
-        QUEUED = "queued", "Waiting to be sent"
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "Sent"
-        DIGEST = "digest", "Waiting for the daily digest"
-        DIGESTED = "digested", "Sent in a digest"
+        NONE = "none", _("No email")
+        QUEUED = "queued", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        DIGEST = "digest", _("Waiting for the daily digest")
+        DIGESTED = "digested", _("Sent in a digest")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -100,9 +101,9 @@ class Watch(models.Model):
     """A reader following a topic or a whole category (one of the two)."""
 
     class Level(models.TextChoices):
-        WATCHING = "watching", "Notify me of every new post"
-        DIGEST = "digest", "A daily digest of this dialogue's new posts"
-        MUTED = "muted", "Not watching"
+        WATCHING = "watching", _("Notify me of every new post")
+        DIGEST = "digest", _("A daily digest of this dialogue's new posts")
+        MUTED = "muted", _("Not watching")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches"
@@ -163,9 +164,9 @@ class Watch(models.Model):
 
 
 class Delivery(models.TextChoices):
-    NOW = "now", "Email at once"
-    DIGEST = "digest", "In the daily digest"
-    NEVER = "never", "No email"
+    NOW = "now", _("Email at once")
+    DIGEST = "digest", _("In the daily digest")
+    NEVER = "never", _("No email")
 
 
 # The email choice that covers each kind of notification.

@@ -93,9 +93,11 @@
       var fresh = doc.querySelector("section.preview");
       if (!fresh) throw new Error("no preview");
       var section = document.importNode(fresh, true);
+      // Named by its own heading, in the page's language.
+      var heading = section.querySelector("h2");
       section.querySelectorAll("[id]").forEach(function (el) { el.removeAttribute("id"); });
       section.removeAttribute("aria-labelledby");
-      section.setAttribute("aria-label", "Preview");
+      section.setAttribute("aria-label", heading ? heading.textContent.trim() : "");
       section.tabIndex = -1;
       var previous = form.previousElementSibling;
       if (previous && previous.matches("section.preview")) previous.remove();

@@ -180,6 +180,16 @@ def test_pages_have_no_wcag_violations(
     check(page, axe_source, "settings", failures)
     page.goto(f"{site}/moderation/my-reports/")
     check(page, axe_source, "my reports", failures)
+    for label, path in [
+        ("notifications", "/notifications/"),
+        ("notification settings", "/notifications/settings/"),
+        ("watch a topic", f"/t/{open_dialogue.pk}/watch/"),
+        ("watch a category", f"/c/{category.slug}/watch/"),
+        ("search results", "/search/?q=trust"),
+        ("search with an error", "/search/?q=" + "x" * 501),
+    ]:
+        page.goto(f"{site}{path}")
+        check(page, axe_source, label, failures)
     context.close()
 
     # A facilitator: the topic with its tools open, and the facilitation pages.
