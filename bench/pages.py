@@ -64,6 +64,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from forum import pagecache  # noqa: E402
 from forum.management.commands import seed_bench  # noqa: E402
 from forum.models import Category, Topic  # noqa: E402
 
@@ -206,14 +207,6 @@ def session_cookie(user: User) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
-def clear_page_caches(port: int) -> None:
-    """Every server process keeps its own page cache: a new generation empties
-    them all at once."""
-    from forum import pagecache
-
-    pagecache.bump()
-
-
 # --- the pages --------------------------------------------------------------------
 
 
@@ -272,7 +265,8 @@ def measure_cold(port: int, cookie: str) -> list[str]:
     lines = []
     for name, paths in cold_paths().items():
         for who, jar in (("signed out", ""), ("signed in", cookie)):
-            clear_page_caches(port)
+            # A new generation empties every server process's page cache at once.
+            pagecache.bump()
             samples = []
             for path in paths:
                 start = time.perf_counter()

@@ -96,10 +96,6 @@ def bump_on_commit() -> None:
     transaction.on_commit(bump)
 
 
-def _view_name(request) -> str | None:
-    return _view_name_of(request.path_info)
-
-
 @lru_cache(maxsize=4096)
 def _view_name_of(path: str) -> str | None:
     """The URL name a path resolves to (the URLconf does not change at run time)."""
@@ -208,7 +204,7 @@ class AnonymousPageCacheMiddleware:
             or routers.in_primary_transaction()
         ):
             return self.get_response(request)
-        if _view_name(request) not in settings.FORUM_PAGE_CACHE_VIEWS:
+        if _view_name_of(request.path_info) not in settings.FORUM_PAGE_CACHE_VIEWS:
             return self.get_response(request)
         number = generation()
         if number is None:

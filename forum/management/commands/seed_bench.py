@@ -559,8 +559,11 @@ class Command(BaseCommand):
                 position=start + len(CATEGORIES) + 1,
                 language="en",
             )
-        every = [*self.categories, *([self.big_category] if self.big_category else [])]
-        return ", ".join(f"{c.name} ({c.language})" for c in every)
+        self.all_categories = [
+            *self.categories,
+            *([self.big_category] if self.big_category else []),
+        ]
+        return ", ".join(f"{c.name} ({c.language})" for c in self.all_categories)
 
     def _pick_author(self) -> tuple[int, str]:
         rng = self.rng
@@ -807,8 +810,7 @@ class Command(BaseCommand):
             last = (row["last_post_at"], posts[-1][0])
             if s[2] is None or last > s[2]:
                 s[2] = last
-        every = [*self.categories, *([self.big_category] if self.big_category else [])]
-        for category in every:
+        for category in self.all_categories:
             topics, posts, last = stats.get(category.pk, [0, 0, None])
             Category.objects.filter(pk=category.pk).update(
                 topic_count=topics,
@@ -816,7 +818,7 @@ class Command(BaseCommand):
                 last_post_id=last[1] if last else None,
                 last_post_at=datetime.fromtimestamp(last[0], UTC) if last else None,
             )
-        return f"{len(every)} categories"
+        return f"{len(self.all_categories)} categories"
 
     def _reset_sequences(self) -> str:
         statements = connection.ops.sequence_reset_sql(
