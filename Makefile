@@ -77,7 +77,7 @@ run: $(STAMP) $(MO)
 	$(PY) manage.py migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py send_digests --schedule
-	@$(PY) manage.py db_worker --interval 2 --no-reload & worker=$$!; \
+	@$(PY) manage.py db_worker --interval 1 --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 

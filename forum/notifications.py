@@ -266,12 +266,27 @@ def _create(*, post: Post, wanted: dict[int, tuple[str, str]], actor: User | Non
     return created
 
 
+def notify_post_soon(
+    *, post: Post, mentioned: list[str] | None = None, mentions_only: bool = False
+) -> None:
+    """notify_post in the background: queued in the post's own transaction (the
+    task row commits with the post, or not at all), so posting a reply does not
+    wait for the fan-out to its readers."""
+    from .tasks import notify_post_task
+
+    notify_post_task.enqueue(
+        post_id=post.pk,
+        mentioned=list(mentioned) if mentioned is not None else None,
+        mentions_only=mentions_only,
+    )
+
+
 def notify_post(
     *, post: Post, mentioned: list[str] | None = None, mentions_only: bool = False
 ) -> list[Notification]:
     """Notify the readers a newly published post concerns, once each (see
-    PRECEDENCE); mentions_only after an edit. Call inside the post's
-    transaction."""
+    PRECEDENCE); mentions_only after an edit. Run by the background task that
+    notify_post_soon queues, once the post is committed."""
     post = Post.objects.select_related("topic__category", "author").get(pk=post.pk)
     if not post.is_published or post.is_hidden:
         return []

@@ -23,6 +23,7 @@ import hashlib
 import logging
 import re
 import time
+from contextvars import ContextVar
 from functools import lru_cache
 
 from django.conf import settings
@@ -52,6 +53,11 @@ PRIVATE_USER_COLUMN = re.compile(
     r"\s*=[^,]*\sWHERE\s",
     re.I,
 )
+# The generation read once per request (set up by the middleware below): a box
+# holding it, emptied by bump() so a request reads its own writes.
+_request_generation: ContextVar[list | None] = ContextVar(
+    "pagecache_generation", default=None
+)
 
 
 def _shared():
@@ -76,8 +82,21 @@ def generation() -> int | None:
     return value
 
 
+def request_generation() -> int | None:
+    """generation(), read once per request."""
+    box = _request_generation.get()
+    if box is None:
+        return generation()
+    if box[0] is None:
+        box[0] = generation()
+    return box[0]
+
+
 def bump() -> None:
     """Invalidate every cached page, at once, for every server process."""
+    box = _request_generation.get()
+    if box is not None:
+        box[0] = None
     cache = _shared()
     try:
         try:
@@ -198,6 +217,13 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        token = _request_generation.set([None])
+        try:
+            return self._respond(request)
+        finally:
+            _request_generation.reset(token)
+
+    def _respond(self, request):
         if (
             not settings.FORUM_PAGE_CACHE_TIMEOUT
             or not _is_anonymous_reader(request)
@@ -206,7 +232,7 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         if _view_name_of(request.path_info) not in settings.FORUM_PAGE_CACHE_VIEWS:
             return self.get_response(request)
-        number = generation()
+        number = request_generation()
         if number is None:
             return self.get_response(request)
         pages = caches[settings.FORUM_PAGE_CACHE_ALIAS]
@@ -227,3 +253,46 @@ class AnonymousPageCacheMiddleware:
             pages.set(key, response, timeout)
             response["X-Page-Cache"] = "miss"
         return response
+
+
+def _shared_generation() -> int | None:
+    if not settings.FORUM_PAGE_CACHE_TIMEOUT or routers.in_primary_transaction():
+        return None
+    return request_generation()
+
+
+def shared_reads_available() -> bool:
+    """Whether shared_reads keeps results now (outside transactions, with the
+    shared cache reachable)."""
+    return _shared_generation() is not None
+
+
+def shared_reads(reads: dict) -> dict:
+    """Results of reads every reader shares (a topic page's posts, its prompts),
+    from this process's memory while the generation is unchanged: the same rule
+    that keeps signed-out pages right keeps these right for signed-in pages.
+    `reads` maps a key (a tuple naming the read and its arguments) to a function
+    computing it; returns key -> result. Computed directly inside a transaction
+    or without the shared cache."""
+    number = _shared_generation()
+    if number is None:
+        return {key: compute() for key, compute in reads.items()}
+    store = caches[settings.FORUM_PAGE_CACHE_ALIAS]
+    names = {
+        key: f"shared:{number}:"
+        + hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+        for key in reads
+    }
+    found = store.get_many(names.values())
+    results, missing = {}, {}
+    for key, compute in reads.items():
+        name = names[key]
+        if name in found:
+            results[key] = found[name]
+        else:
+            # Read from the primary, like a page that is about to be shared.
+            with routers.replica_reads(False):
+                results[key] = missing[name] = compute()
+    if missing:
+        store.set_many(missing, settings.FORUM_PAGE_CACHE_TIMEOUT)
+    return results

@@ -7,7 +7,7 @@ from math import ceil
 from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
 
-from . import permissions
+from . import pagecache, permissions
 from .models import Category, Post, Prompt, Topic, TopicRead
 
 POST_FIELDS = [
@@ -132,19 +132,16 @@ class TopicRow:
     new_count: int = 0
 
 
-def category_page(*, category: Category, viewer, page: int) -> tuple[list, PageInfo]:
-    """A page of a category's topics, pinned first, with the viewer's unread counts."""
-    info = PageInfo(
-        number=page, count=category.topic_count, per_page=settings.FORUM_TOPICS_PER_PAGE
-    )
-    # The page's ids first, from the list index alone, so that a deep page does
-    # not join the rows it skips (one statement: the ids are a subquery).
+def category_topics(*, category: Category, info: PageInfo) -> list[Topic]:
+    """One page of a category's topics, pinned first. The page's ids first, from
+    the list index alone, so that a deep page does not join the rows it skips (one
+    statement: the ids are a subquery)."""
     page_ids = (
         Topic.objects.filter(category=category)
         .in_list_order()
         .values("pk")[info.offset : info.offset + info.per_page]
     )
-    topics = list(
+    return list(
         Topic.objects.filter(pk__in=Subquery(page_ids))
         .in_list_order()
         .select_related("last_post")
@@ -167,6 +164,17 @@ def category_page(*, category: Category, viewer, page: int) -> tuple[list, PageI
             "last_post__created_at",
         )
     )
+
+
+def category_page(*, category: Category, viewer, page: int) -> tuple[list, PageInfo]:
+    """A page of a category's topics, pinned first, with the viewer's unread counts."""
+    info = PageInfo(
+        number=page, count=category.topic_count, per_page=settings.FORUM_TOPICS_PER_PAGE
+    )
+    key = ("category_topics", category.pk, info.offset, info.per_page)
+    topics = pagecache.shared_reads(
+        {key: lambda: category_topics(category=category, info=info)}
+    )[key]
     marks = read_marks(viewer=viewer, topic_ids=[t.pk for t in topics])
     rows = [
         TopicRow(
@@ -244,6 +252,30 @@ def topic_posts(
     )
 
 
+def concerned_users(*, topic: Topic) -> tuple[set[int], set[int]]:
+    """Who has posts awaiting approval or returned in this topic, and who has an
+    open follow-up question in it: the readers viewer_posts has anything for
+    (one query)."""
+    rows = Post.objects.filter(
+        ~Q(status=Post.Status.PUBLISHED) | _OPEN_FOLLOW_UP, topic=topic
+    ).values_list("author_id", "status", "follow_up_for_id")
+    authors, asked = set(), set()
+    for author_id, status, asked_id in rows:
+        if status == Post.Status.PUBLISHED:
+            asked.add(asked_id)
+        else:
+            authors.add(author_id)
+    return authors, asked
+
+
+_OPEN_FOLLOW_UP = Q(
+    follow_up_for__isnull=False,
+    follow_up_answered_at__isnull=True,
+    status=Post.Status.PUBLISHED,
+    is_hidden=False,
+)
+
+
 def viewer_posts(
     *, topic: Topic, viewer, moderator: bool
 ) -> tuple[list[Post], list[Post]]:
@@ -253,15 +285,21 @@ def viewer_posts(
     their answer."""
     if not viewer.is_authenticated:
         return [], []
+    if pagecache.shared_reads_available():
+        # Most readers have nothing here: the shared list of who does spares them
+        # the query.
+        key = ("concerned", topic.pk)
+        authors, asked_ids = pagecache.shared_reads(
+            {key: lambda: concerned_users(topic=topic)}
+        )[key]
+        if viewer.pk not in asked_ids and not (
+            authors and (moderator or viewer.pk in authors)
+        ):
+            return [], []
     unpublished = ~Q(status=Post.Status.PUBLISHED)
     if not moderator:
         unpublished &= Q(author=viewer)
-    asked = Q(
-        follow_up_for=viewer,
-        follow_up_answered_at__isnull=True,
-        status=Post.Status.PUBLISHED,
-        is_hidden=False,
-    )
+    asked = Q(follow_up_for=viewer) & _OPEN_FOLLOW_UP
     posts = list(
         Post.objects.filter(unpublished | asked, topic=topic)
         .select_related("author", "parent", "follow_up_for")
@@ -291,16 +329,37 @@ def previous_in_series(*, topic: Topic, viewer) -> Topic | None:
     its summary as context."""
     if topic.series_id is None:
         return None
-    return (
-        Topic.objects.filter(
-            permissions.visible_categories(viewer, "category__"),
-            series_id=topic.series_id,
-            created_at__lt=topic.created_at,
-        )
-        .only("id", "title", "summary_html", "summary_excerpt", "created_at")
-        .order_by("-created_at")
-        .first()
-    )
+    from moderation.permissions import can_see_category
+
+    key = ("series_before", topic.pk)
+    earlier = pagecache.shared_reads(
+        {
+            key: lambda: list(
+                Topic.objects.filter(
+                    series_id=topic.series_id, created_at__lt=topic.created_at
+                )
+                .select_related("category")
+                .only(
+                    "id",
+                    "title",
+                    "summary_html",
+                    "summary_excerpt",
+                    "created_at",
+                    "category__id",
+                    "category__visibility",
+                )
+                .order_by("-created_at")
+            )
+        }
+    )[key]
+    seen: dict[int, bool] = {}  # one answer per category (a series rarely spans more)
+    for candidate in earlier:
+        category = candidate.category
+        if category.pk not in seen:
+            seen[category.pk] = can_see_category(viewer, category)
+        if seen[category.pk]:
+            return candidate
+    return None
 
 
 def topic_page(
@@ -310,7 +369,9 @@ def topic_page(
     optionally only the replies answering one prompt. None if no such prompt."""
     from moderation.permissions import can_see_post_text, facilitator_ids, is_moderator
 
-    prompts = dialogue_prompts(topic=topic)
+    prompts = pagecache.shared_reads(
+        {("prompts", topic.pk): lambda: dialogue_prompts(topic=topic)}
+    )[("prompts", topic.pk)]
     prompt = None
     count = topic.post_count
     if prompt_id is not None:
@@ -324,7 +385,10 @@ def topic_page(
         per_page=settings.FORUM_POSTS_PER_PAGE,
         extra=f"prompt={prompt.pk}&" if prompt else "",
     )
-    posts = topic_posts(topic=topic, view=view, info=info, prompt=prompt)
+    key = ("topic_posts", topic.pk, view, info.number, info.per_page, prompt_id)
+    posts = pagecache.shared_reads(
+        {key: lambda: topic_posts(topic=topic, view=view, info=info, prompt=prompt)}
+    )[key]
     facilitators = facilitator_ids(category_id=topic.category_id)
     moderator = is_moderator(viewer, facilitators)
     unpublished, follow_ups = viewer_posts(

@@ -118,7 +118,7 @@ def place_approved_post(*, topic: Topic, post: Post) -> Post:
         post.parent = Post.objects.get(pk=topic.first_post_id)
         post.save(update_fields=["parent"])
     _place_post(topic=topic, post=post, approved=True)
-    notifications.notify_post(post=post)
+    notifications.notify_post_soon(post=post)
     return post
 
 
@@ -177,7 +177,7 @@ def create_topic(
     search.index_posts(post_ids=[post.pk])
     for position, text in enumerate((p.strip() for p in prompts if p.strip()), 1):
         Prompt.objects.create(topic=topic, position=position, text=text[:500])
-    notifications.notify_post(post=post, mentioned=post.mentioned)
+    notifications.notify_post_soon(post=post, mentioned=post.mentioned)
     topic.refresh_from_db()
     return topic
 
@@ -376,7 +376,7 @@ def _post_reply(
         Post.objects.filter(pk=post.pk).update(follow_up_for=follow_up_for)
         post.follow_up_for = follow_up_for
     if post.is_published:
-        notifications.notify_post(post=post, mentioned=post.mentioned)
+        notifications.notify_post_soon(post=post, mentioned=post.mentioned)
     return post
 
 
@@ -464,7 +464,7 @@ def edit_post(
     )
     search.index_posts(post_ids=[post.pk])
     # Names added by the edit are told; nobody hears twice of one post.
-    notifications.notify_post(post=post, mentioned=mentioned, mentions_only=True)
+    notifications.notify_post_soon(post=post, mentioned=mentioned, mentions_only=True)
     if editor.pk != post.author_id:
         # Imported here: the log belongs to moderation, which builds on the forum.
         from moderation.services import log_action

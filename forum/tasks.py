@@ -1,4 +1,5 @@
-"""Background work: notification emails and the daily digest. A worker runs
+"""Background work: notifying readers of a new post, notification emails and
+the daily digest. A worker runs
 them (`python manage.py db_worker`); tests run them at once."""
 
 from datetime import datetime, timedelta
@@ -12,6 +13,22 @@ except ImportError:  # pragma: no cover - depends on the Django version
     from django_tasks import task
 
 from . import notifications
+
+
+@task()
+def notify_post_task(
+    post_id: int, mentioned: list[str] | None = None, mentions_only: bool = False
+) -> int:
+    """notifications.notify_post for a post saved in a committed transaction."""
+    from .models import Post
+
+    post = Post.objects.filter(pk=post_id).first()
+    if post is None:
+        return 0
+    created = notifications.notify_post(
+        post=post, mentioned=mentioned, mentions_only=mentions_only
+    )
+    return len(created)
 
 
 @task()

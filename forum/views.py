@@ -30,7 +30,7 @@ from accounts import services as account_services
 from accounts.models import User
 from accounts.views import redirect_to_next
 
-from . import permissions, queries, ratelimit, services
+from . import fragments, permissions, queries, ratelimit, services
 from . import search as search_module
 from .exceptions import ForumError, ParentNotInTopic, TopicLocked
 from .export import export_dialogue, to_markdown
@@ -85,6 +85,9 @@ def category_detail(request, slug):
         {
             "category": category,
             "rows": rows,
+            "rows_html": fragments.topic_rows(
+                rows, signed_in=request.user.is_authenticated
+            ),
             "page": info,
             "can_start_topic": permissions.can_start_topic(request.user, category),
         },
@@ -155,6 +158,25 @@ def topic_detail(request, pk, slug=None):
             prompts=data.prompts,
             ask_consent=request.user.named_in_exports is None,
         )
+    context["posts_html"] = fragments.attach_html(
+        request,
+        data.posts,
+        topic=topic,
+        view=view,
+        can_reply=can_reply,
+        moderator=data.moderator,
+        can_post=context["can_post"],
+        items=True,
+    )
+    context["unpublished_html"] = fragments.attach_html(
+        request,
+        data.unpublished,
+        topic=topic,
+        view="flat",
+        can_reply=False,
+        moderator=data.moderator,
+        can_post=context["can_post"],
+    )
     response = render(request, "forum/topic_detail.html", context)
     # Signed-out copies of this page expire when its phase next changes.
     response.page_cache_timeout = topic.seconds_until_phase_change()

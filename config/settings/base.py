@@ -187,7 +187,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.PooledRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
         }
         if os.environ.get("REDIS_URL")
@@ -207,6 +207,15 @@ CACHES["pages"] = {
 }
 FORUM_PAGE_CACHE_ALIAS = "pages"
 FORUM_PAGE_CACHE_TIMEOUT = 3600
+# Rendered posts (forum/fragments.py), for signed-in pages too: keyed by every value
+# a post's fragment shows, so they are never stale and need no shared invalidation.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "forum-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 20000},
+}
+FORUM_FRAGMENT_CACHE_ALIAS = "fragments"
+FORUM_FRAGMENT_CACHE_TIMEOUT = 24 * 3600
 FORUM_PAGE_CACHE_VIEWS = frozenset({"forum:index", "forum:category", "forum:topic"})
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -219,6 +228,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = not LOCAL_HTTP
+# Sessions are kept in the database and read through the shared cache (Redis when
+# REDIS_URL is set): any app server can serve any request, and a signed-in page
+# spends no SQL on the session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_SECURE = not LOCAL_HTTP
 X_FRAME_OPTIONS = "DENY"
 # No inline script anywhere: the pages' only script is a static file.

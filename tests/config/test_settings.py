@@ -78,4 +78,4 @@ def test_production_rate_limits_use_a_shared_cache():
         REDIS_URL="redis://127.0.0.1:6379/0",
     )
     assert db.stdout.strip() == "django.core.cache.backends.db.DatabaseCache"
-    assert redis.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    assert redis.stdout.strip() == "config.cache.PooledRedisCache"
