@@ -6,9 +6,10 @@ Starts gunicorn (2 sync workers, production settings) on a free local port, sign
 in as the account seed_bench made (anonymous searches are rate limited), then for
 each query of the list below sends sequential requests and then requests from
 concurrent threads, and prints a table of latencies. Beside the HTTP numbers it
-runs forum.queries.search_page in this process to count its SQL queries, and
-prints EXPLAIN ANALYZE of the search SQL for a common word (by relevance and by
-date) and a rare word.
+runs forum.queries.search_page in this process to count its SQL statements (one:
+the count and the page together) and time it, and prints EXPLAIN ANALYZE of that
+statement for a common word (by relevance and by date), a quoted phrase and a
+rare word.
 
 Environment: DATABASE_URL (the seeded database), DJANGO_SECRET_KEY (one is made
 up when unset), BENCH_SEQUENTIAL (requests per query, default 50),
@@ -315,13 +316,17 @@ def filters_for(params: dict) -> Filters:
 
 
 def in_process(viewer, params: dict, runs: int = 3):
-    """search_page in this process: (SQL statements, median ms, the statements)."""
+    """search_page in this process, given the viewer's categories as the view
+    gives them: (SQL statements, median ms, the statements)."""
     filters = filters_for(params)
+    categories = queries.search_categories(viewer)
     times = []
     for _ in range(runs):
         with CaptureQueriesContext(connection) as captured:
             start = time.perf_counter()
-            queries.search_page(filters=filters, viewer=viewer, page=None)
+            queries.search_page(
+                filters=filters, viewer=viewer, page=None, categories=categories
+            )
             times.append(time.perf_counter() - start)
     return len(captured), statistics.median(times) * 1000, captured.captured_queries
 
@@ -346,7 +351,6 @@ def explain(label: str, statements) -> None:
     """EXPLAIN ANALYZE each SQL statement search_page ran."""
     for statement in statements:
         sql = statement["sql"]
-        kind = "count" if "COUNT(*)" in sql.upper() else "page"
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
             plan = [row[0] for row in cursor.fetchall()]
@@ -354,13 +358,20 @@ def explain(label: str, statements) -> None:
         used = [name for name in SEARCH_INDEXES if any(name in line for line in plan)]
         jit = any(line.startswith("JIT:") for line in plan)
         print(
-            f"\n-- {label}: {kind} query, {total.lower()}; indexes used: "
+            f"\n-- {label}: search query, {total.lower()}; indexes used: "
             f"{', '.join(used) or 'NONE'}{'; JIT compiled' if jit else ''}"
         )
-        for line in plan[:14]:
+        # Where the time goes: the buffers read in all, each scan with its
+        # timing, and the planning time.
+        shown = [
+            next((line.strip() for line in plan if "Buffers:" in line), ""),
+            *(line for line in plan if "Scan" in line and "CTE Scan" not in line),
+            *(line for line in plan if line.startswith("Planning Time")),
+        ]
+        for line in shown[:24]:
             print("   " + line[:150])
-        if len(plan) > 14:
-            print(f"   ... ({len(plan) - 14} more lines)")
+        if len(shown) > 24:
+            print(f"   ... ({len(shown) - 24} more lines)")
 
 
 # --- report ---------------------------------------------------------------------
@@ -508,8 +519,9 @@ def main() -> int:
 
     if connection.vendor == "postgresql":
         common = searches[0]
+        phrase = next(s for s in searches if s[0].startswith('"'))
         rare = next(s for s in searches if s[0].startswith("rare word"))
-        for label, params in (common, searches[1], rare):
+        for label, params in (common, searches[1], phrase, rare):
             _, _, statements = in_process(viewer, params, runs=1)
             explain(label, statements)
 

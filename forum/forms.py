@@ -179,11 +179,18 @@ class SearchForm(forms.Form):
             )
         },
     )
-    category = forms.ModelChoiceField(
+    # The id of one of the categories the reader may see (given to the form, so
+    # that the choices and the search share one query).
+    category = forms.TypedChoiceField(
         label=_("Category"),
-        queryset=None,
         required=False,
-        empty_label=_("All categories"),
+        coerce=int,
+        empty_value=None,
+        error_messages={
+            "invalid_choice": forms.ModelChoiceField.default_error_messages[
+                "invalid_choice"
+            ]
+        },
     )
     author = forms.CharField(
         label=_("Author (username)"), required=False, max_length=150
@@ -203,7 +210,10 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories
+        self.fields["category"].choices = [
+            ("", _("All categories")),
+            *((category.pk, category.name) for category in categories),
+        ]
 
     def clean(self):
         data = super().clean()

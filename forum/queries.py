@@ -569,52 +569,43 @@ class SearchPageInfo(PageInfo):
         return f"{self.count:,}+" if self.more else f"{self.count:,}"
 
 
-def search_page(*, filters, viewer, page: str | None):
-    """A page of search results the viewer may see, each with a highlighted
-    snippet (two queries: the count, bounded, and the page). None for a missing
-    page."""
+def search_categories(viewer) -> list[Category]:
+    """The categories the viewer may search, in list order: the search form's
+    choices and search_page's scope (one query)."""
+    return list(
+        Category.objects.filter(permissions.visible_categories(viewer)).only(
+            "id", "name", "language"
+        )
+    )
+
+
+def search_page(
+    *, filters, viewer, page: str | None, categories: list[Category] | None = None
+):
+    """A page of search results the viewer may see, each with its title and
+    snippet highlighted (one query, the count bounded; two without the viewer's
+    search_categories). None for a missing page."""
     from . import search
 
-    matches = search.search_posts(
-        filters=filters,
-        visible=permissions.visible_categories(viewer, "topic__category__"),
-    )
+    if categories is None:
+        categories = search_categories(viewer)
     cap = search.RESULT_CAP
-    count = matches.values("pk")[: cap + 1].count()
-    info = SearchPageInfo(
-        number=1, count=min(count, cap), per_page=SEARCH_PER_PAGE, more=count > cap
-    )
-    info.number = page_number(page, count=info.count, per_page=SEARCH_PER_PAGE)
-    if info.number is None:
+    number = page_number(page, count=cap, per_page=SEARCH_PER_PAGE)
+    if number is None:
         return [], None
-    rows = search.results_page(
-        matches,
+    offset = (number - 1) * SEARCH_PER_PAGE
+    count, results = search.find(
         filters=filters,
-        start=info.offset,
-        stop=min(info.offset + info.per_page, info.count),
+        categories=categories,
+        offset=offset,
+        limit=min(SEARCH_PER_PAGE, cap - offset),  # pages stop at the cap
     )
-    results = list(
-        rows.only(
-            "id",
-            "subject",
-            "body",
-            "created_at",
-            "author_name",
-            "parent_id",
-            "position",
-            "topic__id",
-            "topic__title",
-            "topic__category__name",
-            "topic__category__slug",
-        )
+    info = SearchPageInfo(
+        number=number, count=min(count, cap), per_page=SEARCH_PER_PAGE, more=count > cap
     )
-    for post in results:
-        post.snippet = search.highlight(post.body, filters.q)
-        post.title_html = search.highlight(
-            post.topic.title if post.parent_id is None else post.display_subject,
-            filters.q,
-            width=200,
-        )
+    if number > info.num_pages:
+        return [], None
+    search.annotate(results, filters.q)
     return results, info
 
 

@@ -42,7 +42,7 @@ from .forms import (
     SearchForm,
     TopicForm,
 )
-from .models import Category, Series
+from .models import Series
 from .quoting import quote_markdown
 from .rendering import render_markdown
 
@@ -499,16 +499,14 @@ def search(request):
         window=60,
     ):
         return render(request, "429.html", status=429)
-    categories = Category.objects.filter(
-        permissions.visible_categories(request.user)
-    ).only("id", "name")
+    categories = queries.search_categories(request.user)
     form = SearchForm(request.GET or None, categories=categories)
     context = {"form": form, "results": None, "page": None}
     if form.is_valid() and form.cleaned_data["q"].strip():
         data = form.cleaned_data
         filters = search_module.Filters(
             q=data["q"].strip(),
-            category_id=data["category"].pk if data["category"] else None,
+            category_id=data["category"],
             author=data["author"].strip(),
             date_from=data["date_from"],
             date_to=data["date_to"],
@@ -516,7 +514,10 @@ def search(request):
             order=data["order"] or "relevance",
         )
         results, info = queries.search_page(
-            filters=filters, viewer=request.user, page=request.GET.get("page")
+            filters=filters,
+            viewer=request.user,
+            page=request.GET.get("page"),
+            categories=categories,
         )
         if info is None:
             raise Http404("No such page.")

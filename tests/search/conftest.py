@@ -5,6 +5,8 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
+from forum import queries, search
+
 
 @pytest.fixture
 def clock(monkeypatch):
@@ -21,3 +23,11 @@ def clock(monkeypatch):
 
     yield set_day
     set_day(None)
+
+
+@pytest.fixture
+def cap(monkeypatch):
+    """A cap of 3 matches and pages of 2 results."""
+    monkeypatch.setattr(search, "RESULT_CAP", 3)
+    monkeypatch.setattr(queries, "SEARCH_PER_PAGE", 2)
+    return 3

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from forum import queries, search
+from forum import queries
 from forum.models import Post
 from moderation import services as moderation
 from tests.factories import ReplyFactory, TopicFactory, make_facilitator
@@ -18,14 +18,6 @@ def heading(response) -> str:
     match = re.search(r"<h2>([\d,]+\+?) results? for", html(response))
     assert match, "no results heading"
     return match.group(1)
-
-
-@pytest.fixture
-def cap(monkeypatch):
-    """A cap of 3 matches and pages of 2 results."""
-    monkeypatch.setattr(search, "RESULT_CAP", 3)
-    monkeypatch.setattr(queries, "SEARCH_PER_PAGE", 2)
-    return 3
 
 
 @pytest.fixture

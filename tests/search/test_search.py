@@ -614,8 +614,8 @@ def test_search_page_queries_are_flat(client, signed_in):
     many = count_queries(client, URL + "?q=osprey")
     assert result_ids(client.get(URL + "?q=osprey")) != []
     assert few == many
-    # The category list, the count and the page; signed in, session and user too.
-    assert many <= (5 if signed_in else 3)
+    # The category list, and the count with the page; signed in, the user too.
+    assert many == (3 if signed_in else 2)
 
 
 # PostgreSQL: stemming, accents and web-search syntax
