@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from math import ceil
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import Http404
 
 from . import pagecache, permissions
 from .models import Category, Post, Prompt, Topic, TopicRead
@@ -198,6 +200,33 @@ def topics_for_reader(*, viewer):
         return topics
     mark = TopicRead.objects.filter(topic=OuterRef("pk"), user=viewer)
     return topics.annotate(viewer_read_up_to=Subquery(mark.values("read_up_to")[:1]))
+
+
+def topic_for_reader(*, viewer, pk: int) -> Topic:
+    """The topic (404 unless the viewer may see it) with the signed-in viewer's read
+    mark as `viewer_read_up_to`: the topic from the shared reads and the mark in
+    one small statement, or both in one query when shared reads are off."""
+    if not pagecache.shared_reads_available():
+        return permissions.get_topic_for(
+            viewer, pk=pk, topics=topics_for_reader(viewer=viewer)
+        )
+    key = ("topic", pk)
+    topic = pagecache.shared_reads(
+        {key: lambda: Topic.objects.select_related("category").filter(pk=pk).first()}
+    )[key]
+    if topic is None or not permissions.can_see_category(viewer, topic.category):
+        raise Http404("No such topic.")
+    if viewer.is_authenticated:
+        # Plain SQL: this runs on every signed-in topic page.
+        with connections[TopicRead.objects.db].cursor() as cursor:
+            cursor.execute(
+                f"SELECT read_up_to FROM {TopicRead._meta.db_table} "
+                "WHERE user_id = %s AND topic_id = %s",
+                [viewer.pk, pk],
+            )
+            row = cursor.fetchone()
+        topic.viewer_read_up_to = row[0] if row else None
+    return topic
 
 
 def read_marks(*, viewer, topic_ids: list[int]) -> dict[int, int]:

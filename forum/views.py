@@ -113,9 +113,7 @@ def _int_param(request, name: str, default: int | None) -> int | None:
 
 
 def topic_detail(request, pk, slug=None):
-    topic = permissions.get_topic_for(
-        request.user, pk=pk, topics=queries.topics_for_reader(viewer=request.user)
-    )
+    topic = queries.topic_for_reader(viewer=request.user, pk=pk)
     # A dialogue past its closing time locks itself on the first visit, even if
     # no background worker ran.
     services.lock_if_due(topic=topic)
