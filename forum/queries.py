@@ -137,12 +137,16 @@ class TopicRow:
 def category_topics(*, category: Category, info: PageInfo) -> list[Topic]:
     """One page of a category's topics, pinned first. The page's ids first, from
     the list index alone, so that a deep page does not join the rows it skips (one
-    statement: the ids are a subquery)."""
-    page_ids = (
-        Topic.objects.filter(category=category)
-        .in_list_order()
-        .values("pk")[info.offset : info.offset + info.per_page]
-    )
+    statement: the ids are a subquery). A page in the second half of the list is
+    read from its far end, walking the index backwards, so no page skips more
+    than half the category's topics."""
+    ordered = Topic.objects.filter(category=category).in_list_order()
+    start, stop = info.offset, info.offset + info.per_page
+    from_end = start > info.count // 2
+    if from_end:
+        ordered = ordered.reverse()
+        start, stop = max(0, info.count - stop), info.count - start
+    page_ids = ordered.values("pk")[start:stop]
     return list(
         Topic.objects.filter(pk__in=Subquery(page_ids))
         .in_list_order()
