@@ -1,0 +1,19 @@
+"""{% id_url %} gives what {% url %} gives."""
+
+import pytest
+from django.urls import reverse
+
+from forum.templatetags.forum_tags import id_url
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["forum:post", "forum:topic", "forum:reply", "forum:edit_post", "moderation:hide"],
+)
+@pytest.mark.parametrize("pk", [1, 42, 987654321])
+def test_same_as_reverse(name, pk):
+    assert id_url(name, pk) == reverse(name, args=[pk])
+
+
+def test_a_non_integer_id_is_reversed_as_usual():
+    assert id_url("forum:post", "12") == reverse("forum:post", args=["12"])
