@@ -1,6 +1,7 @@
 from functools import lru_cache
 
 from django import template
+from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 register = template.Library()
@@ -25,13 +26,33 @@ def _id_url_parts(viewname: str, prefix: str, urlconf) -> tuple[str, str] | None
     return before, after
 
 
+@lru_cache(maxsize=256)
+def _fixed_url(viewname: str, prefix: str, urlconf) -> str:
+    return reverse(viewname, urlconf=urlconf)
+
+
 @register.simple_tag
-def id_url(viewname: str, pk) -> str:
-    """{% url viewname pk %} for a URL whose one argument is an integer id, reversed
-    once per view name: a page of posts names a dozen such URLs per post."""
+def id_url(viewname: str, pk=None) -> str:
+    """{% url viewname %} or {% url viewname pk %} for a URL without arguments or
+    whose one argument is an integer id, reversed once per view name: a page names
+    a dozen such URLs around its posts and a dozen more per post."""
+    if pk is None:
+        return _fixed_url(viewname, get_script_prefix(), get_urlconf())
     if isinstance(pk, bool) or not isinstance(pk, int):
         return reverse(viewname, args=[pk])
     parts = _id_url_parts(viewname, get_script_prefix(), get_urlconf())
     if parts is None:
         return reverse(viewname, args=[pk])
     return f"{parts[0]}{pk}{parts[1]}"
+
+
+@register.simple_tag
+def cached_static(path: str) -> str:
+    """{% static path %}, looked up once per path (the manifest does not change
+    while the server runs)."""
+    return _static_url(path, get_script_prefix())
+
+
+@lru_cache(maxsize=64)
+def _static_url(path: str, prefix: str) -> str:
+    return static(path)

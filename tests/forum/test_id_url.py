@@ -17,3 +17,16 @@ def test_same_as_reverse(name, pk):
 
 def test_a_non_integer_id_is_reversed_as_usual():
     assert id_url("forum:post", "12") == reverse("forum:post", args=["12"])
+
+
+def test_without_arguments_same_as_reverse():
+    for name in ("forum:index", "forum:search", "forum:notifications"):
+        assert id_url(name) == reverse(name)
+
+
+def test_cached_static_same_as_static():
+    from django.templatetags.static import static
+
+    from forum.templatetags.forum_tags import cached_static
+
+    assert cached_static("css/forum.css") == static("css/forum.css")
