@@ -158,6 +158,24 @@ def attach_html(
     return mark_safe("".join(post.html for post in posts))
 
 
+def cached_block(context, nodelist, material: tuple) -> str:
+    """A template block's output from the fragment cache, keyed by `material` (the
+    block's place and every value it shows) with the language and time zone."""
+    key = _key(
+        "block",
+        (translation.get_language(), timezone.get_current_timezone_name(), material),
+    )
+    cache = _cache()
+    html = cache.get(key)
+    if html is None:
+        with context.push(csrf_token=CSRF_PLACEHOLDER):
+            html = nodelist.render(context)
+        cache.set(key, html, settings.FORUM_FRAGMENT_CACHE_TIMEOUT)
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, str(context.get("csrf_token", "")))
+    return mark_safe(html)
+
+
 def topic_rows(rows, *, signed_in: bool) -> str:
     """The rows of a category's list of topics, each from the fragment cache when
     its values were rendered before (the reader's unread count among them)."""

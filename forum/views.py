@@ -149,6 +149,11 @@ def topic_detail(request, pk, slug=None):
         "view": view,
         "can_reply": can_reply,
         "max_depth": settings.FORUM_MAX_THREAD_DEPTH,
+        # What the cached summary, series and prompts block differs by per reader.
+        "intro_key": (
+            data.previous.pk if data.previous else None,
+            data.prompt.pk if data.prompt else None,
+        ),
     }
     if can_reply:
         context["form"] = ReplyForm(

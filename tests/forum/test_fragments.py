@@ -236,3 +236,59 @@ def test_warm_signed_in_topic_page_runs_few_queries(replies, settings):
     with CaptureQueriesContext(connection) as queries:
         page(client, url)
     assert len(queries) <= 2, [q["sql"][:80] for q in queries]
+
+
+def test_header_shows_a_new_name_and_count_at_once(dialogue):
+    topic, _, _ = dialogue
+    reader = UserFactory(display_name="Before Rename")
+    client = signed_in(reader)
+    url = topic.get_absolute_url()
+    assert "Before Rename" in page(client, url)
+    type(reader).objects.filter(pk=reader.pk).update(
+        display_name="After Rename", unread_notifications=3
+    )
+    html = page(client, url)
+    assert "After Rename" in html and "Before Rename" not in html
+    assert '<span class="badge badge-unread">3' in html
+
+
+def test_cached_header_and_footer_carry_a_working_token(dialogue):
+    """The sign-out and language forms come from the fragment cache with the
+    reader's own CSRF token."""
+    topic, _, _ = dialogue
+    url = topic.get_absolute_url()
+    page(signed_in(UserFactory()), url)  # fills the fragments
+    reader = UserFactory()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reader)
+    html = page(client, url)
+    assert "placeholder-0d6c3f" not in html
+    token = re.search(
+        rf'action="{reverse("accounts:switch_language")}"[^>]*>'
+        r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"',
+        html,
+    ).group(1)
+    response = client.post(
+        reverse("accounts:switch_language"),
+        {"csrfmiddlewaretoken": token, "language": "fr", "next": url},
+    )
+    assert response.status_code == 302
+    reader.refresh_from_db()
+    assert reader.language == "fr"
+
+
+def test_previous_dialogue_follows_each_readers_sight(dialogue):
+    """The cached summary-and-series block is keyed by the previous dialogue the
+    reader may see: a members-only one shows to staff, not to others."""
+    from forum.models import Category
+
+    topic, _, _ = dialogue
+    series = services.create_series(name="Rounds", slug="rounds", description="")
+    inner = CategoryFactory(slug="inner")
+    Category.objects.filter(pk=inner.pk).update(visibility=Category.Visibility.PRIVATE)
+    hidden = TopicFactory(category=inner, series=series, title="Members round")
+    public = TopicFactory(category=topic.category, series=series, title="Open round")
+    url = public.get_absolute_url()
+    assert "Members round" in page(signed_in(UserFactory(is_staff=True)), url)
+    assert "Members round" not in page(signed_in(UserFactory()), url)
+    assert hidden.title in page(signed_in(UserFactory(is_staff=True)), url)
