@@ -402,9 +402,17 @@ def topic_page(
     optionally only the replies answering one prompt. None if no such prompt."""
     from moderation.permissions import can_see_post_text, facilitator_ids, is_moderator
 
-    prompts = pagecache.shared_reads(
-        {("prompts", topic.pk): lambda: dialogue_prompts(topic=topic)}
-    )[("prompts", topic.pk)]
+    # The category's facilitators too: a role change bumps the generation.
+    shared = pagecache.shared_reads(
+        {
+            ("prompts", topic.pk): lambda: dialogue_prompts(topic=topic),
+            ("facilitators", topic.category_id): lambda: facilitator_ids(
+                category_id=topic.category_id
+            ),
+        }
+    )
+    prompts = shared[("prompts", topic.pk)]
+    facilitators = shared[("facilitators", topic.category_id)]
     prompt = None
     count = topic.post_count
     if prompt_id is not None:
@@ -422,7 +430,6 @@ def topic_page(
     posts = pagecache.shared_reads(
         {key: lambda: topic_posts(topic=topic, view=view, info=info, prompt=prompt)}
     )[key]
-    facilitators = facilitator_ids(category_id=topic.category_id)
     moderator = is_moderator(viewer, facilitators)
     unpublished, follow_ups = viewer_posts(
         topic=topic, viewer=viewer, moderator=moderator
