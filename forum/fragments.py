@@ -27,6 +27,8 @@ TEMPLATE = "forum/_post.html"
 TOPIC_ROW = "forum/_topic_row.html"
 # A value no post can contain: the template writes it where a token goes.
 CSRF_PLACEHOLDER = "csrf-token-placeholder-0d6c3f"
+# Where a fresh reply form's one-time submission key goes (see fill).
+SUBMISSION_PLACEHOLDER = "submission-key-placeholder-5e1a9b"
 
 
 def _cache():
@@ -158,6 +160,16 @@ def attach_html(
     return mark_safe("".join(post.html for post in posts))
 
 
+def fill(context, html: str) -> str:
+    """The request's own values put where a cached block holds placeholders: the
+    reader's CSRF token and the reply form's one-time submission key."""
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, str(context.get("csrf_token", "")))
+    if SUBMISSION_PLACEHOLDER in html:
+        html = html.replace(SUBMISSION_PLACEHOLDER, context.get("submission_key", ""))
+    return mark_safe(html)
+
+
 def cached_block(context, nodelist, material: tuple) -> str:
     """A template block's output from the fragment cache, keyed by `material` (the
     block's place and every value it shows) with the language and time zone."""
@@ -171,9 +183,7 @@ def cached_block(context, nodelist, material: tuple) -> str:
         with context.push(csrf_token=CSRF_PLACEHOLDER):
             html = nodelist.render(context)
         cache.set(key, html, settings.FORUM_FRAGMENT_CACHE_TIMEOUT)
-    if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, str(context.get("csrf_token", "")))
-    return mark_safe(html)
+    return fill(context, html)
 
 
 def topic_rows(rows, *, signed_in: bool) -> str:

@@ -156,10 +156,13 @@ def topic_detail(request, pk, slug=None):
         ),
     }
     if can_reply:
+        # The form is kept in the fragment cache with a placeholder for its key.
+        context["submission_key"] = uuid.uuid4().hex
+        context["ask_consent"] = request.user.named_in_exports is None
         context["form"] = ReplyForm(
-            initial={"submission_key": uuid.uuid4().hex},
+            initial={"submission_key": fragments.SUBMISSION_PLACEHOLDER},
             prompts=data.prompts,
-            ask_consent=request.user.named_in_exports is None,
+            ask_consent=context["ask_consent"],
         )
     context["posts_html"] = fragments.attach_html(
         request,

@@ -82,7 +82,7 @@ class FragmentNode(template.Node):
         values = [value.resolve(context) for value in self.values]
         if self.shared:
             if not pagecache.shared_reads_available():
-                return self.nodelist.render(context)
+                return fragments.fill(context, self.nodelist.render(context))
             values.append(pagecache.request_generation())
         return fragments.cached_block(context, self.nodelist, (self.where, *values))
 

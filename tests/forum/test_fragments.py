@@ -292,3 +292,27 @@ def test_previous_dialogue_follows_each_readers_sight(dialogue):
     assert "Members round" in page(signed_in(UserFactory(is_staff=True)), url)
     assert "Members round" not in page(signed_in(UserFactory()), url)
     assert hidden.title in page(signed_in(UserFactory(is_staff=True)), url)
+
+
+def test_cached_reply_form_gets_each_readers_key_and_token(dialogue):
+    topic, _, _ = dialogue
+    url = topic.get_absolute_url()
+    key_field = re.compile(r'name="submission_key" value="([^"]*)"')
+    first = page(signed_in(UserFactory()), url)
+    author = UserFactory()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(author)
+    html = page(client, url)
+    assert "placeholder-" not in html
+    keys = {key_field.search(first).group(1), key_field.search(html).group(1)}
+    assert len(keys) == 2 and all(len(k) == 32 for k in keys)
+    form = html.split('class="reply-box"', 1)[1]
+    fields = dict(
+        re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)
+    )
+    response = client.post(
+        reverse("forum:reply", args=[topic.pk]),
+        {**fields, "body": "Through the cached form.", "post": "1"},
+    )
+    assert response.status_code == 302
+    assert topic.posts.filter(author=author, body="Through the cached form.").exists()
