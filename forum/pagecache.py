@@ -194,11 +194,10 @@ def watch_writes(execute, sql, params, many, context):
         connection = context["connection"]
         if not connection.in_atomic_block:
             bump()
-        else:
-            outermost = connection.atomic_blocks[0]
-            if getattr(connection, "_pagecache_pending", None) is not outermost:
-                connection._pagecache_pending = outermost
-                transaction.on_commit(bump, using=connection.alias)
+        elif not any(entry[1] is bump for entry in connection.run_on_commit):
+            # Once per transaction: a rolled-back savepoint takes its callbacks
+            # with it, so a later write registers again.
+            transaction.on_commit(bump, using=connection.alias)
     return result
 
 

@@ -1,6 +1,8 @@
 from functools import lru_cache
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 
@@ -56,6 +58,13 @@ def cached_static(path: str) -> str:
 @lru_cache(maxsize=64)
 def _static_url(path: str, prefix: str) -> str:
     return static(path)
+
+
+@receiver(setting_changed)
+def _forget_lookups(**kwargs) -> None:
+    """Settings change only in tests (override_settings): storage, URLconf."""
+    for lookup in (_static_url, _fixed_url, _id_url_parts):
+        lookup.cache_clear()
 
 
 class FragmentNode(template.Node):

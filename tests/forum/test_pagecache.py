@@ -346,3 +346,41 @@ def test_no_shared_cache_means_no_page_cache(anon, dialogue, monkeypatch):
     assert fetch(anon, topic.get_absolute_url())[1] == ""
     moderation.lock_topic(topic=topic, actor=facilitator, note="")
     assert "Topic locked" in fetch(anon, topic.get_absolute_url())[0]
+
+
+def test_the_same_atomic_function_bumps_every_time(dialogue):
+    """A function decorated with transaction.atomic reuses one Atomic object for
+    every call on a connection: each call's write still bumps the generation."""
+    from django.db import transaction
+
+    from forum.models import Topic
+
+    topic, _, _ = dialogue
+
+    @transaction.atomic
+    def rename(title: str) -> None:
+        Topic.objects.filter(pk=topic.pk).update(title=title)
+
+    seen = [pagecache.generation()]
+    for title in ("First rename", "Second rename", "Third rename"):
+        rename(title)
+        seen.append(pagecache.generation())
+    assert seen == sorted(set(seen)), seen
+
+
+def test_a_rolled_back_savepoint_does_not_lose_the_bump(dialogue):
+    from django.db import transaction
+
+    from forum.models import Topic
+
+    topic, _, _ = dialogue
+    before = pagecache.generation()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                Topic.objects.filter(pk=topic.pk).update(title="Undone")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        Topic.objects.filter(pk=topic.pk).update(title="Kept")
+    assert pagecache.generation() > before
