@@ -1,27 +1,28 @@
-"""Rendered posts, reused across requests and readers.
+"""Rendered posts, topic rows and page blocks, reused across requests and readers.
 
 A topic page renders each post through templates/forum/_post.html. The fragment a
 post renders to depends only on the values that template reads: the post's own
 fields, its author's name, badge and signature, its parent's author and number, the
 reader's relation to it (new to them, theirs, editable by them) and the page's
-settings (view, language, time zone, who may reply or moderate). `post_key` puts
-every one of those values into the cache key, so a fragment is found again only
-while all of them are unchanged: an edit, a hide, a renamed author or a new badge
-gives a new key at once, and nothing ever needs invalidating. Readers who stand in
-the same relation to a post (most readers of most posts) share one fragment.
+settings (view, language, time zone, who may reply or moderate). `attach_html`
+puts every one of those values (`post_values`) into the cache key, so a fragment is
+found again only while all of them are unchanged: an edit, a hide, a renamed
+author or a new badge gives a new key at once, and nothing ever needs
+invalidating. Readers who stand in the same relation to a post (most readers of
+most posts) share one fragment.
 
 Facilitators' forms carry their own CSRF token: fragments hold a placeholder that
-is replaced with the reader's token after the cache lookup.
+is replaced with the reader's token after the cache lookup (`fill`).
 """
-
-import hashlib
 
 from django.conf import settings
 from django.core.cache import caches
-from django.middleware.csrf import get_token
+from django.template.context_processors import csrf
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+
+from . import pagecache
 
 TEMPLATE = "forum/_post.html"
 TOPIC_ROW = "forum/_topic_row.html"
@@ -73,10 +74,10 @@ def post_values(post) -> tuple:
 
 
 def _key(kind: str, material: tuple) -> str:
-    return (
-        f"{kind}:"
-        + hashlib.blake2b(repr(material).encode(), digest_size=20).hexdigest()
-    )
+    """A fragment's cache key: what it is, and every value it shows, in the
+    reader's language and time zone."""
+    where = (translation.get_language(), timezone.get_current_timezone_name())
+    return f"{kind}:{pagecache.digest((where, material))}"
 
 
 def render_each(template_name: str, items: list, key_of, context_of) -> list[str]:
@@ -84,8 +85,7 @@ def render_each(template_name: str, items: list, key_of, context_of) -> list[str
     when the same values were rendered before. key_of(item) gives every value the
     fragment shows (with the language and time zone, added here); context_of(item)
     its template context; wrapping, if any, happens in context_of's template."""
-    page = (translation.get_language(), timezone.get_current_timezone_name())
-    keys = [_key(template_name, (page, key_of(item))) for item in items]
+    keys = [_key(template_name, key_of(item)) for item in items]
     cache = _cache()
     found = cache.get_many(keys)
     missing = {}
@@ -114,10 +114,10 @@ def attach_html(
     can_post: bool,
     items: bool = False,
 ) -> str:
-    """Set `post.html`, the rendered _post.html, on each post: from the fragment
-    cache when this exact fragment was rendered before, else rendered and kept.
-    Returns them all, joined; with `items`, each inside the list item of the
-    page's list of posts (in the threaded view carrying its depth)."""
+    """The posts rendered through _post.html, joined: each from the fragment cache
+    when this exact fragment was rendered before, else rendered and kept. With
+    `items`, each inside the list item of the page's list of posts (in the
+    threaded view carrying its depth)."""
     if not posts:
         return ""
     user = request.user
@@ -151,39 +151,37 @@ def attach_html(
             "level": max(post.depth, 1) if view == "threaded" else None,
         }
 
-    rendered = render_each(TEMPLATE, posts, key_of, context_of)
-    token = get_token(request) if moderator else None
-    for post, html in zip(posts, rendered, strict=True):
-        if token:
-            html = html.replace(CSRF_PLACEHOLDER, token)
-        post.html = mark_safe(html)
-    return mark_safe("".join(post.html for post in posts))
+    rendered = "".join(render_each(TEMPLATE, posts, key_of, context_of))
+    return fill(rendered, csrf(request)["csrf_token"])
 
 
-def fill(context, html: str) -> str:
-    """The request's own values put where a cached block holds placeholders: the
-    reader's CSRF token and the reply form's one-time submission key."""
+def fill(html: str, csrf_token, submission_key: str = "") -> str:
+    """The request's own values put where a cached fragment holds placeholders:
+    the reader's CSRF token (lazy: made only when a form needs it) and the reply
+    form's one-time submission key."""
     if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, str(context.get("csrf_token", "")))
+        html = html.replace(CSRF_PLACEHOLDER, str(csrf_token))
     if SUBMISSION_PLACEHOLDER in html:
-        html = html.replace(SUBMISSION_PLACEHOLDER, context.get("submission_key", ""))
+        html = html.replace(SUBMISSION_PLACEHOLDER, submission_key)
     return mark_safe(html)
+
+
+def fill_from(context, html: str) -> str:
+    """fill, with the values of a template's context."""
+    return fill(html, context.get("csrf_token", ""), context.get("submission_key", ""))
 
 
 def cached_block(context, nodelist, material: tuple) -> str:
     """A template block's output from the fragment cache, keyed by `material` (the
     block's place and every value it shows) with the language and time zone."""
-    key = _key(
-        "block",
-        (translation.get_language(), timezone.get_current_timezone_name(), material),
-    )
+    key = _key("block", material)
     cache = _cache()
     html = cache.get(key)
     if html is None:
         with context.push(csrf_token=CSRF_PLACEHOLDER):
             html = nodelist.render(context)
         cache.set(key, html, settings.FORUM_FRAGMENT_CACHE_TIMEOUT)
-    return fill(context, html)
+    return fill_from(context, html)
 
 
 def topic_rows(rows, *, signed_in: bool) -> str:

@@ -135,6 +135,11 @@ def _language(cookie: str, accept_language: str) -> str:
     return get_language_from_request(request) or ""
 
 
+def digest(material) -> str:
+    """A short stable name for a key made of plain values (their repr)."""
+    return hashlib.blake2b(repr(material).encode(), digest_size=16).hexdigest()
+
+
 def _page_key(request, generation_number: int) -> str:
     view = request.COOKIES.get(VIEW_COOKIE, "")
     parts = "|".join(
@@ -149,8 +154,7 @@ def _page_key(request, generation_number: int) -> str:
             "https" if request.is_secure() else "http",
         ]
     )
-    digest = hashlib.blake2b(parts.encode(), digest_size=16).hexdigest()
-    return f"page:{generation_number}:{digest}"
+    return f"page:{generation_number}:{digest(parts)}"
 
 
 def _is_anonymous_reader(request) -> bool:
@@ -254,16 +258,12 @@ class AnonymousPageCacheMiddleware:
         return response
 
 
-def _shared_generation() -> int | None:
+def shared_generation() -> int | None:
+    """The generation shared reads and shared fragments are kept under; None
+    inside a transaction or without the shared cache (then nothing is kept)."""
     if not settings.FORUM_PAGE_CACHE_TIMEOUT or routers.in_primary_transaction():
         return None
     return request_generation()
-
-
-def shared_reads_available() -> bool:
-    """Whether shared_reads keeps results now (outside transactions, with the
-    shared cache reachable)."""
-    return _shared_generation() is not None
 
 
 def shared_reads(reads: dict) -> dict:
@@ -273,15 +273,11 @@ def shared_reads(reads: dict) -> dict:
     `reads` maps a key (a tuple naming the read and its arguments) to a function
     computing it; returns key -> result. Computed directly inside a transaction
     or without the shared cache."""
-    number = _shared_generation()
+    number = shared_generation()
     if number is None:
         return {key: compute() for key, compute in reads.items()}
     store = caches[settings.FORUM_PAGE_CACHE_ALIAS]
-    names = {
-        key: f"shared:{number}:"
-        + hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
-        for key in reads
-    }
+    names = {key: f"shared:{number}:{digest(key)}" for key in reads}
     found = store.get_many(names.values())
     results, missing = {}, {}
     for key, compute in reads.items():

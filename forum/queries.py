@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from math import ceil
 
 from django.conf import settings
-from django.db import connections
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 
@@ -210,7 +209,7 @@ def topic_for_reader(*, viewer, pk: int) -> Topic:
     """The topic (404 unless the viewer may see it) with the signed-in viewer's read
     mark as `viewer_read_up_to`: the topic from the shared reads and the mark in
     one small statement, or both in one query when shared reads are off."""
-    if not pagecache.shared_reads_available():
+    if pagecache.shared_generation() is None:
         return permissions.get_topic_for(
             viewer, pk=pk, topics=topics_for_reader(viewer=viewer)
         )
@@ -221,15 +220,7 @@ def topic_for_reader(*, viewer, pk: int) -> Topic:
     if topic is None or not permissions.can_see_category(viewer, topic.category):
         raise Http404("No such topic.")
     if viewer.is_authenticated:
-        # Plain SQL: this runs on every signed-in topic page.
-        with connections[TopicRead.objects.db].cursor() as cursor:
-            cursor.execute(
-                f"SELECT read_up_to FROM {TopicRead._meta.db_table} "
-                "WHERE user_id = %s AND topic_id = %s",
-                [viewer.pk, pk],
-            )
-            row = cursor.fetchone()
-        topic.viewer_read_up_to = row[0] if row else None
+        topic.viewer_read_up_to = read_marks(viewer=viewer, topic_ids=[pk]).get(pk)
     return topic
 
 
@@ -285,6 +276,14 @@ def topic_posts(
     )
 
 
+_OPEN_FOLLOW_UP = Q(
+    follow_up_for__isnull=False,
+    follow_up_answered_at__isnull=True,
+    status=Post.Status.PUBLISHED,
+    is_hidden=False,
+)
+
+
 def concerned_users(*, topic: Topic) -> tuple[set[int], set[int]]:
     """Who has posts awaiting approval or returned in this topic, and who has an
     open follow-up question in it: the readers viewer_posts has anything for
@@ -301,14 +300,6 @@ def concerned_users(*, topic: Topic) -> tuple[set[int], set[int]]:
     return authors, asked
 
 
-_OPEN_FOLLOW_UP = Q(
-    follow_up_for__isnull=False,
-    follow_up_answered_at__isnull=True,
-    status=Post.Status.PUBLISHED,
-    is_hidden=False,
-)
-
-
 def viewer_posts(
     *, topic: Topic, viewer, moderator: bool
 ) -> tuple[list[Post], list[Post]]:
@@ -318,7 +309,7 @@ def viewer_posts(
     their answer."""
     if not viewer.is_authenticated:
         return [], []
-    if pagecache.shared_reads_available():
+    if pagecache.shared_generation() is not None:
         # Most readers have nothing here: the shared list of who does spares them
         # the query.
         key = ("concerned", topic.pk)

@@ -22,7 +22,6 @@ from html import escape  # what Django's escape calls, without its lazy wrapper
 from itertools import chain
 
 from django.db import connection, connections, router
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -323,12 +322,12 @@ def _aware(value, db) -> datetime:
 
 def annotate(results: list[Result], q: str) -> None:
     """Give each result its links, and its title and snippet highlighted."""
+    from .templatetags.forum_tags import id_url
+
     mark = Highlighter(q)
-    post_url = _url_maker("forum:post")
-    topic_url = _url_maker("forum:topic")
     for result in results:
-        result.url = post_url(result.pk)
-        result.topic_url = topic_url(result.topic_id)
+        result.url = id_url("forum:post", result.pk)
+        result.topic_url = id_url("forum:topic", result.topic_id)
         result.snippet = mark(result.body)
         title = (
             result.topic_title
@@ -336,12 +335,6 @@ def annotate(results: list[Result], q: str) -> None:
             else result.subject or first_words(result.body)
         )
         result.title_html = mark(title, width=200)
-
-
-def _url_maker(name: str):
-    """A function making the address of `name` for an id: reversed once."""
-    prefix, suffix = reverse(name, args=[987654321]).split("987654321")
-    return lambda pk: f"{prefix}{int(pk)}{suffix}"
 
 
 def _fold(text: str) -> str:

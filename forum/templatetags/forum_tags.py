@@ -90,9 +90,10 @@ class FragmentNode(template.Node):
 
         values = [value.resolve(context) for value in self.values]
         if self.shared:
-            if not pagecache.shared_reads_available():
-                return fragments.fill(context, self.nodelist.render(context))
-            values.append(pagecache.request_generation())
+            number = pagecache.shared_generation()
+            if number is None:
+                return fragments.fill_from(context, self.nodelist.render(context))
+            values.append(number)
         return fragments.cached_block(context, self.nodelist, (self.where, *values))
 
 
