@@ -38,6 +38,9 @@ from config import routers
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pagecache:generation"
+# Bumped by writes to every other table a page may show to its own reader (read
+# marks, notifications, watches, the per-user columns): see forum.readercache.
+PRIVATE_GENERATION_KEY = "pagecache:private-generation"
 VIEW_COOKIE = "thread_view"
 VIEWS = frozenset({"threaded", "flat"})
 # Tables whose rows show on signed-out pages; writes to them bump.
@@ -45,7 +48,10 @@ SHOWN_TABLES = re.compile(r"(forum_|accounts_user\b|moderation_facilitator\b)")
 # Per-reader or private rows inside those prefixes: read marks, notifications,
 # watches, preferences.
 PRIVATE_TABLES = re.compile(r"forum_(topicread|notification|watch)")
-WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.I)
+# SQLite spells an INSERT that skips conflicts "INSERT OR IGNORE INTO".
+WRITE = re.compile(
+    r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.I
+)
 # Per-user columns no page shows (the sign-in time, the unread notifications
 # count kept for the header), when a statement sets only one of them.
 PRIVATE_USER_COLUMN = re.compile(
@@ -53,6 +59,9 @@ PRIVATE_USER_COLUMN = re.compile(
     r"\s*=[^,]*\sWHERE\s",
     re.I,
 )
+# Tables no page shows (sessions, the database cache, queued tasks): writes to
+# them bump neither generation.
+UNSHOWN_TABLES = re.compile(r"(django_session|django_cache|django_tasks)")
 # The generation read once per request (set up by the middleware below): a box
 # holding it, emptied by bump() so a request reads its own writes.
 _request_generation: ContextVar[list | None] = ContextVar(
@@ -64,18 +73,18 @@ def _shared():
     return caches["default"]
 
 
-def generation() -> int | None:
+def generation(key: str = GENERATION_KEY) -> int | None:
     """The current site-wide generation (created on first use); None when the
     shared cache cannot be reached, and pages are then not cached."""
     cache = _shared()
     try:
-        value = cache.get(GENERATION_KEY)
+        value = cache.get(key)
         if value is None:
             # First use, or the key was lost: a time-based start can never equal
             # an earlier generation, whose pages may still sit in some process.
             # add() keeps a concurrent first bump.
-            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-            value = cache.get(GENERATION_KEY)
+            cache.add(key, time.time_ns(), timeout=None)
+            value = cache.get(key)
     except Exception:
         logger.warning("page cache: generation unavailable")
         return None
@@ -92,7 +101,7 @@ def request_generation() -> int | None:
     return box[0]
 
 
-def bump() -> None:
+def bump(key: str = GENERATION_KEY) -> None:
     """Invalidate every cached page, at once, for every server process."""
     box = _request_generation.get()
     if box is not None:
@@ -100,14 +109,19 @@ def bump() -> None:
     cache = _shared()
     try:
         try:
-            cache.incr(GENERATION_KEY)
+            cache.incr(key)
         except ValueError:
             # Missing (first write, or lost): time-based, as in generation().
-            cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+            cache.set(key, time.time_ns(), timeout=None)
     except Exception:
         # No shared cache (e.g. its table not made yet during the first migrate):
         # nothing can be served from the page cache either, see generation().
         logger.warning("page cache: could not bump the generation")
+
+
+def bump_private() -> None:
+    """Invalidate every signed-in reader's cached pages (forum.readercache)."""
+    bump(PRIVATE_GENERATION_KEY)
 
 
 def bump_on_commit() -> None:
@@ -166,42 +180,66 @@ def _is_anonymous_reader(request) -> bool:
     )
 
 
-def _storable(response) -> bool:
+def storable(response, *, shared: bool = True) -> bool:
+    """Whether a rendered page may be kept: for every reader (shared), or for
+    the reader it was rendered for."""
+    control = response.get("Cache-Control", "")
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
         and getattr(response, "page_cache_timeout", None) != 0
-        and "private" not in response.get("Cache-Control", "")
-        and "no-store" not in response.get("Cache-Control", "")
+        and not (shared and "private" in control)
+        and "no-store" not in control
     )
+
+
+def timeout_for(response, longest: int) -> int:
+    """How long to keep a page: at most `longest`, and no longer than the view
+    says it stays right (page_cache_timeout, e.g. until a dialogue's phase
+    changes)."""
+    until = getattr(response, "page_cache_timeout", None)
+    return longest if until is None else min(longest, until)
+
+
+def bump_for(sql: str):
+    """Which generation a SQL statement's write changes: bump (rows signed-out
+    pages show), bump_private (rows shown only to their own reader, or not at all
+    but perhaps soon), or None (not a write, or to a table no page shows)."""
+    match = WRITE.match(sql)
+    if match is None:
+        return None
+    table = match.group(1).lower()
+    if (
+        SHOWN_TABLES.match(table) is not None
+        and PRIVATE_TABLES.match(table) is None
+        and PRIVATE_USER_COLUMN.match(sql) is None
+    ):
+        return bump
+    if UNSHOWN_TABLES.match(table) is not None:
+        return None
+    return bump_private
 
 
 def changes_shown_rows(sql: str) -> bool:
     """Whether this SQL statement writes rows that signed-out pages show."""
-    match = WRITE.match(sql)
-    if match is None:
-        return False
-    table = match.group(1).lower()
-    return (
-        SHOWN_TABLES.match(table) is not None
-        and PRIVATE_TABLES.match(table) is None
-        and PRIVATE_USER_COLUMN.match(sql) is None
-    )
+    return bump_for(sql) is bump
 
 
 def watch_writes(execute, sql, params, many, context):
-    """Database execute wrapper: bump after writes to shown rows, at once in
-    autocommit mode, else when the outermost transaction commits."""
+    """Database execute wrapper: bump after writes to shown rows (or private
+    ones), at once in autocommit mode, else when the outermost transaction
+    commits."""
     result = execute(sql, params, many, context)
-    if changes_shown_rows(sql):
+    callback = bump_for(sql)
+    if callback is not None:
         connection = context["connection"]
         if not connection.in_atomic_block:
-            bump()
-        elif not any(entry[1] is bump for entry in connection.run_on_commit):
+            callback()
+        elif not any(entry[1] is callback for entry in connection.run_on_commit):
             # Once per transaction: a rolled-back savepoint takes its callbacks
             # with it, so a later write registers again.
-            transaction.on_commit(bump, using=connection.alias)
+            transaction.on_commit(callback, using=connection.alias)
     return result
 
 
@@ -248,12 +286,10 @@ class AnonymousPageCacheMiddleware:
         # shared long after the lag is over.
         with routers.replica_reads(False):
             response = self.get_response(request)
-        if _storable(response):
-            timeout = settings.FORUM_PAGE_CACHE_TIMEOUT
-            until = getattr(response, "page_cache_timeout", None)
-            if until is not None:
-                timeout = min(timeout, until)
-            pages.set(key, response, timeout)
+        if storable(response):
+            pages.set(
+                key, response, timeout_for(response, settings.FORUM_PAGE_CACHE_TIMEOUT)
+            )
             response["X-Page-Cache"] = "miss"
         return response
 

@@ -69,8 +69,14 @@ def can_reply(user, topic: Topic) -> bool:
 
 
 def within_edit_window(post: Post) -> bool:
+    return edit_window_left(post) >= 0
+
+
+def edit_window_left(post: Post) -> float:
+    """Seconds until the author's edit window on this post closes (negative once
+    it has)."""
     limit = timedelta(hours=settings.FORUM_EDIT_WINDOW_HOURS)
-    return timezone.now() - post.created_at <= limit
+    return (post.created_at + limit - timezone.now()).total_seconds()
 
 
 def can_edit(user, post: Post, *, moderator: bool | None = None) -> bool:

@@ -184,8 +184,18 @@ def topic_detail(request, pk, slug=None):
         can_post=context["can_post"],
     )
     response = render(request, "forum/topic_detail.html", context)
-    # Signed-out copies of this page expire when its phase next changes.
-    response.page_cache_timeout = topic.seconds_until_phase_change()
+    # Cached copies of this page expire when its phase next changes, and a
+    # reader's own copy when the edit window on one of their posts closes.
+    changes = [topic.seconds_until_phase_change()]
+    if request.user.is_authenticated and not data.moderator:
+        changes += [
+            int(permissions.edit_window_left(post)) + 1
+            for post in data.posts
+            if post.can_edit and post.author_id == request.user.pk
+        ]
+    response.page_cache_timeout = min(
+        (c for c in changes if c is not None), default=None
+    )
     return response
 
 

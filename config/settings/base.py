@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "forum.readercache.ReaderPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -216,6 +217,15 @@ CACHES["fragments"] = {
 }
 FORUM_FRAGMENT_CACHE_ALIAS = "fragments"
 FORUM_FRAGMENT_CACHE_TIMEOUT = 24 * 3600
+# A signed-in reader's last page of each view, served again while nothing it shows
+# changed (forum/readercache.py): compressed, about 10 KB each.
+CACHES["reader_pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "forum-reader-pages",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
+FORUM_READER_PAGE_CACHE_ALIAS = "reader_pages"
+FORUM_READER_PAGE_CACHE_TIMEOUT = 3600
 FORUM_PAGE_CACHE_VIEWS = frozenset({"forum:index", "forum:category", "forum:topic"})
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

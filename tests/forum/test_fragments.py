@@ -19,29 +19,13 @@ from forum import services
 from moderation import services as moderation
 from tests.factories import (
     CategoryFactory,
-    ReplyFactory,
     TopicFactory,
     UserFactory,
-    make_facilitator,
 )
+from tests.forum.conftest import signed_in
 from tests.forum.test_pagecache import CHANGES, SHOWN_ON
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def dialogue():
-    category = CategoryFactory(name="Open dialogues", slug="open")
-    facilitator = make_facilitator(category)
-    topic = TopicFactory(category=category, author=facilitator, title="First words")
-    reply = ReplyFactory(topic=topic, body="An early thought.")
-    return topic, reply, facilitator
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def page(client: Client, url: str) -> str:

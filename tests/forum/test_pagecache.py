@@ -17,8 +17,6 @@ from forum import pagecache, services
 from moderation import services as moderation
 from tests.factories import (
     CategoryFactory,
-    ReplyFactory,
-    TopicFactory,
     UserFactory,
     make_facilitator,
 )
@@ -44,15 +42,6 @@ def warm(client: Client, url: str) -> str:
 @pytest.fixture
 def anon():
     return Client()
-
-
-@pytest.fixture
-def dialogue():
-    category = CategoryFactory(name="Open dialogues", slug="open")
-    facilitator = make_facilitator(category)
-    topic = TopicFactory(category=category, author=facilitator, title="First words")
-    reply = ReplyFactory(topic=topic, body="An early thought.")
-    return topic, reply, facilitator
 
 
 def pages(topic):
@@ -286,6 +275,28 @@ def test_write_statements_are_classified():
     assert not shown('UPDATE "django_session" SET "expire_date" = %s')
     assert not shown('SELECT * FROM "forum_post"')
     assert not shown('INSERT INTO "moderation_auditentry" ("id") VALUES (%s)')
+    # SQLite's spelling of an insert that skips conflicts.
+    assert shown('INSERT OR IGNORE INTO "forum_post" ("topic_id") VALUES (%s)')
+
+
+def test_other_writes_bump_the_private_generation():
+    """Writes to rows only their own reader sees (and to any other table but
+    sessions, the cache table and queued tasks) change signed-in readers' pages."""
+    which = pagecache.bump_for
+    private = pagecache.bump_private
+    assert which('INSERT INTO "forum_post" ("topic_id") VALUES (%s)') is pagecache.bump
+    assert which('INSERT OR IGNORE INTO "forum_topicread" ("u") VALUES (%s)') is private
+    assert which('UPDATE "forum_notification" SET "read_at" = %s') is private
+    assert which('DELETE FROM "forum_watch" WHERE "id" = %s') is private
+    assert which('INSERT INTO "moderation_report" ("id") VALUES (%s)') is private
+    assert (
+        which('UPDATE "accounts_user" SET "last_login" = %s WHERE "id" = %s') is private
+    )
+    assert which('INSERT INTO "account_emailaddress" ("id") VALUES (%s)') is private
+    assert which('UPDATE "django_session" SET "expire_date" = %s') is None
+    assert which('INSERT INTO "django_cache" ("cache_key") VALUES (%s)') is None
+    assert which('INSERT INTO "django_tasks_database_dbtaskresult" VALUES (%s)') is None
+    assert which('SELECT * FROM "forum_topicread"') is None
 
 
 def test_a_rolled_back_write_leaves_the_cache_alone(anon, dialogue):
