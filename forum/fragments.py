@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from . import pagecache
+from .renderers import render_post, render_topic_row
 
 TEMPLATE = "forum/_post.html"
 TOPIC_ROW = "forum/_topic_row.html"
@@ -30,6 +31,11 @@ TOPIC_ROW = "forum/_topic_row.html"
 CSRF_PLACEHOLDER = "csrf-token-placeholder-0d6c3f"
 # Where a fresh reply form's one-time submission key goes (see fill).
 SUBMISSION_PLACEHOLDER = "submission-key-placeholder-5e1a9b"
+
+
+# Fragments written in Python (the template is their reference; see
+# forum/renderers.py).
+RENDERERS = {TEMPLATE: render_post, TOPIC_ROW: render_topic_row}
 
 
 def _cache():
@@ -89,14 +95,14 @@ def render_each(template_name: str, items: list, key_of, context_of) -> list[str
     cache = _cache()
     found = cache.get_many(keys)
     missing = {}
-    template = None
+    render = RENDERERS.get(template_name)
     out = []
     for item, key in zip(items, keys, strict=True):
         html = found.get(key)
         if html is None:
-            if template is None:
-                template = get_template(template_name)
-            html = missing[key] = template.render(context_of(item))
+            if render is None:
+                render = get_template(template_name).render
+            html = missing[key] = render(context_of(item))
         out.append(html)
     if missing:
         cache.set_many(missing, settings.FORUM_FRAGMENT_CACHE_TIMEOUT)

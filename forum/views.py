@@ -164,6 +164,9 @@ def topic_detail(request, pk, slug=None):
             prompts=data.prompts,
             ask_consent=context["ask_consent"],
         )
+        # Everything the cached reply form shows besides the topic and consent
+        # question: the prompts it offers to tick.
+        context["reply_form_key"] = tuple((p.pk, p.text) for p in data.prompts)
     context["posts_html"] = fragments.attach_html(
         request,
         data.posts,

@@ -15,7 +15,7 @@ from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from forum import services
+from forum import fragments, services
 from moderation import services as moderation
 from tests.factories import (
     CategoryFactory,
@@ -36,7 +36,7 @@ def page(client: Client, url: str) -> str:
 
 
 class Renders:
-    """Counts renders of the fragment templates while active."""
+    """Counts fragments written (by forum.renderers, or a template) while active."""
 
     def __init__(self):
         self.names = []
@@ -49,8 +49,15 @@ class Renders:
 
 
 @pytest.fixture
-def renders():
+def renders(monkeypatch):
     spy = Renders()
+    for name, render in list(fragments.RENDERERS.items()):
+
+        def counted(context, name=name, render=render):
+            spy.names.append(name)
+            return render(context)
+
+        monkeypatch.setitem(fragments.RENDERERS, name, counted)
     template_rendered.connect(spy)
     yield spy
     template_rendered.disconnect(spy)
@@ -300,3 +307,18 @@ def test_cached_reply_form_gets_each_readers_key_and_token(dialogue):
     )
     assert response.status_code == 302
     assert topic.posts.filter(author=author, body="Through the cached form.").exists()
+
+
+def test_reply_form_offers_new_and_edited_prompts_at_once(dialogue):
+    """The cached reply form is keyed by the prompts it offers to tick."""
+    topic, _, _ = dialogue
+    reader = signed_in(UserFactory())
+    url = topic.get_absolute_url()
+    assert 'name="answering"' not in page(reader, url)
+    prompt = services.add_prompt(topic=topic, text="What builds trust?")
+    html = page(reader, url)
+    assert f'name="answering" value="{prompt.pk}"' in html
+    assert "What builds trust?" in html.split('class="reply-box"', 1)[1]
+    services.edit_prompt(prompt=prompt, text="What keeps trust?")
+    form = page(reader, url).split('class="reply-box"', 1)[1]
+    assert "What keeps trust?" in form and "What builds trust?" not in form
