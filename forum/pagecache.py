@@ -62,8 +62,8 @@ PRIVATE_USER_COLUMN = re.compile(
 # Tables no page shows (sessions, the database cache, queued tasks): writes to
 # them bump neither generation.
 UNSHOWN_TABLES = re.compile(r"(django_session|django_cache|django_tasks)")
-# The generation read once per request (set up by the middleware below): a box
-# holding it, emptied by bump() so a request reads its own writes.
+# The generations read once per request (set up by the middleware below): a box
+# holding them, emptied by bump() so a request reads its own writes.
 _request_generation: ContextVar[list | None] = ContextVar(
     "pagecache_generation", default=None
 )
@@ -73,32 +73,48 @@ def _shared():
     return caches["default"]
 
 
-def generation(key: str = GENERATION_KEY) -> int | None:
-    """The current site-wide generation (created on first use); None when the
-    shared cache cannot be reached, and pages are then not cached."""
+def generations() -> tuple[int, int] | None:
+    """The current site-wide and private generations (each created on first
+    use), in one round trip; None when the shared cache cannot be reached, and
+    pages are then not cached."""
     cache = _shared()
+    keys = (GENERATION_KEY, PRIVATE_GENERATION_KEY)
     try:
-        value = cache.get(key)
-        if value is None:
-            # First use, or the key was lost: a time-based start can never equal
+        values = cache.get_many(keys)
+        if len(values) < len(keys):
+            # First use, or a key was lost: a time-based start can never equal
             # an earlier generation, whose pages may still sit in some process.
             # add() keeps a concurrent first bump.
-            cache.add(key, time.time_ns(), timeout=None)
-            value = cache.get(key)
+            for key in keys:
+                if key not in values:
+                    cache.add(key, time.time_ns(), timeout=None)
+            values = cache.get_many(keys)
+        return values[GENERATION_KEY], values[PRIVATE_GENERATION_KEY]
     except Exception:
         logger.warning("page cache: generation unavailable")
         return None
-    return value
+
+
+def generation() -> int | None:
+    """The current site-wide generation (see generations)."""
+    both = generations()
+    return None if both is None else both[0]
+
+
+def request_generations() -> tuple[int, int] | None:
+    """generations(), read once per request."""
+    box = _request_generation.get()
+    if box is None:
+        return generations()
+    if box[0] is None:
+        box[0] = generations()
+    return box[0]
 
 
 def request_generation() -> int | None:
     """generation(), read once per request."""
-    box = _request_generation.get()
-    if box is None:
-        return generation()
-    if box[0] is None:
-        box[0] = generation()
-    return box[0]
+    both = request_generations()
+    return None if both is None else both[0]
 
 
 def bump(key: str = GENERATION_KEY) -> None:
@@ -294,12 +310,19 @@ class AnonymousPageCacheMiddleware:
         return response
 
 
-def shared_generation() -> int | None:
-    """The generation shared reads and shared fragments are kept under; None
-    inside a transaction or without the shared cache (then nothing is kept)."""
+def shared_generations() -> tuple[int, int] | None:
+    """The generations shared reads, shared fragments and readers' pages are
+    kept under; None inside a transaction or without the shared cache (then
+    nothing is kept)."""
     if not settings.FORUM_PAGE_CACHE_TIMEOUT or routers.in_primary_transaction():
         return None
-    return request_generation()
+    return request_generations()
+
+
+def shared_generation() -> int | None:
+    """The site-wide one of shared_generations()."""
+    both = shared_generations()
+    return None if both is None else both[0]
 
 
 def shared_reads(reads: dict) -> dict:

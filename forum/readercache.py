@@ -121,14 +121,10 @@ class ReaderPageCacheMiddleware:
             or _has_messages(request)
         ):
             return self.get_response(request)
-        shared = pagecache.shared_generation()
-        private = (
-            pagecache.generation(pagecache.PRIVATE_GENERATION_KEY)
-            if shared is not None
-            else None
-        )
-        if private is None:
+        both = pagecache.shared_generations()
+        if both is None:
             return self.get_response(request)
+        shared, private = both
         store = caches[settings.FORUM_READER_PAGE_CACHE_ALIAS]
         key = _key(request, user, shared, private)
         stored = store.get(key)
