@@ -205,12 +205,15 @@ def wrk(
     )
 
 
-def count_queries(path: str, user: User | None) -> int:
-    """SQL statements of a warm request, counted in this process."""
+def count_queries(path: str, user: User | None, *, fresh: bool = False) -> int:
+    """SQL statements of a warm request, counted in this process; with `fresh`,
+    of a page not served again (its own query string)."""
     client = Client(HTTP_HOST=HOST)
     if user is not None:
         client.force_login(user)
-    client.get(path)
+    client.get(fresh_path(path, "warm") if fresh else path)
+    if fresh:
+        path = fresh_path(path, "counted")
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
     if response.status_code != 200:
@@ -412,8 +415,7 @@ def main() -> int:
                 port, row.path, jar, fresh=row.fresh
             )
             row.queries = count_queries(
-                fresh_path(row.path, "counted") if row.fresh else row.path,
-                reader if row.signed_in else None,
+                row.path, reader if row.signed_in else None, fresh=row.fresh
             )
         cold = measure_cold(port, cookie)
         demo = Topic.objects.get(title=DEMO_TITLE)
