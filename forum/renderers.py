@@ -62,11 +62,12 @@ class _Reader:
         return dateformat.format(self.local(value), _date_format(self.language, form))
 
     def time(self, value, form: str = "DATETIME_FORMAT") -> tuple[str, str]:
-        """A datetime as the templates show it, in local time: ISO and `form`."""
+        """A datetime as the templates show it, in local time: ISO (the "c"
+        format is isoformat()) and `form`."""
         value = self.local(value)
         return (
-            dateformat.format(value, "c"),
-            dateformat.format(value, _date_format(self.language, form)),
+            value.isoformat(),
+            dateformat.DateFormat(value).format(_date_format(self.language, form)),
         )
 
 
