@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
+from config import routers
 from forum import pagecache
 
 
@@ -93,7 +94,10 @@ def cached_get_user(request):
         session_hash, user.get_session_auth_hash()
     ):
         return user
-    user = get_user(request)
+    # Read from the primary: a row from a lagging replica would be kept under
+    # generations that already count the change it lacks.
+    with routers.replica_reads(False):
+        user = get_user(request)
     if user.is_authenticated and str(user.pk) == str(user_id):
         store.set(key, user, settings.FORUM_READER_PAGE_CACHE_TIMEOUT)
     return user
