@@ -1,7 +1,8 @@
 """Rendered posts, topic rows and page blocks, reused across requests and readers.
 
-A topic page renders each post through templates/forum/_post.html. The fragment a
-post renders to depends only on the values that template reads: the post's own
+A topic page writes each post with forum.renderers.render_post (the same HTML as
+templates/forum/_post.html). The fragment a post renders to depends only on the
+values that template reads: the post's own
 fields, its author's name, badge and signature, its parent's author and number, the
 reader's relation to it (new to them, theirs, editable by them) and the page's
 settings (view, language, time zone, who may reply or moderate). `attach_html`
@@ -18,7 +19,6 @@ is replaced with the reader's token after the cache lookup (`fill`).
 from django.conf import settings
 from django.core.cache import caches
 from django.template.context_processors import csrf
-from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
@@ -87,21 +87,19 @@ def _key(kind: str, material: tuple) -> str:
 
 
 def render_each(template_name: str, items: list, key_of, context_of) -> list[str]:
-    """Each item rendered through a fragment template, from the fragment cache
-    when the same values were rendered before. key_of(item) gives every value the
-    fragment shows (with the language and time zone, added here); context_of(item)
-    its template context; wrapping, if any, happens in context_of's template."""
+    """Each item written by the fragment template's renderer (RENDERERS), from
+    the fragment cache when the same values were written before. key_of(item)
+    gives every value the fragment shows (with the language and time zone, added
+    here); context_of(item) the template's context."""
     keys = [_key(template_name, key_of(item)) for item in items]
     cache = _cache()
     found = cache.get_many(keys)
     missing = {}
-    render = RENDERERS.get(template_name)
+    render = RENDERERS[template_name]
     out = []
     for item, key in zip(items, keys, strict=True):
         html = found.get(key)
         if html is None:
-            if render is None:
-                render = get_template(template_name).render
             html = missing[key] = render(context_of(item))
         out.append(html)
     if missing:
@@ -120,10 +118,10 @@ def attach_html(
     can_post: bool,
     items: bool = False,
 ) -> str:
-    """The posts rendered through _post.html, joined: each from the fragment cache
-    when this exact fragment was rendered before, else rendered and kept. With
-    `items`, each inside the list item of the page's list of posts (in the
-    threaded view carrying its depth)."""
+    """The posts written as _post.html would write them, joined: each from the
+    fragment cache when this exact fragment was written before, else written and
+    kept. With `items`, each inside the list item of the page's list of posts (in
+    the threaded view carrying its depth)."""
     if not posts:
         return ""
     user = request.user

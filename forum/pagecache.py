@@ -111,12 +111,6 @@ def request_generations() -> tuple[int, int] | None:
     return box[0]
 
 
-def request_generation() -> int | None:
-    """generation(), read once per request."""
-    both = request_generations()
-    return None if both is None else both[0]
-
-
 def bump(key: str = GENERATION_KEY) -> None:
     """Invalidate every cached page, at once, for every server process."""
     box = _request_generation.get()
@@ -140,13 +134,8 @@ def bump_private() -> None:
     bump(PRIVATE_GENERATION_KEY)
 
 
-def bump_on_commit() -> None:
-    """Bump once the current transaction commits (at once outside one)."""
-    transaction.on_commit(bump)
-
-
 @lru_cache(maxsize=4096)
-def _view_name_of(path: str) -> str | None:
+def view_name_of(path: str) -> str | None:
     """The URL name a path resolves to (the URLconf does not change at run time)."""
     try:
         return resolve(path).view_name
@@ -287,11 +276,12 @@ class AnonymousPageCacheMiddleware:
             or routers.in_primary_transaction()
         ):
             return self.get_response(request)
-        if _view_name_of(request.path_info) not in settings.FORUM_PAGE_CACHE_VIEWS:
+        if view_name_of(request.path_info) not in settings.FORUM_PAGE_CACHE_VIEWS:
             return self.get_response(request)
-        number = request_generation()
-        if number is None:
+        both = request_generations()
+        if both is None:
             return self.get_response(request)
+        number = both[0]
         pages = caches[settings.FORUM_PAGE_CACHE_ALIAS]
         key = _page_key(request, number)
         cached = pages.get(key)

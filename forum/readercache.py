@@ -116,7 +116,7 @@ class ReaderPageCacheMiddleware:
             # A suspension ends by the clock: its banner and missing reply form
             # are not kept.
             or user.suspended_until is not None
-            or pagecache._view_name_of(request.path_info)
+            or pagecache.view_name_of(request.path_info)
             not in settings.FORUM_PAGE_CACHE_VIEWS
             or _has_messages(request)
         ):

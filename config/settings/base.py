@@ -199,31 +199,30 @@ CACHES = {
     )
 }
 
+
+def process_memory(name: str, entries: int) -> dict:
+    """A cache in each server process's own memory, of at most `entries` items."""
+    return {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": f"forum-{name}",
+        "OPTIONS": {"MAX_ENTRIES": entries},
+    }
+
+
 # Whole pages for signed-out readers (forum/pagecache.py): kept in each server
 # process's memory, keyed by a generation number in the shared cache above.
-CACHES["pages"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "forum-pages",
-    "OPTIONS": {"MAX_ENTRIES": 2000},
-}
+CACHES["pages"] = process_memory("pages", 2000)
 FORUM_PAGE_CACHE_ALIAS = "pages"
 FORUM_PAGE_CACHE_TIMEOUT = 3600
 # Rendered posts (forum/fragments.py), for signed-in pages too: keyed by every value
 # a post's fragment shows, so they are never stale and need no shared invalidation.
-CACHES["fragments"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "forum-fragments",
-    "OPTIONS": {"MAX_ENTRIES": 20000},
-}
+CACHES["fragments"] = process_memory("fragments", 20000)
 FORUM_FRAGMENT_CACHE_ALIAS = "fragments"
 FORUM_FRAGMENT_CACHE_TIMEOUT = 24 * 3600
 # A signed-in reader's last page of each view, served again while nothing it shows
-# changed (forum/readercache.py): compressed, about 10 KB each.
-CACHES["reader_pages"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "forum-reader-pages",
-    "OPTIONS": {"MAX_ENTRIES": 5000},
-}
+# changed (forum/readercache.py): compressed, about 10 KB each; and the signed-in
+# users (accounts.middleware.cached_get_user).
+CACHES["reader_pages"] = process_memory("reader-pages", 5000)
 FORUM_READER_PAGE_CACHE_ALIAS = "reader_pages"
 FORUM_READER_PAGE_CACHE_TIMEOUT = 3600
 FORUM_PAGE_CACHE_VIEWS = frozenset({"forum:index", "forum:category", "forum:topic"})

@@ -11,7 +11,6 @@ import re
 import pytest
 from django.db import connection
 from django.test import Client
-from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -36,13 +35,10 @@ def page(client: Client, url: str) -> str:
 
 
 class Renders:
-    """Counts fragments written (by forum.renderers, or a template) while active."""
+    """The fragments written (by their renderers) while active, by template."""
 
     def __init__(self):
         self.names = []
-
-    def __call__(self, sender, template, context, **kwargs):
-        self.names.append(template.name)
 
     def count(self, name: str) -> int:
         return self.names.count(name)
@@ -58,9 +54,7 @@ def renders(monkeypatch):
             return render(context)
 
         monkeypatch.setitem(fragments.RENDERERS, name, counted)
-    template_rendered.connect(spy)
-    yield spy
-    template_rendered.disconnect(spy)
+    return spy
 
 
 def test_a_second_reader_gets_the_posts_from_the_cache(dialogue, renders):
