@@ -10,6 +10,7 @@ from django.http import Http404
 
 from . import pagecache, permissions
 from .models import Category, Post, Prompt, Topic, TopicRead
+from .selects import Select
 
 POST_FIELDS = [
     "id",
@@ -45,6 +46,30 @@ POST_FIELDS = [
     "follow_up_for__username",
     "follow_up_for__display_name",
 ]
+
+LIST_FIELDS = [
+    "id",
+    "title",
+    "author_name",
+    "author_id",
+    "created_at",
+    "is_locked",
+    "is_pinned",
+    "post_count",
+    "last_post_at",
+    "category_id",
+    "opens_at",
+    "closes_at",
+    "summary_excerpt",
+    "last_post__id",
+    "last_post__author_name",
+    "last_post__created_at",
+]
+
+# A page's posts and a category page's topics: the two list queries a page in
+# no cache runs, written once (see forum.selects).
+PAGE_POSTS = Select(Post, POST_FIELDS)
+LIST_TOPICS = Select(Topic, LIST_FIELDS)
 
 
 @dataclass
@@ -146,29 +171,7 @@ def category_topics(*, category: Category, info: PageInfo) -> list[Topic]:
         ordered = ordered.reverse()
         start, stop = max(0, info.count - stop), info.count - start
     page_ids = ordered.values("pk")[start:stop]
-    return list(
-        Topic.objects.filter(pk__in=Subquery(page_ids))
-        .in_list_order()
-        .select_related("last_post")
-        .only(
-            "id",
-            "title",
-            "author_name",
-            "author_id",
-            "created_at",
-            "is_locked",
-            "is_pinned",
-            "post_count",
-            "last_post_at",
-            "category_id",
-            "opens_at",
-            "closes_at",
-            "summary_excerpt",
-            "last_post__id",
-            "last_post__author_name",
-            "last_post__created_at",
-        )
-    )
+    return LIST_TOPICS.fetch(page_ids, Topic.LIST_ORDER)
 
 
 def category_page(*, category: Category, viewer, page: int) -> tuple[list, PageInfo]:
@@ -268,12 +271,7 @@ def topic_posts(
     page_ids = posts.order_by(order).values("pk")[
         info.offset : info.offset + info.per_page
     ]
-    return list(
-        Post.objects.filter(pk__in=Subquery(page_ids))
-        .select_related("author", "parent", "follow_up_for")
-        .only(*POST_FIELDS)
-        .order_by(order)
-    )
+    return PAGE_POSTS.fetch(page_ids, [order])
 
 
 _OPEN_FOLLOW_UP = Q(

@@ -61,10 +61,13 @@ class Category(models.Model):
 
 class TopicQuerySet(models.QuerySet):
     def in_list_order(self):
-        return self.order_by("-is_pinned", "-last_post_at", "-pk")
+        return self.order_by(*Topic.LIST_ORDER)
 
 
 class Topic(models.Model):
+    # A category's list: pinned first, then by last activity.
+    LIST_ORDER = ("-is_pinned", "-last_post_at", "-pk")
+
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="topics"
     )

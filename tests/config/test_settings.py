@@ -79,3 +79,34 @@ def test_production_rate_limits_use_a_shared_cache():
     )
     assert db.stdout.strip() == "django.core.cache.backends.db.DatabaseCache"
     assert redis.stdout.strip() == "config.cache.PooledRedisCache"
+
+
+def test_wsgi_loads_every_view_then_freezes_what_it_loaded():
+    """The served application imports its views at start and moves what is loaded
+    by then out of the garbage collector's sight (see config/wsgi.py)."""
+    result = run_with(
+        "config.settings.base",
+        "import gc, sys; assert gc.get_freeze_count() == 0; "
+        "import config.wsgi; "
+        "print(gc.get_freeze_count(), 'forum.views' in sys.modules, "
+        "'moderation.views' in sys.modules)",
+        DJANGO_SECRET_KEY="x" * 50,
+    )
+    assert result.returncode == 0, result.stderr
+    frozen, forum_views, moderation_views = result.stdout.split()
+    assert int(frozen) > 10_000
+    assert forum_views == moderation_views == "True"
+
+
+def test_database_connections_persist_with_health_checks():
+    """A worker keeps its database connection (a new one costs its first page
+    15-20 ms), checked before use so a broken one is replaced."""
+    result = run_with(
+        "config.settings.base",
+        SETUP
+        + "d = settings.DATABASES['default']; "
+        + "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])",
+        DJANGO_SECRET_KEY="x" * 50,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["None", "True"]

@@ -1,0 +1,103 @@
+"""forum.selects.Select loads the same instances as the ORM's
+select_related().only() would: the same rows in the same order, every field
+equal and of the same type, the same fields deferred, related rows (or None)
+cached on their foreign keys."""
+
+from datetime import timedelta
+
+import pytest
+from django.db.models import Subquery
+from django.utils import timezone
+
+from forum import queries
+from forum.models import Post, Topic
+from forum.selects import Select
+from moderation import services as moderation
+from tests.factories import CategoryFactory, ReplyFactory, TopicFactory, UserFactory
+
+
+def orm_rows(model, fields, ids, order):
+    relations = sorted({name.split("__")[0] for name in fields if "__" in name})
+    return list(
+        model.objects.filter(pk__in=Subquery(ids))
+        .select_related(*relations)
+        .only(*fields)
+        .order_by(*order)
+    )
+
+
+def assert_same(ours, theirs, fields):
+    assert [o.pk for o in ours] == [t.pk for t in theirs]
+    for mine, orm in zip(ours, theirs, strict=True):
+        assert mine.get_deferred_fields() == orm.get_deferred_fields()
+        assert mine._state.db == orm._state.db and not mine._state.adding
+        for name in fields:
+            relation, _, field = name.partition("__")
+            if field:
+                mine_related = getattr(mine, relation)
+                orm_related = getattr(orm, relation)
+                assert (mine_related is None) == (orm_related is None), name
+                if orm_related is None:
+                    continue
+                mine_value = getattr(mine_related, field)
+                orm_value = getattr(orm_related, field)
+            else:
+                mine_value, orm_value = getattr(mine, name), getattr(orm, name)
+            assert mine_value == orm_value, name
+            assert type(mine_value) is type(orm_value), name
+
+
+@pytest.mark.django_db
+def test_posts_with_every_kind_of_relation(django_assert_num_queries):
+    topic = TopicFactory(replies=3)
+    first, *replies = list(Post.objects.filter(topic=topic).order_by("position"))
+    answer = ReplyFactory(topic=topic, parent=replies[0], subject="Re: yes")
+    asker = UserFactory(display_name="Asker Ö")
+    Post.objects.filter(pk=replies[1].pk).update(
+        follow_up_for=asker, edited_at=timezone.now() + timedelta(minutes=3)
+    )
+    Post.objects.filter(pk=replies[2].pk).update(author=None, author_name="Gone")
+    moderation.hide_post(
+        post=answer, actor=UserFactory(is_staff=True), reason="Off topic"
+    )
+    for order in (["-pk"], ["path"], ["position"]):
+        ids = (
+            Post.objects.filter(topic=topic, status=Post.Status.PUBLISHED)
+            .order_by(*order)
+            .values("pk")[1:10]
+        )
+        with django_assert_num_queries(1):
+            ours = queries.PAGE_POSTS.fetch(ids, order)
+            related = [(p.author, p.parent, p.follow_up_for) for p in ours]
+        assert len(related) == 4  # read above without a query
+        theirs = orm_rows(Post, queries.POST_FIELDS, ids, order)
+        assert len(ours) == 4
+        assert_same(ours, theirs, queries.POST_FIELDS)
+    kinds = {p.pk: p for p in ours}
+    assert kinds[replies[2].pk].author is None
+    assert kinds[replies[1].pk].follow_up_for.display_name == "Asker Ö"
+    assert kinds[answer.pk].parent.pk == replies[0].pk and kinds[answer.pk].is_hidden
+    assert kinds[replies[0].pk].parent.pk == first.pk
+
+
+@pytest.mark.django_db
+def test_topics_in_list_order_with_and_without_a_last_post():
+    category = CategoryFactory()
+    made = [TopicFactory(category=category, replies=n % 2) for n in range(5)]
+    moderation.pin_topic(topic=made[1], actor=UserFactory(is_staff=True), pinned=True)
+    Topic.objects.filter(pk=made[3].pk).update(last_post=None)
+    Topic.objects.filter(pk=made[4].pk).update(last_post_at=made[0].last_post_at)
+    ids = Topic.objects.filter(category=category).in_list_order().values("pk")[:5]
+    ours = queries.LIST_TOPICS.fetch(ids, Topic.LIST_ORDER)
+    theirs = orm_rows(Topic, queries.LIST_FIELDS, ids, Topic.LIST_ORDER)
+    assert ours[0].pk == made[1].pk
+    assert_same(ours, theirs, queries.LIST_FIELDS)
+    assert next(t for t in ours if t.pk == made[3].pk).last_post is None
+
+
+def test_fields_are_read_in_model_order():
+    # Model.from_db takes values in the model's field order, whatever the order
+    # the fields were named in.
+    select = Select(Post, ["body", "id", "author__username", "author__id"])
+    assert [f.name for f in select.own] == ["id", "author", "body"]
+    assert [f.name for f in select.joins[0][2]] == ["id", "username"]
