@@ -21,7 +21,7 @@ from django.utils.formats import get_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language, gettext, ngettext, pgettext
 
-from .templatetags.forum_tags import cut_final_stop, id_url
+from .templatetags.forum_tags import cut_final_stop, id_url, id_url_parts
 
 REMOVED = "This post was removed at its author's request."
 NOTES = "Facilitators' notes"
@@ -40,17 +40,50 @@ def _date_format(language: str, name: str) -> str:
     return get_format(name)
 
 
-class _Reader:
-    """The active language and time zone, looked up once per fragment."""
+@lru_cache(maxsize=64)
+def _format_pieces(form: str) -> tuple[tuple[bool, str], ...]:
+    """A date format split as DateFormat.format() splits it on every call:
+    (True, format character) or (False, literal text)."""
+    pieces = []
+    for i, piece in enumerate(dateformat.re_formatchars.split(form)):
+        if i % 2:
+            pieces.append((True, piece))
+        elif piece:
+            pieces.append((False, dateformat.re_escaped.sub(r"\1", piece)))
+    return tuple(pieces)
 
-    __slots__ = ("language", "zone")
+
+def _format_datetime(value, form: str) -> str:
+    """dateformat.format(value, form) for a datetime, the format split once."""
+    formatter = dateformat.DateFormat(value)
+    return "".join(
+        str(getattr(formatter, piece)()) if code else piece
+        for code, piece in _format_pieces(form)
+    )
+
+
+class _Reader:
+    """The active language, time zone and URL prefix, looked up once per
+    fragment."""
+
+    __slots__ = ("language", "prefix", "urlconf", "zone")
 
     def __init__(self):
         self.language = get_language()
         self.zone = timezone.get_current_timezone()
+        self.prefix = get_script_prefix()
+        self.urlconf = get_urlconf()
 
     def t(self, message: str) -> str:
         return _translated(self.language, message)
+
+    def url(self, viewname: str, pk: int) -> str:
+        """id_url(viewname, pk), the prefix and URLconf looked up once."""
+        if type(pk) is int:
+            parts = id_url_parts(viewname, self.prefix, self.urlconf)
+            if parts is not None:
+                return f"{parts[0]}{pk}{parts[1]}"
+        return id_url(viewname, pk)
 
     def local(self, value):
         if timezone.is_aware(value):
@@ -59,7 +92,7 @@ class _Reader:
 
     def date(self, value, form: str) -> str:
         """value|date:form, in local time."""
-        return dateformat.format(self.local(value), _date_format(self.language, form))
+        return _format_datetime(self.local(value), _date_format(self.language, form))
 
     def time(self, value, form: str = "DATETIME_FORMAT") -> tuple[str, str]:
         """A datetime as the templates show it, in local time: ISO (the "c"
@@ -67,7 +100,7 @@ class _Reader:
         value = self.local(value)
         return (
             value.isoformat(),
-            dateformat.DateFormat(value).format(_date_format(self.language, form)),
+            _format_datetime(value, _date_format(self.language, form)),
         )
 
 
@@ -90,7 +123,7 @@ def render_post(c: dict) -> str:
     post, topic, view, user = c["post"], c["topic"], c["view"], c["user"]
     moderator = c["moderator"]
     pk = post.pk
-    post_url = id_url("forum:post", pk)
+    post_url = reader.url("forum:post", pk)
     out = []
     w = out.append
     if c["item"]:
@@ -122,9 +155,7 @@ def render_post(c: dict) -> str:
     if post.show_text:
         w('\n    <p class="post-meta">\n      ')
         if post.author:
-            profile = _profile_url(
-                post.author.username, get_script_prefix(), get_urlconf()
-            )
+            profile = _profile_url(post.author.username, reader.prefix, reader.urlconf)
             w(f'<a class="author" href="{e(profile)}">{e(post.author_name)}</a>')
         else:
             w(f'<span class="author">{e(post.author_name)}</span>')
@@ -156,7 +187,7 @@ def render_post(c: dict) -> str:
         in_reply = t(
             'In reply to <a href="%(parent_url)s">%(name)s</a> (#%(position)s)'
         ) % {
-            "parent_url": e(id_url("forum:post", post.parent.pk)),
+            "parent_url": e(reader.url("forum:post", post.parent.pk)),
             "name": e(post.parent.author_name),
             "position": post.parent.position,
         }
@@ -250,7 +281,7 @@ def render_post(c: dict) -> str:
         )
     w("\n    ")
     if c["can_reply"] and post.position and post.show_text and not post.is_hidden:
-        reply_url = id_url("forum:reply", topic.pk)
+        reply_url = reader.url("forum:reply", topic.pk)
         name = e(post.author_name)
         to_name = t("to %(name)s") % {"name": name}
         w(
@@ -262,13 +293,13 @@ def render_post(c: dict) -> str:
         )
     w("\n    ")
     if post.can_edit:
-        w(f'<a href="{id_url("forum:edit_post", pk)}">{t("Edit")}</a>')
+        w(f'<a href="{reader.url("forum:edit_post", pk)}">{t("Edit")}</a>')
     w("\n    ")
     signed_in = user.is_authenticated
     if (post.edited_at and post.show_text and signed_in) and (
         moderator or post.author_id == user.pk
     ):
-        w(f'<a href="{id_url("forum:post_history", pk)}">{t("History")}</a>')
+        w(f'<a href="{reader.url("forum:post_history", pk)}">{t("History")}</a>')
     w("\n    ")
     if (
         c["can_post"]
@@ -278,7 +309,7 @@ def render_post(c: dict) -> str:
         and not post.is_hidden
     ):
         w(
-            f'<a href="{id_url("moderation:report", pk)}">{t("Report")}'
+            f'<a href="{reader.url("moderation:report", pk)}">{t("Report")}'
             f'<span class="visually-hidden"> {t("this post")}</span></a>'
         )
     w("\n    ")
@@ -291,28 +322,28 @@ def render_post(c: dict) -> str:
         if post.status == "pending":
             w(
                 f'\n        <form method="post" '
-                f'action="{id_url("moderation:approve", pk)}" class="inline-form">'
+                f'action="{reader.url("moderation:approve", pk)}" class="inline-form">'
                 f'{token}<button type="submit" class="link-button">'
                 f"{t('Approve')}</button></form>"
-                f'\n        <a href="{id_url("moderation:return", pk)}">'
+                f'\n        <a href="{reader.url("moderation:return", pk)}">'
                 f"{t('Return to author')}</a>\n      "
             )
         elif post.is_hidden and post.body:
             w(
                 f'\n        <form method="post" '
-                f'action="{id_url("moderation:unhide", pk)}" class="inline-form">'
+                f'action="{reader.url("moderation:unhide", pk)}" class="inline-form">'
                 f'{token}<button type="submit" class="link-button">'
                 f"{t('Unhide')}</button></form>\n      "
             )
         elif post.position:
             w(
-                f'\n        <a href="{id_url("moderation:hide", pk)}">'
+                f'\n        <a href="{reader.url("moderation:hide", pk)}">'
                 f"{t('Hide')}</a>\n      "
             )
         w("\n      ")
         if post.position:
             w(
-                f'<a href="{id_url("moderation:annotate", pk)}">'
+                f'<a href="{reader.url("moderation:annotate", pk)}">'
                 f'{pgettext("verb", "Note")}<span class="visually-hidden"> '
                 f"{t('on this post')}</span></a>"
             )
@@ -335,7 +366,7 @@ def render_last_post(post, reader: _Reader | None = None) -> str:
         "iso": e(iso),
         "date": e(text),
     }
-    return f'<a href="{id_url("forum:post", post.pk)}">{by}</a>\n'
+    return f'<a href="{reader.url("forum:post", post.pk)}">{by}</a>\n'
 
 
 def render_topic_row(c: dict) -> str:
@@ -351,7 +382,7 @@ def render_topic_row(c: dict) -> str:
     if topic.is_pinned:
         w(f'<span class="tag">{t("Pinned")}</span>')
     w(
-        f'\n        <a class="row-title" href="{id_url("forum:topic", topic.pk)}">'
+        f'\n        <a class="row-title" href="{reader.url("forum:topic", topic.pk)}">'
         f"{e(topic.title)}</a>\n        "
     )
     phase = topic.phase
@@ -388,7 +419,7 @@ def render_topic_row(c: dict) -> str:
             }
             w(
                 f'<a class="new-count" '
-                f'href="{id_url("forum:topic_unread", topic.pk)}">{new}</a>'
+                f'href="{reader.url("forum:topic_unread", topic.pk)}">{new}</a>'
             )
         else:
             w(t("0 new"))

@@ -20,7 +20,7 @@ _STAND_IN = 987654321987
 
 
 @lru_cache(maxsize=512)
-def _id_url_parts(viewname: str, prefix: str, urlconf) -> tuple[str, str] | None:
+def id_url_parts(viewname: str, prefix: str, urlconf) -> tuple[str, str] | None:
     url = reverse(viewname, args=[_STAND_IN], urlconf=urlconf)
     if url.count(str(_STAND_IN)) != 1:
         return None
@@ -42,7 +42,7 @@ def id_url(viewname: str, pk=None) -> str:
         return _fixed_url(viewname, get_script_prefix(), get_urlconf())
     if isinstance(pk, bool) or not isinstance(pk, int):
         return reverse(viewname, args=[pk])
-    parts = _id_url_parts(viewname, get_script_prefix(), get_urlconf())
+    parts = id_url_parts(viewname, get_script_prefix(), get_urlconf())
     if parts is None:
         return reverse(viewname, args=[pk])
     return f"{parts[0]}{pk}{parts[1]}"
@@ -63,7 +63,7 @@ def _static_url(path: str, prefix: str) -> str:
 @receiver(setting_changed)
 def _forget_lookups(**kwargs) -> None:
     """Settings change only in tests (override_settings): storage, URLconf."""
-    for lookup in (_static_url, _fixed_url, _id_url_parts):
+    for lookup in (_static_url, _fixed_url, id_url_parts):
         lookup.cache_clear()
 
 
