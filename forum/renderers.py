@@ -428,3 +428,45 @@ def render_topic_row(c: dict) -> str:
         w(render_last_post(topic.last_post, reader))
     w("</td>\n    </tr>\n")
     return "".join(out)
+
+
+def render_pagination(page, label: str = "") -> str:
+    """templates/forum/_pagination.html, from its context (a page's PageInfo and
+    the navigation's label)."""
+    if page.num_pages <= 1:
+        return "\n"
+    t = _Reader().t
+    e = conditional_escape
+    extra = e(page.extra)
+    out = [
+        '\n<nav class="pagination" aria-label="',
+        e(label) if label else t("Pages"),
+        '">\n  <ul>\n  ',
+    ]
+    w = out.append
+    if page.has_previous:
+        w(
+            f'<li><a href="?{extra}page={page.previous_page_number}" rel="prev">'
+            f"{t('Previous')}</a></li>"
+        )
+    w("\n  ")
+    for number in page.page_range:
+        w("\n    ")
+        if number is None:
+            w('<li aria-hidden="true">…</li>\n    ')
+        elif number == page.number:
+            w(
+                f'<li><a aria-current="page" href="?{extra}page={number}">'
+                f"{number}</a></li>\n    "
+            )
+        else:
+            w(f'<li><a href="?{extra}page={number}">{number}</a></li>')
+        w("\n  ")
+    w("\n  ")
+    if page.has_next:
+        w(
+            f'<li><a href="?{extra}page={page.next_page_number}" rel="next">'
+            f"{t('Next')}</a></li>"
+        )
+    w("\n  </ul>\n</nav>\n\n")
+    return "".join(out)

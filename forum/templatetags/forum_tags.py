@@ -111,3 +111,14 @@ def _fragment_tag(shared: bool):
 
 register.tag("fragment", _fragment_tag(shared=False))
 register.tag("shared_fragment", _fragment_tag(shared=True))
+
+
+@register.simple_tag
+def pagination(page, label: str = "") -> str:
+    """{% include "forum/_pagination.html" with page=page label=label %}, written
+    by forum.renderers (the template stays the reference; tests compare them)."""
+    from django.utils.safestring import mark_safe
+
+    from forum.renderers import render_pagination
+
+    return mark_safe(render_pagination(page, label))

@@ -225,3 +225,23 @@ def test_the_page_uses_the_python_renderer(client, monkeypatch):
     html = client.get(topic.get_absolute_url()).content.decode()
     assert sorted(rendered) == sorted(topic.posts.values_list("pk", flat=True))
     assert all(f'id="p{pk}"' in html for pk in rendered)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_pagination_is_written_as_the_template_writes_it(language):
+    from forum.queries import PageInfo
+    from forum.renderers import render_pagination
+
+    template = get_template("forum/_pagination.html")
+    cases = 0
+    with translation.override(language):
+        for count, extra, label in itertools.product(
+            (0, 25, 26, 130, 10_000), ("", "prompt=3&"), ("", "Pages of <this> & that")
+        ):
+            last = PageInfo(number=1, count=count, per_page=25).num_pages
+            for number in sorted({1, 2, 3, 4, 5, last // 2, last - 1, last} - {0}):
+                page = PageInfo(number=number, count=count, per_page=25, extra=extra)
+                context = {"page": page, "label": label}
+                assert render_pagination(page, label) == template.render(context)
+                cases += 1
+    assert cases > 100
