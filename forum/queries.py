@@ -2,10 +2,12 @@
 
 import difflib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from math import ceil
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db import connections, router
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 
 from . import pagecache, permissions
@@ -66,10 +68,16 @@ LIST_FIELDS = [
     "last_post__created_at",
 ]
 
-# A page's posts and a category page's topics: the two list queries a page in
-# no cache runs, written once (see forum.selects).
+# The queries a page in no cache runs, written once (see forum.selects): a page's
+# posts and a category page's topics; below, a topic page's topic.
 PAGE_POSTS = Select(Post, POST_FIELDS)
 LIST_TOPICS = Select(Topic, LIST_FIELDS)
+# A topic page's topic, whole, with its category.
+TOPIC_WITH_CATEGORY = Select(
+    Topic,
+    [f.attname for f in Topic._meta.concrete_fields]
+    + [f"category__{f.attname}" for f in Category._meta.concrete_fields],
+)
 
 
 @dataclass
@@ -217,14 +225,18 @@ def topic_for_reader(*, viewer, pk: int) -> Topic:
             viewer, pk=pk, topics=topics_for_reader(viewer=viewer)
         )
     key = ("topic", pk)
-    topic = pagecache.shared_reads(
-        {key: lambda: Topic.objects.select_related("category").filter(pk=pk).first()}
-    )[key]
+    topic = pagecache.shared_reads({key: lambda: _topic_with_category(pk)})[key]
     if topic is None or not permissions.can_see_category(viewer, topic.category):
         raise Http404("No such topic.")
     if viewer.is_authenticated:
         topic.viewer_read_up_to = read_marks(viewer=viewer, topic_ids=[pk]).get(pk)
     return topic
+
+
+def _topic_with_category(pk: int) -> Topic | None:
+    """Topic.objects.select_related("category").filter(pk=pk).first()."""
+    rows = TOPIC_WITH_CATEGORY.fetch(Topic.objects.filter(pk=pk).values("pk"), ["pk"])
+    return rows[0] if rows else None
 
 
 def read_marks(*, viewer, topic_ids: list[int]) -> dict[int, int]:
@@ -336,13 +348,38 @@ def viewer_posts(
 
 def dialogue_prompts(*, topic: Topic) -> list[Prompt]:
     """A dialogue's prompting questions with how many published replies answer
-    each (one query)."""
+    each (one query; what topic.prompts.annotate(answer_count=Count("answers",
+    filter=Q(answers__status="published"))) reads, its SQL written once: the ORM
+    took three times as long turning it into SQL as running it)."""
+    alias = router.db_for_read(Prompt)
     return list(
-        topic.prompts.annotate(
-            answer_count=Count(
-                "answers", filter=Q(answers__status=Post.Status.PUBLISHED)
-            )
-        ).order_by("position", "pk")
+        Prompt.objects.db_manager(alias).raw(
+            _prompts_sql(alias), [Post.Status.PUBLISHED, topic.pk]
+        )
+    )
+
+
+@lru_cache(maxsize=8)
+def _prompts_sql(alias: str) -> str:
+    quote = connections[alias].ops.quote_name
+    prompt, post = Prompt._meta, Post._meta
+    through = post.get_field("prompts").remote_field.through._meta
+
+    def column(meta, name):
+        return quote(meta.pk.column if name == "pk" else meta.get_field(name).column)
+
+    columns = ", ".join(f"pr.{quote(f.column)}" for f in prompt.concrete_fields)
+    return (
+        f"SELECT {columns}, COUNT(po.{column(post, 'pk')}) AS answer_count "
+        f"FROM {quote(prompt.db_table)} pr "
+        f"LEFT OUTER JOIN {quote(through.db_table)} pp "
+        f"ON pp.{column(through, 'prompt')} = pr.{column(prompt, 'pk')} "
+        f"LEFT OUTER JOIN {quote(post.db_table)} po "
+        f"ON po.{column(post, 'pk')} = pp.{column(through, 'post')} "
+        f"AND po.{column(post, 'status')} = %s "
+        f"WHERE pr.{column(prompt, 'topic')} = %s "
+        f"GROUP BY {columns} "
+        f"ORDER BY pr.{column(prompt, 'position')}, pr.{column(prompt, 'pk')}"
     )
 
 

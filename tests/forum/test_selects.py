@@ -1,7 +1,8 @@
 """forum.selects.Select loads the same instances as the ORM's
 select_related().only() would: the same rows in the same order, every field
 equal and of the same type, the same fields deferred, related rows (or None)
-cached on their foreign keys."""
+cached on their foreign keys. And the prompts' SQL written once counts answers
+as the ORM's annotation does."""
 
 from datetime import timedelta
 
@@ -101,3 +102,61 @@ def test_fields_are_read_in_model_order():
     select = Select(Post, ["body", "id", "author__username", "author__id"])
     assert [f.name for f in select.own] == ["id", "author", "body"]
     assert [f.name for f in select.joins[0][2]] == ["id", "username"]
+
+
+@pytest.mark.django_db
+def test_a_topic_whole_with_its_category(django_assert_num_queries):
+    topic = TopicFactory(replies=1)
+    Topic.objects.filter(pk=topic.pk).update(
+        closes_at=timezone.now() + timedelta(days=2), summary_html="<p>S</p>"
+    )
+    ids = Topic.objects.filter(pk=topic.pk).values("pk")
+    with django_assert_num_queries(1):
+        (ours,) = queries.TOPIC_WITH_CATEGORY.fetch(ids, ["pk"])
+        category = ours.category
+    orm = Topic.objects.select_related("category").get(pk=topic.pk)
+    assert not ours.get_deferred_fields()
+    for field in Topic._meta.concrete_fields:
+        mine, theirs = getattr(ours, field.attname), getattr(orm, field.attname)
+        assert mine == theirs and type(mine) is type(theirs), field.name
+    for field in category._meta.concrete_fields:
+        mine, theirs = (
+            getattr(category, field.attname),
+            getattr(orm.category, field.attname),
+        )
+        assert mine == theirs and type(mine) is type(theirs), field.name
+    assert (
+        queries.TOPIC_WITH_CATEGORY.fetch(
+            Topic.objects.filter(pk=0).values("pk"), ["pk"]
+        )
+        == []
+    )
+
+
+@pytest.mark.django_db
+def test_prompts_with_their_answer_counts_as_the_orm_counts_them():
+    from django.db.models import Count, Q
+
+    from forum.models import Prompt
+
+    topic = TopicFactory()
+    other = TopicFactory()
+    first = Prompt.objects.create(topic=topic, position=2, text="Second asked")
+    second = Prompt.objects.create(topic=topic, position=1, text="First asked")
+    Prompt.objects.create(topic=topic, position=3, text="Nobody answered")
+    Prompt.objects.create(topic=other, position=1, text="Elsewhere")
+    published = [ReplyFactory(topic=topic) for _ in range(3)]
+    pending = ReplyFactory(topic=topic)
+    Post.objects.filter(pk=pending.pk).update(status=Post.Status.PENDING)
+    for post in published:
+        post.prompts.add(first)
+    published[0].prompts.add(second)
+    pending.prompts.add(second)
+    ours = queries.dialogue_prompts(topic=topic)
+    orm = topic.prompts.annotate(
+        answer_count=Count("answers", filter=Q(answers__status=Post.Status.PUBLISHED))
+    ).order_by("position", "pk")
+    assert [(p.pk, p.topic_id, p.position, p.text, p.answer_count) for p in ours] == [
+        (p.pk, p.topic_id, p.position, p.text, p.answer_count) for p in orm
+    ]
+    assert [p.answer_count for p in ours] == [1, 3, 0]
