@@ -12,7 +12,7 @@ from django.http import Http404
 
 from . import pagecache, permissions
 from .models import Category, Post, Prompt, Topic, TopicRead
-from .selects import Select
+from .selects import Compiled, Select
 
 POST_FIELDS = [
     "id",
@@ -216,6 +216,17 @@ def topics_for_reader(*, viewer):
     return topics.annotate(viewer_read_up_to=Subquery(mark.values("read_up_to")[:1]))
 
 
+def category_for_reader(*, viewer, slug: str) -> Category:
+    """The category (404 unless the viewer may see it), from the shared reads."""
+    key = ("category", slug)
+    category = pagecache.shared_reads(
+        {key: lambda: Category.objects.filter(slug=slug).first()}
+    )[key]
+    if category is None or not permissions.can_see_category(viewer, category):
+        raise Http404("No such category.")
+    return category
+
+
 def topic_for_reader(*, viewer, pk: int) -> Topic:
     """The topic (404 unless the viewer may see it) with the signed-in viewer's read
     mark as `viewer_read_up_to`: the topic from the shared reads and the mark in
@@ -294,15 +305,20 @@ _OPEN_FOLLOW_UP = Q(
 )
 
 
+CONCERNED = Compiled(
+    Post,
+    lambda topic_id: Post.objects.filter(
+        ~Q(status=Post.Status.PUBLISHED) | _OPEN_FOLLOW_UP, topic_id=topic_id
+    ).values_list("author_id", "status", "follow_up_for_id"),
+)
+
+
 def concerned_users(*, topic: Topic) -> tuple[set[int], set[int]]:
     """Who has posts awaiting approval or returned in this topic, and who has an
     open follow-up question in it: the readers viewer_posts has anything for
     (one query)."""
-    rows = Post.objects.filter(
-        ~Q(status=Post.Status.PUBLISHED) | _OPEN_FOLLOW_UP, topic=topic
-    ).values_list("author_id", "status", "follow_up_for_id")
     authors, asked = set(), set()
-    for author_id, status, asked_id in rows:
+    for author_id, status, asked_id in CONCERNED.rows(topic.pk):
         if status == Post.Status.PUBLISHED:
             asked.add(asked_id)
         else:

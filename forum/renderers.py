@@ -12,6 +12,7 @@ that test says so.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -62,6 +63,39 @@ def _format_datetime(value, form: str) -> str:
     )
 
 
+# Format characters whose output depends on the time zone or on the seconds, and
+# those that depend on the hour and minute; the others depend on the date alone.
+_UNKEPT_CODES = frozenset("cIOerTUuZs")
+_TIME_CODES = frozenset("aAfgGhHiP")
+
+
+@lru_cache(maxsize=64)
+def _kept_fields(form: str) -> int:
+    """How many of (year, month, day, hour, minute) decide a date format's text:
+    3, 5, or 0 when it also depends on more (then it is not kept)."""
+    codes = {piece for code, piece in _format_pieces(form) if code}
+    if codes & _UNKEPT_CODES:
+        return 0
+    return 5 if codes & _TIME_CODES else 3
+
+
+@lru_cache(maxsize=8192)
+def _kept_format(language: str, form: str, fields: tuple) -> str:
+    """A formatted date, kept per language and format: topics started and posts
+    written on the same day (or in the same minute) show the same text."""
+    # Only the fields counted above are read, so the zone given is never shown.
+    return _format_datetime(datetime(*fields, tzinfo=UTC), form)
+
+
+def _format_local(language: str, value, form: str) -> str:
+    """_format_datetime for a datetime already in local time."""
+    kept = _kept_fields(form)
+    if not kept:
+        return _format_datetime(value, form)
+    fields = (value.year, value.month, value.day, value.hour, value.minute)
+    return _kept_format(language, form, fields[:kept])
+
+
 class _Reader:
     """The active language, time zone and URL prefix, looked up once per
     fragment."""
@@ -92,7 +126,9 @@ class _Reader:
 
     def date(self, value, form: str) -> str:
         """value|date:form, in local time."""
-        return _format_datetime(self.local(value), _date_format(self.language, form))
+        return _format_local(
+            self.language, self.local(value), _date_format(self.language, form)
+        )
 
     def time(self, value, form: str = "DATETIME_FORMAT") -> tuple[str, str]:
         """A datetime as the templates show it, in local time: ISO (the "c"
@@ -100,7 +136,7 @@ class _Reader:
         value = self.local(value)
         return (
             value.isoformat(),
-            _format_datetime(value, _date_format(self.language, form)),
+            _format_local(self.language, value, _date_format(self.language, form)),
         )
 
 

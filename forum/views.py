@@ -72,7 +72,7 @@ def index(request):
 
 
 def category_detail(request, slug):
-    category = permissions.get_category_for(request.user, slug=slug)
+    category = queries.category_for_reader(viewer=request.user, slug=slug)
     page = _page_or_404(
         request, count=category.topic_count, per_page=settings.FORUM_TOPICS_PER_PAGE
     )

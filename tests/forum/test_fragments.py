@@ -209,6 +209,23 @@ def test_time_zone_and_language_are_each_readers(dialogue):
     assert utc_times[0].endswith("+00:00")
 
 
+@pytest.mark.parametrize("topics", [3, 30])
+def test_warm_signed_in_category_page_reads_only_the_read_marks(topics):
+    """With the shared reads warm (the category and its page of topics come from
+    them), a signed-in category page runs one statement, the reader's read
+    marks, whatever the number of topics."""
+    category = CategoryFactory()
+    for _ in range(topics):
+        TopicFactory(category=category)
+    client = signed_in(UserFactory())
+    url = category.get_absolute_url()
+    page(client, url)
+    with CaptureQueriesContext(connection) as queries:
+        page(client, url + "?fresh=1")  # not the reader's kept page
+    assert len(queries) == 1, [q["sql"][:80] for q in queries]
+    assert "forum_topicread" in queries[0]["sql"]
+
+
 @pytest.mark.parametrize("replies", [4, 40])
 def test_warm_signed_in_topic_page_runs_few_queries(replies, settings):
     """With the shared reads warm: the user and the topic with the reader's read

@@ -245,3 +245,16 @@ def test_pagination_is_written_as_the_template_writes_it(language):
                 assert render_pagination(page, label) == template.render(context)
                 cases += 1
     assert cases > 100
+
+
+def test_formatted_dates_are_kept_only_by_what_they_show():
+    """A date format's text is kept per day or per minute only when it shows
+    nothing finer (seconds) and nothing of the time zone."""
+    from forum.renderers import _kept_fields
+
+    assert _kept_fields("N j, Y") == 3
+    assert _kept_fields("j F Y") == 3
+    assert _kept_fields("N j, Y, P") == 5
+    assert _kept_fields("j F Y H:i") == 5
+    for form in ("c", "r", "U", "H:i:s", "P T", "Y-m-d e", "O", "I", "u", "Z"):
+        assert _kept_fields(form) == 0, form

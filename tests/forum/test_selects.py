@@ -160,3 +160,29 @@ def test_prompts_with_their_answer_counts_as_the_orm_counts_them():
         (p.pk, p.topic_id, p.position, p.text, p.answer_count) for p in orm
     ]
     assert [p.answer_count for p in ours] == [1, 3, 0]
+
+
+@pytest.mark.django_db
+def test_concerned_readers_as_the_orm_finds_them():
+    from django.db.models import Q
+
+    topic = TopicFactory()
+    asker, answerer, hidden_asker = UserFactory(), UserFactory(), UserFactory()
+    pending, returned = ReplyFactory(topic=topic), ReplyFactory(topic=topic)
+    Post.objects.filter(pk=pending.pk).update(status=Post.Status.PENDING)
+    Post.objects.filter(pk=returned.pk).update(status=Post.Status.RETURNED)
+    open_question, answered, hidden = (ReplyFactory(topic=topic) for _ in range(3))
+    Post.objects.filter(pk=open_question.pk).update(follow_up_for=asker)
+    Post.objects.filter(pk=answered.pk).update(
+        follow_up_for=answerer, follow_up_answered_at=timezone.now()
+    )
+    Post.objects.filter(pk=hidden.pk).update(follow_up_for=hidden_asker, is_hidden=True)
+    ReplyFactory(topic=TopicFactory(), author=pending.author)  # another topic
+    orm = Post.objects.filter(
+        ~Q(status=Post.Status.PUBLISHED) | queries._OPEN_FOLLOW_UP, topic=topic
+    ).values_list("author_id", "status", "follow_up_for_id")
+    assert sorted(queries.CONCERNED.rows(topic.pk)) == sorted(orm)
+    authors, asked = queries.concerned_users(topic=topic)
+    assert authors == {pending.author_id, returned.author_id}
+    assert asked == {asker.pk}
+    assert queries.CONCERNED.rows(0) == []
