@@ -3,11 +3,12 @@
 A page that is not in any cache (a deep page of a long topic or of a big
 category, a page right after a change) renders up to 25 posts or 30 topic rows;
 through the template engine each costs one to two milliseconds, here about a
-tenth of that. The templates (templates/forum/_post.html, _topic_row.html and
-_last_post.html) stay the reference: tests/forum/test_renderers.py renders every
-kind of post and row both ways, in both languages and two time zones, and
-requires the same HTML. A change to one needs the same change to the other, and
-that test says so.
+tenth of that; its pagination, written twice, is here too. The templates
+(templates/forum/_post.html, _topic_row.html, _last_post.html and
+_pagination.html) stay the reference: tests/forum/test_renderers.py renders every
+kind of post, row and page list both ways, in both languages (and the posts and
+rows in two time zones), and requires the same HTML. A change to one needs the
+same change to the other, and that test says so.
 """
 
 from __future__ import annotations

@@ -1,18 +1,22 @@
-"""A list query written once per process: rows of one model with some of its
-related rows, as `.select_related(...).only(...)` would load them.
+"""Queries whose SQL is written once per process.
 
 A page that is in no cache (a deep page of a long topic or of a big category,
-the first page after a change) spends as long turning its main query into SQL
-through the ORM (about 3 ms: a subquery and three joins) as the database spends
-running it. The columns and joins of that query never change, so `Select`
-writes them once; each call adds only its WHERE clause, which the caller takes
-from an ORM queryset of ids (cheap to compile, and the ORM's own filters). Rows
-become model instances the way the ORM makes them: Model.from_db() with the
-other fields deferred, the backend's value converters applied (SQLite returns
-dates as text), and each related instance (or None) cached on its foreign key,
-so reading `post.author` runs no query.
+the first page after a change) spent as long turning its queries into SQL
+through the ORM (1-3 ms each: a subquery and three joins for a page's posts) as
+the database spent running them. Their shape never changes, so:
 
-tests/forum/test_selects.py checks the instances against the ORM's, field by
+* `Select` writes the columns and joins of a list query once: rows of one model
+  with some of its related rows, as `.select_related(...).only(...)` would load
+  them. Each call adds only its WHERE clause, which the caller takes from an ORM
+  queryset of ids (cheap to compile, and the ORM's own filters). Rows become
+  model instances the way the ORM makes them: Model.from_db() with the other
+  fields deferred, the backend's value converters applied (SQLite returns dates
+  as text), and each related instance (or None) cached on its foreign key, so
+  reading `post.author` runs no query.
+* `Compiled` has the ORM write a values_list() query's SQL once, with a stand-in
+  for its one varying value, and puts each call's value in its place.
+
+tests/forum/test_selects.py checks the results against the ORM's, field by
 field, on every database the suite runs on.
 """
 
