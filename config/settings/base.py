@@ -186,21 +186,30 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "forum@localhost")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Shared by every server process: rate-limit counts (sign-in, sign-up, password
-# reset, posting, reporting, searching) must hold across processes. Redis when
-# REDIS_URL is set, else the database (its table is made by a migration).
-CACHES = {
-    "default": (
-        {
-            "BACKEND": "config.cache.PooledRedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
-        if os.environ.get("REDIS_URL")
-        else {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "django_cache",
-        }
-    )
-}
+# reset, posting, reporting, searching) and the page cache's generations must hold
+# across processes. Redis when REDIS_URL is set; else PostgreSQL's table (made by a
+# migration); with SQLite, files in DJANGO_CACHE_DIR (default .cache/) instead. A
+# generation is bumped right after a write, and on SQLite a cache write on the
+# same connection while that write is still open (an INSERT ... RETURNING whose
+# row is not read back yet) lost the write; SQLite runs on one machine, where
+# every server process shares the files.
+if os.environ.get("REDIS_URL"):
+    _SHARED_CACHE = {
+        "BACKEND": "config.cache.PooledRedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _SHARED_CACHE = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(BASE_DIR / ".cache")),
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+else:
+    _SHARED_CACHE = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+    }
+CACHES = {"default": _SHARED_CACHE}
 
 
 def process_memory(name: str, entries: int) -> dict:

@@ -68,17 +68,60 @@ def test_database_url_selects_the_database():
 
 
 def test_production_rate_limits_use_a_shared_cache():
-    """Rate-limit counts live in the database or Redis, shared by all processes."""
+    """Rate-limit counts and generations live in Redis, PostgreSQL's cache table,
+    or (with SQLite, one machine) files: shared by all processes."""
     code = SETUP + "print(settings.CACHES['default']['BACKEND'])"
-    db = run_with("config.settings.base", code, DJANGO_SECRET_KEY="x" * 50)
+    key = "x" * 50
+    postgres = run_with(
+        "config.settings.base",
+        code,
+        DJANGO_SECRET_KEY=key,
+        DATABASE_URL="postgres://u:p@db.example:5432/f",
+    )
+    sqlite = run_with("config.settings.base", code, DJANGO_SECRET_KEY=key)
     redis = run_with(
         "config.settings.base",
         code,
-        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_SECRET_KEY=key,
         REDIS_URL="redis://127.0.0.1:6379/0",
     )
-    assert db.stdout.strip() == "django.core.cache.backends.db.DatabaseCache"
+    assert postgres.stdout.strip() == "django.core.cache.backends.db.DatabaseCache"
+    assert sqlite.stdout.strip() == (
+        "django.core.cache.backends.filebased.FileBasedCache"
+    )
     assert redis.stdout.strip() == "config.cache.PooledRedisCache"
+
+
+def test_production_settings_on_sqlite_keep_every_write(tmp_path):
+    """migrate with the production settings on a new SQLite file records every
+    migration: the row written just before a generation bump is kept (with the
+    database cache on the same SQLite connection, forum.0008's record was lost,
+    and the next migrate refused to run)."""
+    env = {
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'forum.sqlite3'}",
+        "DJANGO_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    first = run_with(
+        "config.settings.base",
+        "from django.core.management import call_command; import django; "
+        "django.setup(); call_command('migrate', verbosity=0); "
+        "from django.db.migrations.recorder import MigrationRecorder; "
+        "from django.db import connection; "
+        "print(' '.join(sorted(n for a, n in MigrationRecorder(connection)"
+        ".applied_migrations() if a == 'forum')))",
+        **env,
+    )
+    assert first.returncode == 0, first.stderr
+    assert "0008_notifications" in first.stdout.split()
+    again = run_with(
+        "config.settings.base",
+        "import django; django.setup(); from django.core.management import "
+        "call_command; call_command('migrate', verbosity=0); print('ok')",
+        **env,
+    )
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == "ok"
 
 
 def test_wsgi_loads_every_view_then_freezes_what_it_loaded():
