@@ -12,10 +12,9 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
-CACHES = {
-    **CACHES,  # noqa: F405
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-}
+# The shared cache stays the production one (files under .cache/ with SQLite):
+# `make run` serves from one process and runs the background worker in another,
+# and a worker's writes (a reader's notifications) must reach the server's caches.
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 SESSION_COOKIE_SECURE = False

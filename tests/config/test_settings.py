@@ -90,6 +90,9 @@ def test_production_rate_limits_use_a_shared_cache():
         "django.core.cache.backends.filebased.FileBasedCache"
     )
     assert redis.stdout.strip() == "config.cache.PooledRedisCache"
+    # make run's server and background worker are two processes too.
+    dev = run_with("config.settings.dev", code)
+    assert dev.stdout.strip() == sqlite.stdout.strip()
 
 
 def test_production_settings_on_sqlite_keep_every_write(tmp_path):
