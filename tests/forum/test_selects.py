@@ -1,7 +1,7 @@
 """forum.selects.Select loads the same instances as the ORM's
 select_related().only() would: the same rows in the same order, every field
 equal and of the same type, the same fields deferred, related rows (or None)
-cached on their foreign keys. And the prompts' SQL written once counts answers
+cached on their foreign keys. And the prompts, compiled once, count answers
 as the ORM's annotation does."""
 
 from datetime import timedelta
