@@ -8,6 +8,9 @@ triggered it, the slowest page of a benchmark run. Once at start, when the
 application and every view are loaded; then, since templates and catalogs load
 on first use, after the 10th, 100th, 1,000th and 10,000th request, each time
 after a collection (so no garbage is frozen) and once the response has been sent.
+
+Signed-out pages the page cache serves are given again before Django, as they
+were sent, while they stay right (forum/pagelane.py).
 """
 
 import gc
@@ -31,7 +34,11 @@ def _freeze_what_lasts(**kwargs) -> None:
         gc.freeze()
 
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
 get_resolver().check()  # imports the URLconf and every view it names
+
+from forum.pagelane import PageLane  # noqa: E402 (needs the apps loaded)
+
+application = PageLane(django_application)
 gc.freeze()
 request_finished.connect(_freeze_what_lasts, dispatch_uid="config.wsgi.freeze")

@@ -80,6 +80,12 @@ def generations() -> tuple[int, int] | None:
     cache = _shared()
     keys = (GENERATION_KEY, PRIVATE_GENERATION_KEY)
     try:
+        # Redis: from this process's memory while Redis reports no change to
+        # them (config.cache.WatchedKeys), with no round trip.
+        watched = getattr(cache, "get_many_watched", None)
+        values = None if watched is None else watched(keys)
+        if values is not None and len(values) == len(keys):
+            return values[GENERATION_KEY], values[PRIVATE_GENERATION_KEY]
         values = cache.get_many(keys)
         if len(values) < len(keys):
             # First use, or a key was lost: a time-based start can never equal
@@ -287,16 +293,19 @@ class AnonymousPageCacheMiddleware:
         cached = pages.get(key)
         if cached is not None:
             cached["X-Page-Cache"] = "hit"
+            cached.page_generation = number
             return cached
         # Rendered from the primary: a copy from a lagging replica would be
         # shared long after the lag is over.
         with routers.replica_reads(False):
             response = self.get_response(request)
         if storable(response):
-            pages.set(
-                key, response, timeout_for(response, settings.FORUM_PAGE_CACHE_TIMEOUT)
-            )
+            timeout = timeout_for(response, settings.FORUM_PAGE_CACHE_TIMEOUT)
+            # Kept with the page: until when it stays right, for forum.pagelane.
+            response.page_expires = time.time() + timeout
+            pages.set(key, response, timeout)
             response["X-Page-Cache"] = "miss"
+            response.page_generation = number
         return response
 
 

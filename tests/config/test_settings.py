@@ -135,13 +135,15 @@ def test_wsgi_loads_every_view_then_freezes_what_it_loaded():
         "import gc, sys; assert gc.get_freeze_count() == 0; "
         "import config.wsgi; "
         "print(gc.get_freeze_count(), 'forum.views' in sys.modules, "
-        "'moderation.views' in sys.modules)",
+        "'moderation.views' in sys.modules, "
+        "type(config.wsgi.application).__name__)",
         DJANGO_SECRET_KEY="x" * 50,
     )
     assert result.returncode == 0, result.stderr
-    frozen, forum_views, moderation_views = result.stdout.split()
+    frozen, forum_views, moderation_views, served = result.stdout.split()
     assert int(frozen) > 10_000
     assert forum_views == moderation_views == "True"
+    assert served == "PageLane"  # kept signed-out pages first (forum/pagelane.py)
 
 
 def test_database_connections_persist_with_health_checks():
