@@ -121,12 +121,13 @@ class PageLane:
         if both is not None:
             entry = self.kept.get(both[0], key)
             if entry is not None:
-                start_response(entry[1], entry[2])
+                # A copy: a server may add to the list it is given.
+                start_response(entry[1], list(entry[2]))
                 return [entry[3]]
         sent = []
 
         def recording_start_response(status, headers, exc_info=None):
-            sent[:] = [status, headers]
+            sent[:] = [status, list(headers)]
             if exc_info is None:
                 return start_response(status, headers)
             return start_response(status, headers, exc_info)

@@ -55,7 +55,9 @@ def get(lane, path, *, method="GET", query="", cookie="", language="", host=""):
     sent = []
 
     def start_response(status, headers, exc_info=None):
-        sent.extend([status, headers])
+        sent.extend([status, list(headers)])
+        # As Django's development server does: it adds to the list it is given.
+        headers.append(("Connection", "close"))
 
     body = lane(environ, start_response)
     try:
