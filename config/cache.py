@@ -52,6 +52,7 @@ class WatchedKeys:
         self._reader = self._listener = None
         self._kept: dict[tuple, tuple[float, list]] = {}
         self._retry_at = 0.0
+        self._failing = False
 
     def forget(self) -> None:
         self._kept = {}
@@ -61,9 +62,15 @@ class WatchedKeys:
         when they cannot be read this way."""
         with self._lock:
             try:
-                return self._get_many(names)
+                values = self._get_many(names)
+                if values is not None:
+                    self._failing = False
+                return values
             except Exception as error:
-                logger.warning("watched keys: %s", error)
+                # Once per outage (it is retried every RETRY_AFTER seconds).
+                if not self._failing:
+                    logger.warning("watched keys: %s; reading Redis each time", error)
+                self._failing = True
                 self._close()
                 self._retry_at = time.monotonic() + self.RETRY_AFTER
                 return None

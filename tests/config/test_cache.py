@@ -247,3 +247,12 @@ def test_the_page_cache_generations_are_watched(redis_url, other_server, setting
     other_cache.incr(pagecache.PRIVATE_GENERATION_KEY)
     settle()
     assert pagecache.generations() == (second[0], second[1] + 1)
+
+
+def test_an_outage_is_logged_once(caplog):
+    cache = PooledRedisCache("redis://127.0.0.1:1/0", {})
+    watched = cache._cache.watched()
+    for _ in range(3):
+        watched._retry_at = 0.0  # retried at once
+        assert cache.get_many_watched(["g"]) is None
+    assert len([r for r in caplog.records if "watched keys" in r.getMessage()]) == 1
