@@ -1,20 +1,19 @@
 """Signed-out pages served again before Django, as they were sent.
 
 The page cache (forum/pagecache.py) keeps signed-out pages, but serving one still
-costs Django's request handling and the middleware in front of the cache: on the
-benchmark's 22-post topic that was a third of each request. This WSGI wrapper
-(config/wsgi.py) keeps, in each server process, the exact answer (status line,
-headers, body) Django gave to a signed-out GET that the page cache served or
-stored, and gives it again to the same request for as long as that page cache
-entry stands: under the same generation (so no change since, whoever made it),
-and not past the time the page was to be kept until.
+costs Django's request handling and the middleware in front of the cache. This
+WSGI wrapper (config/wsgi.py) keeps, in each server process, the exact answer
+(status line, headers, body) Django gave to a signed-out GET that the page cache
+served or stored, and gives it again to the same request for as long as that
+page cache entry stands: under the same generation (so no change since, whoever
+made it), and not past the time the page was to be kept until.
 
 The same request means the same method, path, query string, host, port, scheme
-and Accept-Language, and cookies that are only the thread view and the language
-(each with the same value): any other cookie (a session, the messages, the
-replica pin, the CSRF token) goes through Django as before. The answer is
-whatever Django and every middleware made of such a request, so there is nothing
-to reproduce by hand.
+(and the proxy's forwarded ones) and Accept-Language, and cookies that are only
+the thread view and the language (each with the same value): any other cookie (a
+session, the messages, the replica pin, the CSRF token) goes through Django as
+before. The answer is whatever Django and every middleware made of such a
+request, so there is nothing to reproduce by hand.
 """
 
 from __future__ import annotations
@@ -40,6 +39,8 @@ KEY_ENVIRON = (
     "SERVER_PORT",
     "wsgi.url_scheme",
     "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
     "HTTP_ACCEPT_LANGUAGE",
 )
 

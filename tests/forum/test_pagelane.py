@@ -34,7 +34,9 @@ def lane():
     return PageLane(CountingDjango())
 
 
-def get(lane, path, *, method="GET", query="", cookie="", language="", host=""):
+def get(
+    lane, path, *, method="GET", query="", cookie="", language="", host="", extra=None
+):
     """(status, headers, body) as a WSGI server would send them."""
     environ = {
         "REQUEST_METHOD": method,
@@ -48,6 +50,7 @@ def get(lane, path, *, method="GET", query="", cookie="", language="", host=""):
         "wsgi.url_scheme": "http",
         "wsgi.errors": sys.stderr,
     }
+    environ.update(extra or {})
     if cookie:
         environ["HTTP_COOKIE"] = cookie
     if language:
@@ -168,6 +171,8 @@ def test_each_language_view_query_and_host_is_kept_apart(lane, dialogue):
         {"cookie": "thread_view=flat"},
         {"query": "page=1"},
         {"host": "localhost"},
+        {"extra": {"HTTP_X_FORWARDED_PROTO": "https"}},
+        {"extra": {"HTTP_X_FORWARDED_HOST": "example.org"}},
     ]
     bodies = []
     for variant in variants:
