@@ -2,6 +2,7 @@
 can_see_category / visible_categories; nothing else decides it."""
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
 
 from forum.models import Category, Post
@@ -17,9 +18,16 @@ def _facilitators_key(category_id: int) -> str:
     return f"facilitators:{category_id}"
 
 
+# The shared cache is shared by every server process, and a role saved or deleted
+# through the ORM (the services, the admin) forgets its category's set at once and
+# again when it commits (forget_on_change): kept a day, so that a topic page's
+# shared reads, refilled after every change on the site, find it there.
+FACILITATORS_TIMEOUT = 24 * 3600
+
+
 def facilitator_ids(*, category_id: int) -> set[int]:
-    """Ids of the users who facilitate a category: from the cache, else one query.
-    moderation.services forgets the cached set whenever a role changes."""
+    """Ids of the users who facilitate a category: from the shared cache, else one
+    query. Permission checks on writes never use this cache."""
     key = _facilitators_key(category_id)
     ids = cache.get(key)
     if ids is None:
@@ -28,14 +36,21 @@ def facilitator_ids(*, category_id: int) -> set[int]:
                 "user_id", flat=True
             )
         )
-        # Short-lived: with a per-process cache (no REDIS_URL) other processes see a
-        # change within a minute. Permission checks on writes never use this cache.
-        cache.set(key, ids, timeout=60)
+        cache.set(key, ids, timeout=FACILITATORS_TIMEOUT)
     return ids
 
 
 def forget_facilitators(category_id: int) -> None:
     cache.delete(_facilitators_key(category_id))
+
+
+def forget_on_change(*, instance: Facilitator, **kwargs) -> None:
+    """post_save / post_delete of a Facilitator: forget its category's set now
+    (this request reads its own write) and once the write commits (a concurrent
+    read may have kept the old set meanwhile)."""
+    category_id = instance.category_id
+    forget_facilitators(category_id)
+    transaction.on_commit(lambda: forget_facilitators(category_id))
 
 
 def facilitated_category_ids(user) -> set[int]:

@@ -17,7 +17,7 @@ from forum.models import Category, Post, Topic
 from forum.rendering import render_markdown
 
 from .models import Annotation, AuditEntry, Facilitator, Member, QueueDismissal, Report
-from .permissions import facilitator_ids, forget_facilitators
+from .permissions import facilitator_ids
 
 Action = AuditEntry.Action
 
@@ -373,8 +373,6 @@ def appoint_facilitator(
     """Make user a facilitator of category; return whether anything changed."""
     _, created = Facilitator.objects.get_or_create(user=user, category=category)
     User.objects.filter(pk=user.pk).update(is_facilitator=True)
-    forget_facilitators(category.pk)
-    transaction.on_commit(lambda: forget_facilitators(category.pk))
     if created and actor is not None:
         log_action(
             actor=actor, action=Action.APPOINT, category=category, target_user=user
@@ -386,8 +384,6 @@ def appoint_facilitator(
 def remove_facilitator(*, user: User, category: Category, actor: User) -> bool:
     """Take the facilitator role in category away from user."""
     deleted, _ = Facilitator.objects.filter(user=user, category=category).delete()
-    forget_facilitators(category.pk)
-    transaction.on_commit(lambda: forget_facilitators(category.pk))
     User.objects.filter(pk=user.pk).update(
         is_facilitator=Facilitator.objects.filter(user=user).exists()
     )

@@ -827,6 +827,37 @@ def test_remove_facilitator_updates_flag_cache_and_logs(category, user, admin):
     assert not fresh(user).is_facilitator
 
 
+def test_a_role_saved_or_deleted_anywhere_is_seen_at_once(category, user):
+    """The admin (or a shell) saves and deletes Facilitator rows itself: the cached
+    set forgets them all the same."""
+    assert facilitator_ids(category_id=category.pk) == set()  # cached empty
+    role = Facilitator.objects.create(user=user, category=category)
+    assert facilitator_ids(category_id=category.pk) == {user.pk}
+    role.delete()
+    assert facilitator_ids(category_id=category.pk) == set()
+    Facilitator.objects.create(user=user, category=category)
+    assert facilitator_ids(category_id=category.pk) == {user.pk}
+    Facilitator.objects.filter(category=category).delete()
+    assert facilitator_ids(category_id=category.pk) == set()
+
+
+def test_the_facilitators_are_kept_a_day(category, user, monkeypatch):
+    """Forgotten on every change, so kept long: a topic page's shared reads,
+    refilled after every change on the site, find them in the cache."""
+    from moderation import permissions
+
+    kept = {}
+    set_ = permissions.cache.set
+
+    def recording_set(key, value, timeout=None, **kwargs):
+        kept[key] = timeout
+        return set_(key, value, timeout, **kwargs)
+
+    monkeypatch.setattr(permissions.cache, "set", recording_set)
+    facilitator_ids(category_id=category.pk)
+    assert list(kept.values()) == [24 * 3600]
+
+
 def test_removing_a_non_facilitator_changes_nothing(category, user, admin):
     """Removing a role the user does not have returns False and logs nothing."""
     assert (
