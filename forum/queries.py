@@ -2,15 +2,16 @@
 
 import difflib
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from math import ceil
 
 from django.conf import settings
-from django.db import router
+from django.db import connections, router
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 
 from . import pagecache, permissions
-from .models import Category, Post, Prompt, Topic, TopicRead
+from .models import Category, Post, Prompt, Topic, TopicListDay, TopicRead
 from .selects import Compiled, Select
 
 POST_FIELDS = [
@@ -168,17 +169,95 @@ class TopicRow:
 def category_topics(*, category: Category, info: PageInfo) -> list[Topic]:
     """One page of a category's topics, pinned first. The page's ids first, from
     the list index alone, so that a deep page does not join the rows it skips (one
-    statement: the ids are a subquery). A page in the second half of the list is
-    read from its far end, walking the index backwards, so no page skips more
-    than half the category's topics."""
+    statement: the ids are a subquery).
+
+    Where the page starts: a page near either end walks the list index from
+    that end (backwards for the second half). A deep page first asks the day
+    counts (TopicListDay) which day its first topic was last active on and how
+    many topics come before that day, and walks from there: at most that day's
+    topics instead of up to half the category."""
     ordered = Topic.objects.filter(category=category).in_list_order()
     start, stop = info.offset, info.offset + info.per_page
-    from_end = start > info.count // 2
-    if from_end:
+    walk = min(start, info.count - stop)
+    if walk > settings.FORUM_LIST_DAYS_AFTER:
+        found = _day_of_offset(category=category, offset=start)
+        if found is not None and start - found[1] < walk:
+            day, before = found
+            ordered = ordered.filter(_on_or_before_day(day))
+            start, stop = start - before, stop - before
+            return LIST_TOPICS.fetch(ordered.values("pk")[start:stop], Topic.LIST_ORDER)
+    if start > info.count // 2:
         ordered = ordered.reverse()
         start, stop = max(0, info.count - stop), info.count - start
     page_ids = ordered.values("pk")[start:stop]
     return LIST_TOPICS.fetch(page_ids, Topic.LIST_ORDER)
+
+
+# The unpinned topics last active on a day, and how many of the category's
+# topics come before them: those pinned, and (where NULL sorts first when
+# descending, as on PostgreSQL) the unpinned topics with no last post.
+DAY_OF_OFFSET = """
+SELECT d.day, d.before + a.ahead
+FROM (
+    SELECT day, COALESCE(SUM(n) OVER (
+        ORDER BY day DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+    ), 0) AS before
+    FROM forum_topiclistday
+    WHERE category_id = %s AND NOT is_pinned AND day > %s AND n > 0
+) d CROSS JOIN (
+    SELECT
+        COALESCE(SUM(CASE WHEN is_pinned OR day = %s THEN n ELSE 0 END), 0) AS ahead,
+        COALESCE(SUM(n), 0) AS total
+    FROM forum_topiclistday WHERE category_id = %s
+) a
+WHERE d.before + a.ahead <= %s AND a.total = %s
+ORDER BY d.day LIMIT 1
+"""
+
+
+def _day_of_offset(*, category: Category, offset: int):
+    """(day, topics before it) for the unpinned day the topic at `offset` in
+    the category's list was last active on, or None: when it is not on such a
+    day, or when the day counts do not add up to the category's topic count
+    (then the page walks the list as before)."""
+    alias = router.db_for_read(TopicListDay)
+    connection = connections[alias]
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return None  # forum_topiclistday has triggers on these two only
+    no_day = connection.ops.adapt_datefield_value(TopicListDay.NO_DAY)
+    # Where NULL sorts last (SQLite), the topics with no last post come after
+    # every day instead of before: they are not ahead of any day.
+    ahead_no_day = no_day if connection.features.nulls_order_largest else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            DAY_OF_OFFSET,
+            [
+                category.pk,
+                no_day,
+                ahead_no_day,
+                category.pk,
+                offset,
+                category.topic_count,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    day, before = row
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    return day, before
+
+
+def _on_or_before_day(day: date) -> Q:
+    """Unpinned topics from `day` (UTC) to the end of the list, in list order:
+    last active before the next midnight, and those with no last post where
+    NULL sorts last."""
+    next_midnight = datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
+    on_or_before = Q(is_pinned=False, last_post_at__lt=next_midnight)
+    if not connections[router.db_for_read(Topic)].features.nulls_order_largest:
+        on_or_before |= Q(is_pinned=False, last_post_at__isnull=True)
+    return on_or_before
 
 
 def category_page(*, category: Category, viewer, page: int) -> tuple[list, PageInfo]:

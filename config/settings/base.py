@@ -279,6 +279,10 @@ LOGGING = {
 
 FORUM_POSTS_PER_PAGE = 25
 FORUM_TOPICS_PER_PAGE = 30
+# A category page that would skip more topics than this from either end of the
+# list first finds its day in the day counts (forum.queries.category_topics).
+# Walking 5,000 index entries costs about what asking the day counts does.
+FORUM_LIST_DAYS_AFTER = 5000
 FORUM_MAX_THREAD_DEPTH = 5
 FORUM_DUPLICATE_WINDOW_SECONDS = 10
 # How long participants may edit their own posts; facilitators always may.

@@ -1,5 +1,5 @@
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -327,6 +327,33 @@ class PostRevision(models.Model):
 
     def __str__(self) -> str:
         return f"revision of {self.post_id} at {self.edited_at}"
+
+
+class TopicListDay(models.Model):
+    """How many of a category's topics, pinned or not, had their last post on
+    each day (UTC; NO_DAY for none): the index that lets a deep page of a
+    category find where it starts without walking every topic before it.
+
+    Kept by database triggers on forum_topic (migration 0010), so that every
+    write counts, whatever makes it: services, the admin, bulk updates, raw SQL.
+    """
+
+    NO_DAY = date(1, 1, 1)
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    is_pinned = models.BooleanField()
+    day = models.DateField()
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "is_pinned", "day"], name="topic_list_day_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id} {self.is_pinned} {self.day}: {self.n}"
 
 
 class TopicRead(models.Model):
