@@ -38,6 +38,9 @@ def update_profile(
     if user.name != old_name:
         Post.objects.filter(author=user).update(author_name=user.name)
         Topic.objects.filter(author=user).update(author_name=user.name)
+        Topic.objects.filter(last_post__author=user).update(
+            last_post_author_name=user.name
+        )
     return user
 
 
@@ -260,6 +263,9 @@ def delete_account(*, user: User, actor: User, remove_posts: bool) -> None:
         search.index_posts(post_ids=erased)
     posts.update(author_name=FORMER_PARTICIPANT)
     Topic.objects.filter(author=user).update(author_name=FORMER_PARTICIPANT)
+    Topic.objects.filter(last_post__author=user).update(
+        last_post_author_name=FORMER_PARTICIPANT
+    )
     PostRevision.objects.filter(editor=user).update(editor_name=FORMER_PARTICIPANT)
     Report.objects.filter(reporter=user).delete()
     # The rest goes with the row: email addresses, read marks, roles and

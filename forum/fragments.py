@@ -193,7 +193,7 @@ def topic_rows(rows, *, signed_in: bool) -> str:
     its values were rendered before (the reader's unread count among them)."""
 
     def key_of(row):
-        topic, last = row.topic, row.topic.last_post
+        topic, last = row.topic, row.topic.latest
         return (
             signed_in,
             row.new_count,

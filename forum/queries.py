@@ -12,6 +12,7 @@ from django.http import Http404
 
 from . import pagecache, permissions
 from .models import Category, Post, Prompt, Topic, TopicListDay, TopicRead
+from .models.core import LIST_COLUMNS
 from .selects import Compiled, Select
 
 POST_FIELDS = [
@@ -49,29 +50,12 @@ POST_FIELDS = [
     "follow_up_for__display_name",
 ]
 
-LIST_FIELDS = [
-    "id",
-    "title",
-    "author_name",
-    "author_id",
-    "created_at",
-    "is_locked",
-    "is_pinned",
-    "post_count",
-    "last_post_at",
-    "category_id",
-    "opens_at",
-    "closes_at",
-    "summary_excerpt",
-    "last_post__id",
-    "last_post__author_name",
-    "last_post__created_at",
-]
+# A row of a category's list: every column is in the list index (topic_list_idx).
+LIST_FIELDS = ["id", "category_id", "is_pinned", "last_post_at", *LIST_COLUMNS]
 
 # The queries a page in no cache runs, written once (see forum.selects): a page's
-# posts and a category page's topics; below, a topic page's topic.
+# posts; below, a topic page's topic.
 PAGE_POSTS = Select(Post, POST_FIELDS)
-LIST_TOPICS = Select(Topic, LIST_FIELDS)
 # A topic page's topic, whole, with its category.
 TOPIC_WITH_CATEGORY = Select(
     Topic,
@@ -167,9 +151,10 @@ class TopicRow:
 
 
 def category_topics(*, category: Category, info: PageInfo) -> list[Topic]:
-    """One page of a category's topics, pinned first. The page's ids first, from
-    the list index alone, so that a deep page does not join the rows it skips (one
-    statement: the ids are a subquery).
+    """One page of a category's topics, pinned first, in one statement that
+    PostgreSQL answers from the list index alone (an index-only scan of
+    topic_list_idx, which includes every column a row shows): a page's rows are
+    neighbours in it, where the table has them scattered.
 
     Where the page starts: a page near either end walks the list index from
     that end (backwards for the second half). A deep page first asks the day
@@ -184,13 +169,11 @@ def category_topics(*, category: Category, info: PageInfo) -> list[Topic]:
         if found is not None and start - found[1] < walk:
             day, before = found
             ordered = ordered.filter(_on_or_before_day(day))
-            start, stop = start - before, stop - before
-            return LIST_TOPICS.fetch(ordered.values("pk")[start:stop], Topic.LIST_ORDER)
+            return list(ordered.only(*LIST_FIELDS)[start - before : stop - before])
     if start > info.count // 2:
-        ordered = ordered.reverse()
-        start, stop = max(0, info.count - stop), info.count - start
-    page_ids = ordered.values("pk")[start:stop]
-    return LIST_TOPICS.fetch(page_ids, Topic.LIST_ORDER)
+        reverse = ordered.reverse().only(*LIST_FIELDS)
+        return list(reverse[max(0, info.count - stop) : info.count - start])[::-1]
+    return list(ordered.only(*LIST_FIELDS)[start:stop])
 
 
 # The unpinned topics last active on a day, and how many of the category's

@@ -58,7 +58,11 @@ def _place_post(*, topic: Topic, post: Post, approved: bool = False) -> Post:
     # An approved post joins the thread now: that is the topic's latest activity.
     when = timezone.now() if approved else post.created_at
     Topic.objects.filter(pk=topic.pk).update(
-        post_count=F("post_count") + 1, last_post=post, last_post_at=when
+        post_count=F("post_count") + 1,
+        last_post=post,
+        last_post_at=when,
+        last_post_author_name=post.author_name,
+        last_post_created_at=post.created_at,
     )
     Category.objects.filter(pk=topic.category_id).update(
         post_count=F("post_count") + 1, last_post=post, last_post_at=when
@@ -555,6 +559,8 @@ def recount_topic(*, topic: Topic) -> None:
         first_post=first,
         last_post=last,
         last_post_at=last.created_at if last else None,
+        last_post_author_name=last.author_name if last else "",
+        last_post_created_at=last.created_at if last else None,
     )
 
 

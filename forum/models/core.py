@@ -1,5 +1,6 @@
 import re
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -64,6 +65,32 @@ class TopicQuerySet(models.QuerySet):
         return self.order_by(*Topic.LIST_ORDER)
 
 
+@dataclass(frozen=True)
+class LastPost:
+    """A topic's last post as its list row shows it (Topic.latest)."""
+
+    pk: int
+    author_name: str
+    created_at: datetime
+
+
+# What a row of a category's list shows besides the list order's own columns.
+LIST_COLUMNS = [
+    "title",
+    "author_name",
+    "author_id",
+    "created_at",
+    "is_locked",
+    "post_count",
+    "opens_at",
+    "closes_at",
+    "summary_excerpt",
+    "last_post_id",
+    "last_post_author_name",
+    "last_post_created_at",
+]
+
+
 class Topic(models.Model):
     # A category's list: pinned first, then by last activity.
     LIST_ORDER = ("-is_pinned", "-last_post_at", "-pk")
@@ -122,13 +149,25 @@ class Topic(models.Model):
         editable=False,
     )
     last_post_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The last post's author name and time, as the post holds them, so that the
+    # list of topics shows them from the list index alone (see Meta.indexes).
+    # Kept with last_post by forum.services and by accounts.services when a
+    # name changes.
+    last_post_author_name = models.CharField(
+        max_length=150, blank=True, default="", editable=False
+    )
+    last_post_created_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = TopicQuerySet.as_manager()
 
     class Meta:
         indexes = [
+            # A category's list, with every column a row of it shows (INCLUDE,
+            # PostgreSQL): a page of topics is read from a few neighbouring
+            # index pages, never from the table's rows scattered on disk.
             models.Index(
                 fields=["category", "-is_pinned", "-last_post_at", "-id"],
+                include=LIST_COLUMNS,
                 name="topic_list_idx",
             ),
             models.Index(fields=["author", "-created_at"], name="topic_author_idx"),
@@ -139,6 +178,15 @@ class Topic(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("forum:topic", args=[self.pk])
+
+    @property
+    def latest(self) -> LastPost | None:
+        """The last post, from the topic's own columns (no query)."""
+        if self.last_post_id is None:
+            return None
+        return LastPost(
+            self.last_post_id, self.last_post_author_name, self.last_post_created_at
+        )
 
     @property
     def is_due_to_close(self) -> bool:

@@ -180,9 +180,12 @@ def _topics() -> list[Topic]:
     }
     for name, fields in updates.items():
         Topic.objects.filter(pk=made[name].pk).update(**fields)
-    topics = list(Topic.objects.filter(category=category).select_related("last_post"))
+    Topic.objects.filter(pk=made["busy"].pk).update(
+        last_post_author_name="Ana <b>Ö</b> & co"
+    )
+    topics = list(Topic.objects.filter(category=category))
     topics.append(copy.copy(topics[0]))
-    topics[-1].last_post = None
+    topics[-1].last_post_id = None
     return topics
 
 

@@ -14,7 +14,7 @@ from forum import queries
 from forum.models import Post, Topic
 from forum.selects import Select
 from moderation import services as moderation
-from tests.factories import CategoryFactory, ReplyFactory, TopicFactory, UserFactory
+from tests.factories import ReplyFactory, TopicFactory, UserFactory
 
 
 def orm_rows(model, fields, ids, order):
@@ -79,21 +79,6 @@ def test_posts_with_every_kind_of_relation(django_assert_num_queries):
     assert kinds[replies[1].pk].follow_up_for.display_name == "Asker Ö"
     assert kinds[answer.pk].parent.pk == replies[0].pk and kinds[answer.pk].is_hidden
     assert kinds[replies[0].pk].parent.pk == first.pk
-
-
-@pytest.mark.django_db
-def test_topics_in_list_order_with_and_without_a_last_post():
-    category = CategoryFactory()
-    made = [TopicFactory(category=category, replies=n % 2) for n in range(5)]
-    moderation.pin_topic(topic=made[1], actor=UserFactory(is_staff=True), pinned=True)
-    Topic.objects.filter(pk=made[3].pk).update(last_post=None)
-    Topic.objects.filter(pk=made[4].pk).update(last_post_at=made[0].last_post_at)
-    ids = Topic.objects.filter(category=category).in_list_order().values("pk")[:5]
-    ours = queries.LIST_TOPICS.fetch(ids, Topic.LIST_ORDER)
-    theirs = orm_rows(Topic, queries.LIST_FIELDS, ids, Topic.LIST_ORDER)
-    assert ours[0].pk == made[1].pk
-    assert_same(ours, theirs, queries.LIST_FIELDS)
-    assert next(t for t in ours if t.pk == made[3].pk).last_post is None
 
 
 def test_fields_are_read_in_model_order():

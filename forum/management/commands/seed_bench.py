@@ -695,6 +695,8 @@ class Command(BaseCommand):
                     posts[0][0],
                     posts[-1][0],
                     last,
+                    posts[-1][5],
+                    last,
                 )
 
         count = _insert_rows(
@@ -714,6 +716,8 @@ class Command(BaseCommand):
                 "first_post_id",
                 "last_post_id",
                 "last_post_at",
+                "last_post_author_name",
+                "last_post_created_at",
             ],
             rows(),
         )

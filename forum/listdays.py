@@ -1,0 +1,167 @@
+"""The day counts' triggers (see forum.models.TopicListDay): an insert into
+forum_topic counts the topic in its (category, pinned, day) row, a delete
+uncounts it, and an update that changes the category, the pin or the day of the
+last post moves it from one row to the other. Days are UTC dates; a topic
+without a last post counts under 0001-01-01.
+
+PostgreSQL keeps triggers through any ALTER TABLE. SQLite drops a table's
+triggers when a migration rebuilds the table (as most schema changes there do),
+so after every migrate `ensure` puts back any that are missing and recounts.
+Other databases get no triggers: forum.queries never reads the counts there.
+"""
+
+POSTGRESQL_DAY = (
+    "COALESCE((%s.last_post_at AT TIME ZONE 'UTC')::date, DATE '0001-01-01')"
+)
+POSTGRESQL = [
+    f"""
+    CREATE FUNCTION forum_topic_list_days() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+            UPDATE forum_topiclistday SET n = n - 1
+            WHERE category_id = OLD.category_id AND is_pinned = OLD.is_pinned
+              AND day = {POSTGRESQL_DAY % "OLD"};
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            INSERT INTO forum_topiclistday (category_id, is_pinned, day, n)
+            VALUES (NEW.category_id, NEW.is_pinned, {POSTGRESQL_DAY % "NEW"}, 1)
+            ON CONFLICT (category_id, is_pinned, day)
+            DO UPDATE SET n = forum_topiclistday.n + 1;
+        END IF;
+        RETURN NULL;
+    END
+    $$
+    """,
+    """
+    CREATE TRIGGER forum_topic_list_days_insert_delete
+    AFTER INSERT OR DELETE ON forum_topic
+    FOR EACH ROW EXECUTE FUNCTION forum_topic_list_days()
+    """,
+    f"""
+    CREATE TRIGGER forum_topic_list_days_update
+    AFTER UPDATE OF category_id, is_pinned, last_post_at ON forum_topic
+    FOR EACH ROW WHEN (
+        OLD.category_id IS DISTINCT FROM NEW.category_id
+        OR OLD.is_pinned IS DISTINCT FROM NEW.is_pinned
+        OR {POSTGRESQL_DAY % "OLD"} IS DISTINCT FROM {POSTGRESQL_DAY % "NEW"}
+    )
+    EXECUTE FUNCTION forum_topic_list_days()
+    """,
+    f"""
+    INSERT INTO forum_topiclistday (category_id, is_pinned, day, n)
+    SELECT category_id, is_pinned, {POSTGRESQL_DAY % "forum_topic"}, COUNT(*)
+    FROM forum_topic GROUP BY 1, 2, 3
+    """,
+]
+POSTGRESQL_UNDO = [
+    "DROP TRIGGER IF EXISTS forum_topic_list_days_update ON forum_topic",
+    "DROP TRIGGER IF EXISTS forum_topic_list_days_insert_delete ON forum_topic",
+    "DROP FUNCTION IF EXISTS forum_topic_list_days()",
+]
+
+SQLITE_DAY = "COALESCE(date(%s.last_post_at), '0001-01-01')"
+SQLITE_COUNT = f"""
+    INSERT INTO forum_topiclistday (category_id, is_pinned, day, n)
+    VALUES (NEW.category_id, NEW.is_pinned, {SQLITE_DAY % "NEW"}, 1)
+    ON CONFLICT (category_id, is_pinned, day) DO UPDATE SET n = n + 1;
+"""
+SQLITE_UNCOUNT = f"""
+    UPDATE forum_topiclistday SET n = n - 1
+    WHERE category_id = OLD.category_id AND is_pinned = OLD.is_pinned
+      AND day = {SQLITE_DAY % "OLD"};
+"""
+SQLITE = [
+    f"""
+    CREATE TRIGGER forum_topic_list_days_insert AFTER INSERT ON forum_topic
+    BEGIN {SQLITE_COUNT} END
+    """,
+    f"""
+    CREATE TRIGGER forum_topic_list_days_delete AFTER DELETE ON forum_topic
+    BEGIN {SQLITE_UNCOUNT} END
+    """,
+    f"""
+    CREATE TRIGGER forum_topic_list_days_update
+    AFTER UPDATE OF category_id, is_pinned, last_post_at ON forum_topic
+    WHEN OLD.category_id IS NOT NEW.category_id
+        OR OLD.is_pinned IS NOT NEW.is_pinned
+        OR {SQLITE_DAY % "OLD"} IS NOT {SQLITE_DAY % "NEW"}
+    BEGIN {SQLITE_UNCOUNT} {SQLITE_COUNT} END
+    """,
+    f"""
+    INSERT INTO forum_topiclistday (category_id, is_pinned, day, n)
+    SELECT category_id, is_pinned, {SQLITE_DAY % "forum_topic"}, COUNT(*)
+    FROM forum_topic GROUP BY 1, 2, 3
+    """,
+]
+SQLITE_UNDO = [
+    "DROP TRIGGER IF EXISTS forum_topic_list_days_update",
+    "DROP TRIGGER IF EXISTS forum_topic_list_days_delete",
+    "DROP TRIGGER IF EXISTS forum_topic_list_days_insert",
+]
+
+VENDORS = {
+    "postgresql": (POSTGRESQL, POSTGRESQL_UNDO),
+    "sqlite": (SQLITE, SQLITE_UNDO),
+}
+TRIGGERS = {
+    "postgresql": {
+        "forum_topic_list_days_insert_delete",
+        "forum_topic_list_days_update",
+    },
+    "sqlite": {
+        "forum_topic_list_days_insert",
+        "forum_topic_list_days_delete",
+        "forum_topic_list_days_update",
+    },
+}
+
+
+def _execute(connection, statements: list[str]) -> None:
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def install(connection) -> None:
+    """Create the triggers and count every topic (migration 0010)."""
+    _execute(connection, VENDORS.get(connection.vendor, ([], []))[0])
+
+
+def uninstall(connection) -> None:
+    _execute(connection, VENDORS.get(connection.vendor, ([], []))[1])
+
+
+def present(connection) -> set[str]:
+    """The names of the day counts' triggers the database has."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name = 'forum_topic'"
+            )
+        elif connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger "
+                "WHERE tgrelid = 'forum_topic'::regclass AND NOT tgisinternal"
+            )
+        else:
+            return set()
+        return {name for (name,) in cursor.fetchall()}
+
+
+def ensure(sender=None, using="default", **kwargs) -> None:
+    """post_migrate: once the counts' table exists, put back the triggers a
+    table rebuild dropped (SQLite), and count again from the topics."""
+    from django.db import connections, transaction
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    if "forum_topiclistday" not in connection.introspection.table_names():
+        return
+    if present(connection) >= TRIGGERS["sqlite"]:
+        return
+    with transaction.atomic(using=using):
+        uninstall(connection)
+        _execute(connection, ["DELETE FROM forum_topiclistday"])
+        install(connection)
