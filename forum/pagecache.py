@@ -23,6 +23,7 @@ import hashlib
 import logging
 import re
 import time
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 
@@ -115,6 +116,17 @@ def request_generations() -> tuple[int, int] | None:
     if box[0] is None:
         box[0] = generations()
     return box[0]
+
+
+@contextmanager
+def generations_known(both: tuple[int, int] | None):
+    """Within, request_generations() answers `both`, which the caller has just
+    read (None: not read yet), until a bump makes it read them again."""
+    token = _request_generation.set([both])
+    try:
+        yield
+    finally:
+        _request_generation.reset(token)
 
 
 def bump(key: str = GENERATION_KEY) -> None:
@@ -269,11 +281,10 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _request_generation.set([None])
-        try:
+        if _request_generation.get() is not None:
+            return self._respond(request)  # forum.pagelane read them already
+        with generations_known(None):
             return self._respond(request)
-        finally:
-            _request_generation.reset(token)
 
     def _respond(self, request):
         if (

@@ -133,7 +133,9 @@ class PageLane:
                 return start_response(status, headers)
             return start_response(status, headers, exc_info)
 
-        response = self.application(environ, recording_start_response)
+        # Django's page cache uses the generations just read.
+        with pagecache.generations_known(both):
+            response = self.application(environ, recording_start_response)
         generation = getattr(response, "page_generation", None)
         expires = getattr(response, "page_expires", None)
         if (

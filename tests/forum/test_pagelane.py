@@ -10,7 +10,7 @@ import sys
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 
-from forum import pagelane, services
+from forum import pagecache, pagelane, services
 from forum.pagelane import KeptPages, PageLane
 from tests.factories import UserFactory
 
@@ -112,6 +112,26 @@ def test_a_change_is_seen_at_once(lane, dialogue):
     reached, (_, _, body) = served_by_django(lane, url)
     assert reached
     assert "Edited in place." in body
+
+
+def test_a_page_not_kept_yet_reads_the_generations_once(lane, dialogue, monkeypatch):
+    """The lane reads the generations, and Django's page cache uses what it read
+    instead of asking the shared cache again."""
+    topic, _, _ = dialogue
+    reads = []
+    real = pagecache.generations
+
+    def counting():
+        reads.append(1)
+        return real()
+
+    monkeypatch.setattr(pagecache, "generations", counting)
+    reached, (_, headers, _) = served_by_django(lane, topic.get_absolute_url())
+    assert reached and dict(headers)["X-Page-Cache"] == "miss"
+    assert len(reads) == 1
+    reads.clear()
+    assert not served_by_django(lane, topic.get_absolute_url())[0]
+    assert len(reads) == 1
 
 
 def test_a_page_django_served_from_its_cache_is_kept_too(lane, dialogue):
