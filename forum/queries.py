@@ -351,11 +351,14 @@ def topic_posts(
     if prompt is not None:
         posts = posts.filter(prompts=prompt)
     # The page's ids first (a subquery walking the topic's index), so that a deep
-    # page of a long topic does not join the rows it skips.
-    page_ids = posts.order_by(order).values("pk")[
-        info.offset : info.offset + info.per_page
-    ]
-    return PAGE_POSTS.fetch(page_ids, [order])
+    # page of a long topic does not join the rows it skips; a page in the second
+    # half walks from the far end, so no page skips more than half the posts.
+    start, stop = info.offset, info.offset + info.per_page
+    ordered = posts.order_by(order)
+    if info.count // 2 < start < info.count:  # (a page past the end is a 404)
+        ordered = posts.order_by(f"-{order}")
+        start, stop = max(0, info.count - stop), info.count - start
+    return PAGE_POSTS.fetch(ordered.values("pk")[start:stop], [order])
 
 
 _OPEN_FOLLOW_UP = Q(
