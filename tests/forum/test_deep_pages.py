@@ -4,11 +4,14 @@ the page is read from the front or from the far end."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from forum import queries, services
 from forum.models import Post, Topic
 from moderation import services as moderation
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
+from tests.forum import plans
 
 
 @pytest.mark.parametrize("topics", [1, 6, 7])
@@ -73,3 +76,46 @@ def test_topic_pages_from_both_ends_cover_the_thread_once(settings, view, replie
     assert seen == expected
     if view == "threaded" and replies:
         assert expected != sorted(expected)  # the thread order was exercised
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="EXPLAIN ANALYZE (PostgreSQL)"
+)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("view, index", [
+    ("threaded", "post_published_thread_idx"),
+    ("flat", "post_published_flat_idx"),
+])  # fmt: skip
+@pytest.mark.parametrize("number", [2, 70])
+def test_a_topic_page_walks_its_partial_index_alone(settings, view, index, number):
+    """A page of a topic of 2,000 posts picks its ids with an index-only scan of
+    the view's partial index, walking no more than half the posts (page 70 of 80
+    from the far end)."""
+    settings.FORUM_POSTS_PER_PAGE = 25
+    topic = TopicFactory(replies=0)
+    Post.objects.bulk_create(
+        Post(topic=topic, author=topic.author, author_name="x", body="b",
+             body_html="<p>b</p>", position=p, path=f"{p:07d}", depth=0,
+             parent_id=topic.first_post_id, status=Post.Status.PUBLISHED)
+        for p in range(2, 2001)
+    )  # fmt: skip
+    services.recount_topic(topic=topic)
+    topic.refresh_from_db()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE forum_post")
+    info = queries.PageInfo(number=number, count=topic.post_count, per_page=25)
+    with CaptureQueriesContext(connection) as captured:
+        posts = queries.topic_posts(topic=topic, view=view, info=info)
+    order = "path" if view == "threaded" else "position"
+    expected = list(
+        Post.objects.filter(topic=topic).order_by(order).values_list("pk", flat=True)
+    )
+    assert [p.pk for p in posts] == expected[(number - 1) * 25 : number * 25]
+    (statement,) = [q["sql"] for q in captured.captured_queries]
+    scans = plans.scans(statement)
+    walks = [s for s in scans if s.get("Index Name") == index]
+    assert [s["Node Type"] for s in walks] == ["Index Only Scan"], [
+        (s["Node Type"], s.get("Index Name")) for s in scans
+    ]
+    assert walks[0]["Heap Fetches"] == 0
+    assert walks[0]["Actual Rows"] <= 1000  # half of 2,000, never all of them

@@ -2,7 +2,6 @@
 should: the database keeps them right through every kind of write, and every
 page read through them lists exactly the topics a full walk of the list would."""
 
-import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +16,7 @@ from forum import listdays, queries, services
 from forum.models import Post, Topic, TopicListDay
 from moderation import services as moderation
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
+from tests.forum import plans
 
 DAY = datetime(2026, 3, 10, tzinfo=UTC)
 
@@ -248,19 +248,7 @@ def test_a_deep_page_reads_one_day_of_the_list_index_and_no_row(settings):
     assert len(captured.captured_queries) == 2  # the day, then the page
     listing = captured.captured_queries[-1]["sql"]
     assert "JOIN" not in listing
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + listing)
-        plan = cursor.fetchone()[0]
-    plan = plan if isinstance(plan, list) else json.loads(plan)
-    scans = []
-
-    def visit(node):
-        if "Scan" in node["Node Type"]:
-            scans.append(node)
-        for child in node.get("Plans", []):
-            visit(child)
-
-    visit(plan[0]["Plan"])
+    scans = plans.scans(listing)
     assert [s["Node Type"] for s in scans] == ["Index Only Scan"], scans
     assert scans[0]["Index Name"] == "topic_list_idx"
     assert scans[0]["Heap Fetches"] == 0
