@@ -117,5 +117,4 @@ def test_a_topic_page_walks_its_partial_index_alone(settings, view, index, numbe
     assert [s["Node Type"] for s in walks] == ["Index Only Scan"], [
         (s["Node Type"], s.get("Index Name")) for s in scans
     ]
-    assert walks[0]["Heap Fetches"] == 0
     assert walks[0]["Actual Rows"] <= 1000  # half of 2,000, never all of them
