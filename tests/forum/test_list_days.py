@@ -223,10 +223,10 @@ def test_pages_near_either_end_do_not_ask(settings, days_category):
 @pytest.mark.django_db(transaction=True)
 def test_a_deep_page_reads_one_day_of_the_list_index_alone(settings):
     """In a category of 300 topics over 30 days, a middle page is one statement
-    with no join, answered by an index-only scan of the list index that reads at
-    most its day's entries (a walk would read 150 or more). (How many rows it
-    still visits to check visibility depends on what VACUUM could mark, which
-    other transactions running at the time may hold back.)"""
+    with no join, answered by a scan of the list index alone that reads at most
+    its day's entries (a walk would read 150 or more). It is an index-only scan
+    once VACUUM could mark the table's pages, which other transactions running at
+    the time may hold back; then it still visits rows to check visibility."""
     settings.FORUM_TOPICS_PER_PAGE = 7
     settings.FORUM_LIST_DAYS_AFTER = 20
     category = CategoryFactory()
@@ -251,7 +251,10 @@ def test_a_deep_page_reads_one_day_of_the_list_index_alone(settings):
     listing = captured.captured_queries[-1]["sql"]
     assert "JOIN" not in listing
     scans = plans.scans(listing)
-    assert [s["Node Type"] for s in scans] == ["Index Only Scan"], scans
+    # Index-only once VACUUM could mark the table's pages (see above).
+    assert [s["Node Type"] in ("Index Only Scan", "Index Scan") for s in scans] == [
+        True
+    ], scans
     assert scans[0]["Index Name"] == "topic_list_idx"
     assert scans[0]["Actual Rows"] <= 7 + 7  # 7 topics of its day, then the page
 
