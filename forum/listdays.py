@@ -10,6 +10,11 @@ so after every migrate `ensure` puts back any that are missing and recounts.
 Other databases get no triggers: forum.queries never reads the counts there.
 """
 
+# Every topic counted, given the database's expression for a topic's day.
+COUNT_ALL = """
+    INSERT INTO forum_topiclistday (category_id, is_pinned, day, n)
+    SELECT category_id, is_pinned, %s, COUNT(*) FROM forum_topic GROUP BY 1, 2, 3
+"""
 POSTGRESQL_DAY = (
     "COALESCE((%s.last_post_at AT TIME ZONE 'UTC')::date, DATE '0001-01-01')"
 )
@@ -47,11 +52,7 @@ POSTGRESQL = [
     )
     EXECUTE FUNCTION forum_topic_list_days()
     """,
-    f"""
-    INSERT INTO forum_topiclistday (category_id, is_pinned, day, n)
-    SELECT category_id, is_pinned, {POSTGRESQL_DAY % "forum_topic"}, COUNT(*)
-    FROM forum_topic GROUP BY 1, 2, 3
-    """,
+    COUNT_ALL % (POSTGRESQL_DAY % "forum_topic"),
 ]
 POSTGRESQL_UNDO = [
     "DROP TRIGGER IF EXISTS forum_topic_list_days_update ON forum_topic",
@@ -87,11 +88,7 @@ SQLITE = [
         OR {SQLITE_DAY % "OLD"} IS NOT {SQLITE_DAY % "NEW"}
     BEGIN {SQLITE_UNCOUNT} {SQLITE_COUNT} END
     """,
-    f"""
-    INSERT INTO forum_topiclistday (category_id, is_pinned, day, n)
-    SELECT category_id, is_pinned, {SQLITE_DAY % "forum_topic"}, COUNT(*)
-    FROM forum_topic GROUP BY 1, 2, 3
-    """,
+    COUNT_ALL % (SQLITE_DAY % "forum_topic"),
 ]
 SQLITE_UNDO = [
     "DROP TRIGGER IF EXISTS forum_topic_list_days_update",

@@ -80,6 +80,15 @@ class PageInfo:
     def offset(self) -> int:
         return (self.number - 1) * self.per_page
 
+    def from_far_end(self) -> tuple[int, int] | None:
+        """For a page in the second half of the list: its slice of the list
+        read backwards (so that no page skips more than half of it); else None.
+        A page past the end is left to the caller (a 404)."""
+        start, stop = self.offset, self.offset + self.per_page
+        if not self.count // 2 < start < self.count:
+            return None
+        return max(0, self.count - stop), self.count - start
+
     @property
     def has_previous(self) -> bool:
         return self.number > 1
@@ -170,9 +179,9 @@ def category_topics(*, category: Category, info: PageInfo) -> list[Topic]:
             day, before = found
             ordered = ordered.filter(_on_or_before_day(day))
             return list(ordered.only(*LIST_FIELDS)[start - before : stop - before])
-    if start > info.count // 2:
+    if (backwards := info.from_far_end()) is not None:
         reverse = ordered.reverse().only(*LIST_FIELDS)
-        return list(reverse[max(0, info.count - stop) : info.count - start])[::-1]
+        return list(reverse[backwards[0] : backwards[1]])[::-1]
     return list(ordered.only(*LIST_FIELDS)[start:stop])
 
 
@@ -355,9 +364,9 @@ def topic_posts(
     # half walks from the far end, so no page skips more than half the posts.
     start, stop = info.offset, info.offset + info.per_page
     ordered = posts.order_by(order)
-    if info.count // 2 < start < info.count:  # (a page past the end is a 404)
+    if (backwards := info.from_far_end()) is not None:
         ordered = posts.order_by(f"-{order}")
-        start, stop = max(0, info.count - stop), info.count - start
+        start, stop = backwards
     return PAGE_POSTS.fetch(ordered.values("pk")[start:stop], [order])
 
 

@@ -461,8 +461,8 @@ def render_topic_row(c: dict) -> str:
         else:
             w(t("0 new"))
     w(f'</td>\n      <td data-label="{t("Last post")}">')
-    if topic.latest:
-        w(render_last_post(topic.latest, reader))
+    if (latest := topic.latest) is not None:
+        w(render_last_post(latest, reader))
     w("</td>\n    </tr>\n")
     return "".join(out)
 
