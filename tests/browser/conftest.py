@@ -130,6 +130,17 @@ def screenshot():
     return take
 
 
+def follow(target) -> None:
+    """Click a link or a submit button and wait until the page it leads to loads.
+
+    A click returns once it is dispatched; the navigation it starts comes after,
+    so a page read straight after the click (or after wait_for_load_state, which
+    the old page already satisfies) may still be the old one.
+    """
+    with target.page.expect_navigation():
+        target.click()
+
+
 @pytest.fixture
 def sign_in(site):
     """Sign a user in through the login form (works with or without JavaScript)."""
@@ -138,10 +149,11 @@ def sign_in(site):
         page.goto(f"{site}/accounts/login/")
         page.fill("#id_login", user.username)
         page.fill("#id_password", password)
-        page.locator("form", has=page.locator("#id_login")).locator(
-            "button[type=submit]"
-        ).click()
-        page.wait_for_load_state()
+        follow(
+            page.locator("form", has=page.locator("#id_login")).locator(
+                "button[type=submit]"
+            )
+        )
         header = page.locator("header.site-header")
         assert header.get_by_role("button", name="Sign out").count() == 1, (
             f"{user.username} did not get signed in; page is {page.url}"

@@ -8,6 +8,8 @@ import pytest
 from forum.models import Post
 from tests.factories import TopicFactory, UserFactory, make_facilitator
 
+from .conftest import follow
+
 pytestmark = pytest.mark.browser
 
 NOTICE = "A facilitator asked you a question"
@@ -47,8 +49,7 @@ def test_facilitator_follows_up_and_the_participant_answers(
     assert "Questions in this dialogue" in page.locator("main").inner_text()
     page.get_by_label("Who looks after the water points?").check()
     page.fill("#id_body", "Nobody, since the committee stopped meeting.")
-    page.get_by_role("button", name="Post reply").click()
-    page.wait_for_load_state()
+    follow(page.get_by_role("button", name="Post reply"))
     post = Post.objects.get(body="Nobody, since the committee stopped meeting.")
     assert [p.text for p in post.prompts.all()] == ["Who looks after the water points?"]
     screenshot(page, "facilitation-participant-posts")
@@ -60,8 +61,7 @@ def test_facilitator_follows_up_and_the_participant_answers(
     item = desk.locator(f'.queue-item[data-post="{post.pk}"]')
     assert "Nobody, since the committee stopped meeting." in item.inner_text()
     screenshot(desk, "facilitation-queue")
-    item.get_by_role("link", name=re.compile(r"^Follow up")).click()
-    desk.wait_for_load_state()
+    follow(item.get_by_role("link", name=re.compile(r"^Follow up")))
     box = desk.get_by_label("This is a follow-up question to Jonas Berg")
     box.check()
     assert box.is_checked()
@@ -69,8 +69,7 @@ def test_facilitator_follows_up_and_the_participant_answers(
     assert "Nobody, since the committee stopped meeting." in body.input_value()
     body.fill(body.input_value() + "When did the committee last meet, Jonas?")
     screenshot(desk, "facilitation-follow-up-form")
-    desk.get_by_role("button", name="Post reply").click()
-    desk.wait_for_load_state()
+    follow(desk.get_by_role("button", name="Post reply"))
     question = Post.objects.get(
         body__endswith="When did the committee last meet, Jonas?"
     )
@@ -86,13 +85,11 @@ def test_facilitator_follows_up_and_the_participant_answers(
     notice = reader.locator(".follow-up-note")
     assert NOTICE in notice.inner_text()
     screenshot(reader, "facilitation-follow-up-notice")
-    notice.get_by_role("link", name="Answer it").click()
-    reader.wait_for_load_state()
+    follow(notice.get_by_role("link", name="Answer it"))
     body = reader.locator("#id_body")
     assert "When did the committee last meet, Jonas?" in body.input_value()
     body.fill(body.input_value() + "Two years ago, before the flood.")
-    reader.get_by_role("button", name="Post reply").click()
-    reader.wait_for_load_state()
+    follow(reader.get_by_role("button", name="Post reply"))
     answer = Post.objects.get(body__endswith="Two years ago, before the flood.")
     assert answer.parent_id == question.pk
 

@@ -12,6 +12,8 @@ from accounts.models import User
 from forum.models import Post
 from tests.factories import CategoryFactory, ReplyFactory, TopicFactory, UserFactory
 
+from .conftest import follow
+
 pytestmark = pytest.mark.browser
 
 CONFIRM_LINK = re.compile(r"/accounts/confirm-email/[^/\s]+/")
@@ -74,10 +76,11 @@ def test_new_visitor_signs_up_verifies_and_replies_quoting_a_post(
     page.fill("#id_password1", "a-long-enough-secret-42")
     page.fill("#id_password2", "a-long-enough-secret-42")
     screenshot(page, "00-signup-form")
-    page.locator("form", has=page.locator("#id_username")).locator(
-        "button[type=submit]"
-    ).click()
-    page.wait_for_load_state()
+    follow(
+        page.locator("form", has=page.locator("#id_username")).locator(
+            "button[type=submit]"
+        )
+    )
     assert "/accounts/confirm-email/" in page.url, page.url
     header = page.locator("header.site-header")
     assert header.get_by_role("button", name="Sign out").count() == 0
@@ -93,8 +96,7 @@ def test_new_visitor_signs_up_verifies_and_replies_quoting_a_post(
     assert link, message.body
     page.goto(f"{site}{link.group(0)}")
     screenshot(page, "02-confirm-email-page")
-    page.get_by_role("button", name="Confirm").click()
-    page.wait_for_load_state()
+    follow(page.get_by_role("button", name="Confirm"))
 
     # Confirming signs the newcomer in.
     assert header.get_by_role("button", name="Sign out").count() == 1
@@ -104,8 +106,7 @@ def test_new_visitor_signs_up_verifies_and_replies_quoting_a_post(
 
     # Open the topic and quote post A.
     page.goto(f"{site}/t/{topic.pk}/")
-    page.locator(f"#p{post_a.pk} a.quote-link").click()
-    page.wait_for_load_state()
+    follow(page.locator(f"#p{post_a.pk} a.quote-link"))
     assert f"/t/{topic.pk}/reply/" in page.url
     assert f"parent={post_a.pk}" in page.url
     replying = page.locator("section.replying-to")
@@ -120,8 +121,7 @@ def test_new_visitor_signs_up_verifies_and_replies_quoting_a_post(
     assert page.locator("input[name=quoting]").input_value() == str(post_a.pk)
     body.fill(quoted + "Yes, and the library could host the first meeting.")
     screenshot(page, "03-reply-form-with-quote")
-    page.get_by_role("button", name="Post reply").click()
-    page.wait_for_load_state()
+    follow(page.get_by_role("button", name="Post reply"))
 
     # The new post exists, threaded under A and quoting A.
     new = Post.objects.get(author=newcomer)
@@ -220,8 +220,7 @@ def test_quote_preview_and_post_without_javascript(
     sign_in(page, member)
 
     page.goto(f"{site}/t/{topic.pk}/")
-    page.locator(f"#p{post_b.pk} a.quote-link").click()
-    page.wait_for_load_state()
+    follow(page.locator(f"#p{post_b.pk} a.quote-link"))
     body = page.locator("#id_body")
     quoted = body.input_value()
     assert "Bruno Lind wrote:" in quoted
@@ -229,8 +228,7 @@ def test_quote_preview_and_post_without_javascript(
 
     text = quoted + "Benches *and* shade, please."
     body.fill(text)
-    page.get_by_role("button", name="Preview").click()
-    page.wait_for_load_state()
+    follow(page.get_by_role("button", name="Preview"))
 
     preview = page.locator("section.preview [data-user-content]")
     assert preview.count() == 1
@@ -241,8 +239,7 @@ def test_quote_preview_and_post_without_javascript(
     assert not Post.objects.filter(author=member).exists()
     screenshot(page, "07-reply-preview-nojs")
 
-    page.get_by_role("button", name="Post reply").click()
-    page.wait_for_load_state()
+    follow(page.get_by_role("button", name="Post reply"))
     new = Post.objects.get(author=member)
     assert new.parent_id == post_b.pk
     assert new.quoting_id == post_b.pk
@@ -280,8 +277,7 @@ def test_flat_view_without_javascript_is_remembered(
     assert flat.get_attribute("aria-pressed") == "false"
     assert article_ids(page) == [topic.first_post_id, post_a.pk, post_c.pk, post_b.pk]
 
-    flat.click()
-    page.wait_for_load_state()
+    follow(flat)
     assert page.url == url
     assert flat.get_attribute("aria-pressed") == "true"
     assert threaded.get_attribute("aria-pressed") == "false"

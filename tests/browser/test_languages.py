@@ -18,7 +18,7 @@ from tests.factories import (
     make_facilitator,
 )
 
-from .conftest import PASSWORD, TIMEOUT_MS
+from .conftest import PASSWORD, TIMEOUT_MS, follow
 
 pytestmark = pytest.mark.browser
 
@@ -121,8 +121,7 @@ def test_journey(browser, site, dialogue, screenshot, language, javascript, widt
     member = UserFactory(display_name="Ines Duarte")
     sign_in(page, site, member, words)
     page.goto(f"{site}{topic.get_absolute_url()}")
-    page.locator(f"#p{post.pk}").get_by_role("link", name=words["quote"]).click()
-    page.wait_for_load_state()
+    follow(page.locator(f"#p{post.pk}").get_by_role("link", name=words["quote"]))
     body = page.locator("form.post-form textarea[name=body]")
     assert "Amara Okafor wrote:" in body.input_value()
     body.fill(body.input_value() + "\n\nA rota *by street* could work.")
@@ -154,8 +153,7 @@ def test_journey(browser, site, dialogue, screenshot, language, javascript, widt
     page.fill("#closing-note", "Thank you all.")
     fits(page, width)
     screenshot(page, f"{name}-04-tools")
-    page.get_by_role("button", name=words["lock"]).click()
-    page.wait_for_load_state()
+    follow(page.get_by_role("button", name=words["lock"]))
     assert words["locked"] in page.locator("main").inner_text()
     assert Topic.objects.get(pk=topic.pk).is_locked
     fits(page, width)
@@ -170,19 +168,16 @@ def test_switcher_changes_the_language(browser, site, dialogue, javascript):
     topic, _, _ = dialogue
     context, page = open_tab(browser, language="en", javascript=javascript, width=375)
     page.goto(f"{site}{topic.get_absolute_url()}")
-    page.locator("footer").get_by_role("link", name="Français").click()
-    page.wait_for_load_state()
+    follow(page.locator("footer").get_by_role("link", name="Français"))
     assert page.url.endswith(topic.get_absolute_url())
     assert page.locator("html").get_attribute("lang") == "fr"
-    page.locator("footer").get_by_role("link", name="English").click()
-    page.wait_for_load_state()
+    follow(page.locator("footer").get_by_role("link", name="English"))
     assert page.locator("html").get_attribute("lang") == "en"
 
     member = UserFactory(display_name="Ines Duarte")
     sign_in(page, site, member, WORDS["en"])
     page.goto(f"{site}{topic.get_absolute_url()}")
-    page.locator("footer").get_by_role("button", name="Français").click()
-    page.wait_for_load_state()
+    follow(page.locator("footer").get_by_role("button", name="Français"))
     assert page.locator("html").get_attribute("lang") == "fr"
     assert User.objects.get(pk=member.pk).language == "fr"
     context.close()

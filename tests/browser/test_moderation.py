@@ -8,6 +8,8 @@ from forum.models import Post, Topic
 from moderation.models import AuditEntry
 from tests.factories import ReplyFactory, TopicFactory, UserFactory, make_facilitator
 
+from .conftest import follow
+
 pytestmark = pytest.mark.browser
 
 
@@ -25,8 +27,7 @@ def test_facilitator_locks_topic_and_participant_sees_it_locked(
     page.goto(f"{site}{topic.get_absolute_url()}")
     page.locator("summary", has_text="Facilitator tools").click()
     page.fill("#closing-note", "Thank you all. The **summary** follows next week.")
-    page.get_by_role("button", name="Lock topic").click()
-    page.wait_for_load_state()
+    follow(page.get_by_role("button", name="Lock topic"))
     assert "Topic locked" in page.content(), page.locator("main").inner_text()
     screenshot(page, "moderation-locked-by-facilitator")
 
@@ -68,12 +69,10 @@ def test_reply_pin_and_hide_without_javascript(
     page = context.new_page()
     sign_in(page, participant)
     page.goto(f"{site}{topic.get_absolute_url()}")
-    page.locator(f"#p{first.pk}").get_by_role("link", name="Reply").click()
-    page.wait_for_load_state()
+    follow(page.locator(f"#p{first.pk}").get_by_role("link", name="Reply"))
     assert page.locator("input[name=parent]").input_value() == str(first.pk)
     page.get_by_label("Message").fill("Who decided the new fees?")
-    page.get_by_role("button", name="Post reply").click()
-    page.wait_for_load_state()
+    follow(page.get_by_role("button", name="Post reply"))
     reply = Post.objects.get(author=participant)
     assert reply.parent_id == first.pk
     screenshot(page, f"moderation-nojs-reply-{width}")
@@ -83,18 +82,14 @@ def test_reply_pin_and_hide_without_javascript(
     sign_in(desk, facilitator)
     desk.goto(f"{site}{topic.get_absolute_url()}")
     desk.locator("summary", has_text="Facilitator tools").click()
-    desk.get_by_role("button", name="Pin topic").click()
-    desk.wait_for_load_state()
+    follow(desk.get_by_role("button", name="Pin topic"))
     assert Topic.objects.get(pk=topic.pk).is_pinned
-    desk.locator(f"#p{reply.pk}").get_by_role("link", name="Hide").click()
-    desk.wait_for_load_state()
-    desk.get_by_role("button", name=re.compile("^Hide")).click()
-    desk.wait_for_load_state()
+    follow(desk.locator(f"#p{reply.pk}").get_by_role("link", name="Hide"))
+    follow(desk.get_by_role("button", name=re.compile("^Hide")))
     assert desk.locator(".errorlist").count() == 1  # a reason is required
     screenshot(desk, f"moderation-nojs-hide-reason-error-{width}")
     desk.get_by_label(re.compile("Reason")).fill("Names a stallholder's debts.")
-    desk.get_by_role("button", name=re.compile("^Hide")).click()
-    desk.wait_for_load_state()
+    follow(desk.get_by_role("button", name=re.compile("^Hide")))
     reply.refresh_from_db()
     assert reply.is_hidden
     assert "Names a stallholder's debts." in desk.locator(f"#p{reply.pk}").inner_text()
