@@ -18,10 +18,17 @@ COUNT_ALL = """
 POSTGRESQL_DAY = (
     "COALESCE((%s.last_post_at AT TIME ZONE 'UTC')::date, DATE '0001-01-01')"
 )
-POSTGRESQL = [
-    f"""
-    CREATE FUNCTION forum_topic_list_days() RETURNS trigger LANGUAGE plpgsql AS $$
+# The function first takes its categories' rows (both, in id order, for a move),
+# so the counts of a category are only ever written under its row's lock: every
+# writer waits for the category before the counts, and two writers cannot each
+# hold a count the other needs (as a pin and an unpin on the same day could).
+POSTGRESQL_FUNCTION = f"""
+    CREATE OR REPLACE FUNCTION forum_topic_list_days() RETURNS trigger
+    LANGUAGE plpgsql AS $$
     BEGIN
+        PERFORM 1 FROM forum_category
+        WHERE id IN (OLD.category_id, NEW.category_id) ORDER BY id
+        FOR NO KEY UPDATE;
         IF TG_OP IN ('UPDATE', 'DELETE') THEN
             UPDATE forum_topiclistday SET n = n - 1
             WHERE category_id = OLD.category_id AND is_pinned = OLD.is_pinned
@@ -36,7 +43,9 @@ POSTGRESQL = [
         RETURN NULL;
     END
     $$
-    """,
+"""
+POSTGRESQL = [
+    POSTGRESQL_FUNCTION,
     """
     CREATE TRIGGER forum_topic_list_days_insert_delete
     AFTER INSERT OR DELETE ON forum_topic
@@ -117,6 +126,12 @@ def _execute(connection, statements: list[str]) -> None:
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
+
+
+def take_category_locks(connection) -> None:
+    """Migration 0012: the function of 0010 made anew, taking the category rows."""
+    if connection.vendor == "postgresql":
+        _execute(connection, [POSTGRESQL_FUNCTION])
 
 
 def install(connection) -> None:

@@ -131,11 +131,18 @@ def rename_topic(*, topic: Topic, actor: User, title: str) -> bool:
 @transaction.atomic
 def move_topic(*, topic: Topic, actor: User, category: Category) -> bool:
     """Move a topic and its posts' counts to another category."""
-    topic = _locked_topic(topic)
+    # The topic's row alone first (not its category's, as _locked_topic takes),
+    # then both categories in id order: a move from A to B and one from B to A
+    # at the same moment take A and B in the same order, so neither can hold one
+    # while waiting for the other.
+    topic = (
+        Topic.objects.select_for_update(of=("self",))
+        .select_related("category")
+        .get(pk=topic.pk)
+    )
     source = topic.category
     if source.pk == category.pk:
         return False
-    # Lock both categories' rows (in id order, so two moves cannot deadlock).
     list(
         Category.objects.select_for_update()
         .filter(pk__in=[source.pk, category.pk])

@@ -1,17 +1,21 @@
 """Many writers at once: every reply is stored once, in order, with exact counters;
 two people editing the same post both keep their text in the history."""
 
+import queue
 import threading
 import time
 import uuid
 from collections import Counter
 
 import pytest
+from django.db import OperationalError, connection, transaction
+from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 
 from forum import services
-from forum.models import Category, Post, Topic
+from forum.models import Category, Post, Topic, TopicListDay
+from moderation import services as moderation
 from tests.factories import CategoryFactory, TopicFactory, UserFactory, make_facilitator
 
 from . import ON_POSTGRES, HttpSession
@@ -201,3 +205,149 @@ def test_two_editors_sending_at_the_same_moment_lose_nothing(
     history = list(post.revisions.values_list("body", flat=True))
     (other,) = set(texts.values()) - {post.body}
     assert history == ["The original text.", other]
+
+
+class _Worker(threading.Thread):
+    """Runs work on its own database connection and says which server process
+    that is, so the test can see when it waits for a lock."""
+
+    def __init__(self, work):
+        super().__init__()
+        self.work, self.error, self.pid = work, None, queue.Queue()
+
+    def run(self):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self.pid.put(cursor.fetchone()[0])
+            self.work()
+        except BaseException as error:
+            self.error = error
+        finally:
+            connection.close()
+
+
+def _waits_for_a_lock(pid: int, seconds: float = 10) -> bool:
+    """Whether the server process pid comes to wait for a row or table lock
+    (pg_locks is read afresh by each statement, unlike pg_stat_activity)."""
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT 1 FROM pg_locks WHERE pid = %s AND NOT granted", [pid]
+            )
+            if cursor.fetchone():
+                return True
+            time.sleep(0.02)
+    return False
+
+
+def _take_now(sql: str, params: list) -> None:
+    """Run a locking statement that must not wait (NOWAIT, or a short lock
+    timeout): a failure means another transaction holds what it locks."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL lock_timeout = '2s'")
+        try:
+            cursor.execute(sql, params)
+        except OperationalError as error:
+            pytest.fail(f"held by the waiting transaction: {error}")
+
+
+@ON_POSTGRES_ONLY
+def test_a_waiting_move_holds_neither_category(transactional_db):
+    """A move takes its topic, then both categories in id order. Here another
+    transaction holds the lower-id category (the target), as a move the other way
+    would; the waiting move must not hold the other (its source), or the two moves
+    would each wait for the other for ever."""
+    target = CategoryFactory()
+    source = CategoryFactory()
+    assert target.pk < source.pk
+    topic = TopicFactory(category=source)
+    facilitator = UserFactory()
+    mover = _Worker(
+        lambda: moderation.move_topic(topic=topic, actor=facilitator, category=target)
+    )
+    with transaction.atomic():
+        Category.objects.select_for_update().get(pk=target.pk)
+        mover.start()
+        assert _waits_for_a_lock(mover.pid.get(timeout=10)), "the move did not wait"
+        _take_now("SELECT 1 FROM forum_category WHERE id = %s FOR UPDATE", [source.pk])
+    mover.join(timeout=30)
+    assert not mover.is_alive() and mover.error is None, mover.error
+    assert Topic.objects.get(pk=topic.pk).category_id == target.pk
+    assert Category.objects.get(pk=source.pk).topic_count == 0
+    assert _day_counts() == _day_truth()
+
+
+@ON_POSTGRES_ONLY
+def test_moves_both_ways_between_two_categories_at_once_all_finish(transactional_db):
+    """Ten rounds of two facilitators moving a topic each between the same two
+    categories in opposite directions at the same moment: no deadlock error, and
+    the counts and day counts stay exact."""
+    one, two = CategoryFactory(), CategoryFactory()
+    a, b = TopicFactory(category=one), TopicFactory(category=two)
+    facilitator = UserFactory()
+    for round_ in range(10):
+        there, back = (two, one) if round_ % 2 == 0 else (one, two)
+        errors = _run_together(
+            [
+                lambda c=there: _closing(moderation.move_topic, a, c, facilitator),
+                lambda c=back: _closing(moderation.move_topic, b, c, facilitator),
+            ]
+        )
+        assert not errors, errors
+    assert Category.objects.get(pk=one.pk).topic_count == 1
+    assert Category.objects.get(pk=two.pk).topic_count == 1
+    assert _day_counts() == _day_truth()
+
+
+def _closing(move, topic, category, actor):
+    try:
+        move(topic=topic, actor=actor, category=category)
+    finally:
+        connection.close()
+
+
+def _day_counts() -> Counter:
+    """Each category's topics as its day counts add them up."""
+    sums = TopicListDay.objects.values("category_id").annotate(total=Sum("n"))
+    return Counter({row["category_id"]: row["total"] for row in sums if row["total"]})
+
+
+def _day_truth() -> Counter:
+    return Counter(Topic.objects.values_list("category_id", flat=True))
+
+
+@ON_POSTGRES_ONLY
+def test_day_counts_are_written_only_under_their_category_row(transactional_db):
+    """Any write that moves a topic between day counts (here a pin made straight
+    on the table, as the admin or a script would) first waits for the category's
+    row, and touches none of its counts while it waits: so every writer of a
+    category's counts goes one at a time, in the order of the category's row."""
+    category = CategoryFactory()
+    pinned_today, plain_today = (
+        TopicFactory(category=category),
+        TopicFactory(category=category),
+    )
+    Topic.objects.filter(pk=pinned_today.pk).update(is_pinned=True)
+    pinner = _Worker(
+        lambda: Topic.objects.filter(pk=plain_today.pk).update(is_pinned=True)
+    )
+    with transaction.atomic():
+        Category.objects.select_for_update().get(pk=category.pk)
+        pinner.start()
+        assert _waits_for_a_lock(pinner.pid.get(timeout=10)), (
+            "the pin wrote the day counts without waiting for the category's row"
+        )
+        _take_now(
+            "SELECT 1 FROM forum_topiclistday WHERE category_id = %s FOR UPDATE",
+            [category.pk],
+        )
+    pinner.join(timeout=30)
+    assert not pinner.is_alive() and pinner.error is None, pinner.error
+    counts = dict(
+        TopicListDay.objects.filter(category=category, n__gt=0).values_list(
+            "is_pinned", "n"
+        )
+    )
+    assert counts == {True: 2}
