@@ -170,7 +170,7 @@ def category_topics(*, category: Category, info: PageInfo) -> list[Topic]:
     counts (TopicListDay) which day its first topic was last active on and how
     many topics come before that day, and walks from there: at most that day's
     topics instead of up to half the category."""
-    ordered = Topic.objects.filter(category=category).in_list_order()
+    ordered = Topic.objects.filter(category=category).in_list_order().only(*LIST_FIELDS)
     start, stop = info.offset, info.offset + info.per_page
     walk = min(start, info.count - stop)
     if walk > settings.FORUM_LIST_DAYS_AFTER:
@@ -178,11 +178,10 @@ def category_topics(*, category: Category, info: PageInfo) -> list[Topic]:
         if found is not None and start - found[1] < walk:
             day, before = found
             ordered = ordered.filter(_on_or_before_day(day))
-            return list(ordered.only(*LIST_FIELDS)[start - before : stop - before])
+            return list(ordered[start - before : stop - before])
     if (backwards := info.from_far_end()) is not None:
-        reverse = ordered.reverse().only(*LIST_FIELDS)
-        return list(reverse[backwards[0] : backwards[1]])[::-1]
-    return list(ordered.only(*LIST_FIELDS)[start:stop])
+        return list(ordered.reverse()[backwards[0] : backwards[1]])[::-1]
+    return list(ordered[start:stop])
 
 
 # The unpinned topics last active on a day, and how many of the category's

@@ -2,7 +2,6 @@
 should: the database keeps them right through every kind of write, and every
 page read through them lists exactly the topics a full walk of the list would."""
 
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,28 +16,9 @@ from forum.models import Post, Topic, TopicListDay
 from moderation import services as moderation
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
 from tests.forum import plans
+from tests.forum.daycounts import counted, truth
 
 DAY = datetime(2026, 3, 10, tzinfo=UTC)
-
-
-def truth() -> Counter:
-    """What the counts should be, from the topics themselves."""
-    return Counter(
-        (
-            t.category_id,
-            t.is_pinned,
-            t.last_post_at.astimezone(UTC).date()
-            if t.last_post_at
-            else TopicListDay.NO_DAY,
-        )
-        for t in Topic.objects.all()
-    )
-
-
-def counted() -> Counter:
-    rows = TopicListDay.objects.values_list("category_id", "is_pinned", "day", "n")
-    assert all(n >= 0 for *_, n in rows)
-    return Counter({(c, p, d): n for c, p, d, n in rows if n})
 
 
 def spread(topics: list[Topic], days: list[int]) -> None:

@@ -9,7 +9,6 @@ from collections import Counter
 
 import pytest
 from django.db import OperationalError, connection, transaction
-from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 
@@ -17,6 +16,7 @@ from forum import services
 from forum.models import Category, Post, Topic, TopicListDay
 from moderation import services as moderation
 from tests.factories import CategoryFactory, TopicFactory, UserFactory, make_facilitator
+from tests.forum.daycounts import counted, truth
 
 from . import ON_POSTGRES, HttpSession
 
@@ -276,7 +276,7 @@ def test_a_waiting_move_holds_neither_category(transactional_db):
     assert not mover.is_alive() and mover.error is None, mover.error
     assert Topic.objects.get(pk=topic.pk).category_id == target.pk
     assert Category.objects.get(pk=source.pk).topic_count == 0
-    assert _day_counts() == _day_truth()
+    assert counted() == truth()
 
 
 @ON_POSTGRES_ONLY
@@ -298,7 +298,7 @@ def test_moves_both_ways_between_two_categories_at_once_all_finish(transactional
         assert not errors, errors
     assert Category.objects.get(pk=one.pk).topic_count == 1
     assert Category.objects.get(pk=two.pk).topic_count == 1
-    assert _day_counts() == _day_truth()
+    assert counted() == truth()
 
 
 def _closing(move, topic, category, actor):
@@ -306,16 +306,6 @@ def _closing(move, topic, category, actor):
         move(topic=topic, actor=actor, category=category)
     finally:
         connection.close()
-
-
-def _day_counts() -> Counter:
-    """Each category's topics as its day counts add them up."""
-    sums = TopicListDay.objects.values("category_id").annotate(total=Sum("n"))
-    return Counter({row["category_id"]: row["total"] for row in sums if row["total"]})
-
-
-def _day_truth() -> Counter:
-    return Counter(Topic.objects.values_list("category_id", flat=True))
 
 
 @ON_POSTGRES_ONLY
