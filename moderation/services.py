@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from accounts.models import User
-from forum import notifications, search
+from forum import search
 from forum import services as forum_services
 from forum.exceptions import ForumError
 from forum.models import Category, Post, Topic
 from forum.rendering import render_markdown
 
+from . import signals
 from .models import Annotation, AuditEntry, Facilitator, Member, QueueDismissal, Report
 from .permissions import facilitator_ids
 
@@ -187,23 +188,15 @@ def hide_post(*, post: Post, actor: User, reason: str) -> bool:
 
 
 def _tell_author(*, post: Post, hidden: bool, actor: User, reason: str) -> None:
-    """Withdraw (or restore) the post's notifications for those who may not read
-    it hidden, and tell its author; call inside the hiding transaction."""
-    notifications.set_post_withdrawn(
+    """Announce that the post was hidden or shown again; call inside the hiding
+    transaction."""
+    signals.post_visibility_changed.send(
+        sender=Post,
         post=post,
         hidden=hidden,
-        moderator_ids=facilitator_ids(category_id=post.topic.category_id),
-    )
-    notifications.notify_moderation(
-        post=post,
-        kind=(
-            notifications.Kind.POST_HIDDEN
-            if hidden
-            else notifications.Kind.POST_UNHIDDEN
-        ),
-        recipient_ids=[post.author_id],
         actor=actor,
         reason=reason,
+        facilitator_ids=facilitator_ids(category_id=post.topic.category_id),
     )
 
 
@@ -304,13 +297,13 @@ def resolve_report(
     open_reports.update(
         status=status, resolved_by_name=actor.name, resolved_at=timezone.now()
     )
-    outcome = "The post was hidden." if hide else "The post stays as it is."
-    notifications.notify_moderation(
+    signals.reports_resolved.send(
+        sender=Report,
         post=report.post,
-        kind=notifications.Kind.REPORT_HANDLED,
-        recipient_ids=reporters,
         actor=actor,
-        reason=f"{outcome} {reason}".strip(),
+        hidden=hide,
+        reporter_ids=reporters,
+        note=reason,
     )
     log_action(
         actor=actor,

@@ -1,9 +1,11 @@
 """Who is notified of what: each kind once, for exactly the right people."""
 
-from forum import notifications, services
-from forum.models import Category, Notification, Watch
+from forum import services
+from forum.models import Category
 from moderation import services as moderation_services
 from moderation.models import Report
+from notifications import services as notifications
+from notifications.models import Notification, Watch
 from tests.factories import TopicFactory, UserFactory, make_facilitator
 from tests.notifications.conftest import private_category
 
@@ -119,7 +121,8 @@ def test_category_watchers_hear_of_new_topics_and_posts(category, user):
     topic = TopicFactory(category=category, author=user)
     opening = Notification.objects.get(recipient=watcher)
     assert opening.kind == Kind.WATCHED and opening.post_id == topic.first_post_id
-    assert "New topic" in opening.reason
+    assert opening.reason == Notification.Reason.NEW_TOPIC
+    assert opening.reason_params == {"name": category.name}
     post = reply(topic, UserFactory())
     assert kinds_for(post)["watcher"] == Kind.WATCHED
 
@@ -195,7 +198,8 @@ def test_hidden_post_disappears_except_for_facilitators(category, dialogue, user
     starter.refresh_from_db()
     assert starter.unread_notifications == 0
     told = Notification.objects.get(recipient=user, kind=Kind.POST_HIDDEN)
-    assert told.reason == "Off topic" and told.actor == facilitator
+    assert told.reason == Notification.Reason.NONE and told.actor == facilitator
+    assert told.reason_params == {"note": "Off topic"}
     moderation_services.unhide_post(post=post, actor=facilitator)
     starter.refresh_from_db()
     assert starter.unread_notifications == 1
@@ -212,7 +216,7 @@ def test_report_handled_tells_every_reporter_once(category, dialogue, user):
     moderation_services.resolve_report(report=report, actor=facilitator, hide=False)
     handled = Notification.objects.filter(kind=Kind.REPORT_HANDLED)
     assert sorted(n.recipient.username for n in handled) == ["reporter0", "reporter1"]
-    assert all("stays" in n.reason for n in handled)
+    assert {n.reason for n in handled} == {Notification.Reason.REPORT_DISMISSED}
     assert not Notification.objects.filter(kind=Kind.POST_HIDDEN).exists()
 
 
