@@ -17,6 +17,8 @@ from forum.models import Post
 
 from .models import DIGEST, EMAIL_FIELDS
 
+# Named for the module that first signed these links, so links already sent
+# keep working.
 UNSUBSCRIBE_SALT = "forum.notifications.unsubscribe"
 UNSUBSCRIBE_MAX_AGE = 60 * 24 * 3600
 

@@ -1,5 +1,8 @@
 """Who is notified of what: each kind once, for exactly the right people."""
 
+import pytest
+from django.db import transaction
+
 from forum import services
 from forum.models import Category
 from moderation import services as moderation_services
@@ -252,3 +255,27 @@ def test_the_demo_forum_has_notifications_but_sends_no_email():
     assert rows.exists()
     assert all(n.created_at == n.post.created_at for n in rows)
     assert not rows.filter(email_state__in=["queued", "digest"]).exists()
+
+
+def test_a_rolled_back_reply_leaves_no_notification_and_no_count(dialogue, user):
+    """Notifications and the unread counter are written in the reply's own
+    transaction: they go if it goes."""
+    starter = dialogue.author
+    with pytest.raises(RuntimeError), transaction.atomic():
+        reply(dialogue, user)
+        starter.refresh_from_db()
+        assert starter.unread_notifications == 1
+        raise RuntimeError
+    starter.refresh_from_db()
+    assert starter.unread_notifications == 0
+    assert not Notification.objects.filter(recipient=starter).exists()
+
+
+def test_a_rolled_back_hiding_tells_nobody(category, dialogue, user):
+    post = reply(dialogue, user)
+    facilitator = make_facilitator(category, username="fac")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        moderation_services.hide_post(post=post, actor=facilitator, reason="No")
+        raise RuntimeError
+    assert not Notification.objects.filter(kind=Kind.POST_HIDDEN).exists()
+    assert not Notification.objects.filter(post=post, withdrawn=True).exists()
