@@ -166,9 +166,10 @@ def move_topic(*, topic: Topic, actor: User, category: Category) -> bool:
 
 
 @transaction.atomic
-def hide_post(*, post: Post, actor: User, reason: str) -> bool:
+def hide_post(*, post: Post, actor: User, reason: str, report_reason: str = "") -> bool:
     """Hide a post behind a placeholder; its text is kept for the author and
-    facilitators."""
+    facilitators. report_reason: the reports' Report.Reason when resolving them
+    without words of the facilitator's own."""
     post = (
         Post.objects.select_for_update()
         .select_related("topic__category")
@@ -183,11 +184,19 @@ def hide_post(*, post: Post, actor: User, reason: str) -> bool:
         hidden_at=timezone.now(),
     )
     log_action(actor=actor, action=Action.HIDE, post=post, reason=reason.strip())
-    _tell_author(post=post, hidden=True, actor=actor, reason=reason.strip())
+    _tell_author(
+        post=post,
+        hidden=True,
+        actor=actor,
+        reason=reason.strip(),
+        report_reason=report_reason,
+    )
     return True
 
 
-def _tell_author(*, post: Post, hidden: bool, actor: User, reason: str) -> None:
+def _tell_author(
+    *, post: Post, hidden: bool, actor: User, reason: str, report_reason: str = ""
+) -> None:
     """Announce that the post was hidden or shown again; call inside the hiding
     transaction."""
     signals.post_visibility_changed.send(
@@ -196,6 +205,7 @@ def _tell_author(*, post: Post, hidden: bool, actor: User, reason: str) -> None:
         hidden=hidden,
         actor=actor,
         reason=reason,
+        report_reason=report_reason,
         facilitator_ids=facilitator_ids(category_id=post.topic.category_id),
     )
 
@@ -291,6 +301,7 @@ def resolve_report(
             post=report.post,
             actor=actor,
             reason=reason or report.get_reason_display(),
+            report_reason="" if reason else report.reason,
         )
     open_reports = Report.objects.filter(post=report.post, status=Report.Status.OPEN)
     reporters = list(open_reports.values_list("reporter_id", flat=True))

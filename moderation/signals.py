@@ -11,8 +11,11 @@ from django.dispatch import Signal
 # moderation.services.hide_post and unhide_post inside the transaction, after
 # the post row is updated. kwargs: post (Post, with topic__category loaded),
 # hidden (bool: True if now hidden), actor (User: the facilitator), reason
-# (str: the facilitator's words, possibly empty), facilitator_ids (set[int]:
-# who moderates the post's category and may still read it).
+# (str: the facilitator's words, possibly empty; when hiding resolves reports
+# without words of their own, the reports' reason in the facilitator's
+# language), report_reason (str: in that case the reports' Report.Reason code,
+# else ""), facilitator_ids (set[int]: who moderates the post's category and
+# may still read it).
 post_visibility_changed = Signal()
 
 # Reports on a post were resolved. Sent by moderation.services.resolve_report

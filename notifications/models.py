@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from moderation.models import Report
+
 
 class Notification(models.Model):
     """Something that happened that concerns one reader; written by
@@ -41,6 +43,8 @@ class Notification(models.Model):
         NEW_TOPIC = "new_topic", _("New topic in %(name)s.")
         REPORT_HIDDEN = "report_hidden", _("The post was hidden.")
         REPORT_DISMISSED = "report_dismissed", _("The post stays as it is.")
+        # Shown as the label of the reports' reason (moderation Report.Reason).
+        REPORTED = "reported", _("The reason given in the reports")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -114,6 +118,8 @@ class Notification(models.Model):
     def reason_text(self) -> str:
         """Why the reader was told, in the active language."""
         words = str(self.Reason(self.reason).label) if self.reason else ""
+        if self.reason == self.Reason.REPORTED:
+            words = str(Report.Reason(self.reason_params["report_reason"]).label)
         if "%(name)s" in words:
             words = words % {"name": self.reason_params.get("name", "")}
         return " ".join(filter(None, [words, self.reason_params.get("note", "")]))

@@ -47,14 +47,20 @@ def notify_new_mentions(sender, *, post, mentioned, **kwargs):
 
 
 @receiver(post_visibility_changed, dispatch_uid="notifications.visibility")
-def tell_author(sender, *, post, hidden, actor, reason, facilitator_ids, **kwargs):
+def tell_author(
+    sender, *, post, hidden, actor, reason, facilitator_ids, report_reason="", **kwargs
+):
     services.set_post_withdrawn(post=post, hidden=hidden, moderator_ids=facilitator_ids)
+    # The reports' reason is kept as its code, to be shown in the author's
+    # language rather than the facilitator's.
     created = services.notify_moderation(
         post=post,
         kind=Kind.POST_HIDDEN if hidden else Kind.POST_UNHIDDEN,
         recipient_ids=[post.author_id],
         actor=actor,
-        note=reason,
+        reason=Reason.REPORTED if report_reason else Reason.NONE,
+        params={"report_reason": report_reason} if report_reason else {},
+        note="" if report_reason else reason,
     )
     queue_emails(created)
 

@@ -152,6 +152,7 @@ def notify_moderation(
     actor: User,
     reason: str = Notification.Reason.NONE,
     note: str = "",
+    params: dict | None = None,
 ) -> list[Notification]:
     """Tell authors and reporters what became of a post (hidden, shown again,
     report handled); a repeat replaces the earlier one. Call inside the
@@ -161,7 +162,7 @@ def notify_moderation(
     ids = [uid for uid in set(recipient_ids) if uid and uid != actor.pk]
     Notification.objects.filter(post=post, kind=kind, recipient_id__in=ids).delete()
     refresh_unread_counts(user_ids=ids)
-    params = {"note": note} if note else {}
+    params = {**(params or {}), **({"note": note} if note else {})}
     wanted = {uid: (kind, reason, params) for uid in ids}
     return create_notifications(post=post, wanted=wanted, actor=actor)
 

@@ -7,6 +7,15 @@ from django.db import migrations, models
 WATCHED_TOPIC = "You watch this topic."
 NEW_TOPIC = re.compile(r"New topic in (?P<name>.+)\.\Z", re.S)
 WATCHED_CATEGORY = re.compile(r"You watch (?P<name>.+)\.\Z", re.S)
+# The English labels of a report's reason (moderation Report.Reason), stored
+# when hiding resolved reports without a facilitator's words.
+REPORT_REASONS = {
+    "Spam or advertising": "spam",
+    "Abusive or hateful": "abuse",
+    "Puts someone at risk (personal details, threats)": "safety",
+    "Off topic or disruptive": "off_topic",
+    "Something else": "other",
+}
 OUTCOMES = {
     "The post was hidden.": "report_hidden",
     "The post stays as it is.": "report_dismissed",
@@ -27,12 +36,17 @@ def code_of(kind: str, sentence: str) -> tuple[str, dict]:
             if sentence.startswith(outcome):
                 note = sentence[len(outcome) :].strip()
                 return code, {"note": note} if note else {}
+    if kind == "post_hidden" and sentence in REPORT_REASONS:
+        return "reported", {"report_reason": REPORT_REASONS[sentence]}
     return "", {"note": sentence} if sentence else {}
 
 
 def sentence_of(code: str, params: dict) -> str:
     """The old sentence for a code, to go back to the previous schema."""
     name = params.get("name", "")
+    labels = {value: key for key, value in REPORT_REASONS.items()}
+    if code == "reported":
+        return labels.get(params.get("report_reason"), "")
     words = {
         "watched_topic": WATCHED_TOPIC,
         "new_topic": f"New topic in {name}.",

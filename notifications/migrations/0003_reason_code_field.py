@@ -20,6 +20,7 @@ class Migration(migrations.Migration):
                     ("new_topic", "New topic in %(name)s."),
                     ("report_hidden", "The post was hidden."),
                     ("report_dismissed", "The post stays as it is."),
+                    ("reported", "The reason given in the reports"),
                 ],
                 default="",
                 max_length=20,

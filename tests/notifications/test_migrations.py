@@ -28,6 +28,11 @@ OLD_ROWS = {
     ("report_handled", "The post stays as it is."): ("report_dismissed", {}),
     ("post_hidden", "You watch this topic."): ("", {"note": "You watch this topic."}),
     ("post_unhidden", ""): ("", {}),
+    ("post_hidden", "Spam or advertising"): ("reported", {"report_reason": "spam"}),
+    ("report_handled", "Spam or advertising"): (
+        "",
+        {"note": "Spam or advertising"},
+    ),
 }
 
 

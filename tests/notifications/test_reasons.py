@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
 from forum import services
@@ -114,3 +115,35 @@ def test_the_email_gives_the_reason_in_the_recipients_language(
     [message] = [m for m in mail.outbox if m.to == [reader.email]]
     assert SHOWN[language]["new_topic"] in message.body
     assert SHOWN[language]["new_topic"] in message.alternatives[0][0]
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"),
+    [
+        ("en", "Spam or advertising", "Spam ou publicité"),
+        ("fr", "Spam ou publicité", "Spam or advertising"),
+    ],
+)
+def test_a_post_hidden_on_reports_gives_their_reason_in_the_authors_language(
+    assembly, reader, language, shown, not_shown
+):
+    """The facilitator wrote nothing: the reports' reason is kept as a code and
+    shown in the author's language, whatever the facilitator's was."""
+    topic = TopicFactory(category=assembly)
+    post = services.post_reply(topic=topic, author=reader, body="Achetez !")
+    moderation_services.report_post(post=post, reporter=UserFactory(), reason="spam")
+    with translation.override("fr" if language == "en" else "en"):
+        moderation_services.resolve_report(
+            report=Report.objects.get(post=post),
+            actor=make_facilitator(assembly, username="fac"),
+            hide=True,
+        )
+    hidden = Notification.objects.get(recipient=reader, kind="post_hidden")
+    assert (hidden.reason, hidden.reason_params) == (
+        Reason.REPORTED,
+        {"report_reason": "spam"},
+    )
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(reader)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert shown in page and not_shown not in page
