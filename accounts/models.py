@@ -37,7 +37,7 @@ class User(AbstractUser):
     # accounts.services.set_language, applied by accounts.middleware.
     language = models.CharField(max_length=10, blank=True, choices=language_choices)
     # Every time shown to the user is in this zone (accounts.middleware), and in
-    # their emails (forum.notifications). Set by accounts.services.update_profile.
+    # their emails (notifications.emails). Set by accounts.services.update_profile.
     time_zone = models.CharField(
         max_length=64, default="UTC", validators=[validate_time_zone]
     )
@@ -54,7 +54,8 @@ class User(AbstractUser):
     suspended_until = models.DateTimeField(null=True, blank=True, editable=False)
     suspension_reason = models.TextField(blank=True, editable=False)
     # Unread notifications shown in the header, loaded with the user (no query of
-    # its own); kept by forum.notifications (refresh_unread_counts).
+    # its own); kept by notifications.services, in the transaction that adds or
+    # reads the rows it counts.
     unread_notifications = models.PositiveIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from forum.rendering import render_markdown
 
+from . import signals
 from .models import User
 
 
@@ -198,37 +199,17 @@ def export_user_data(*, user: User) -> dict:
             .select_related("post")
             .order_by("created_at", "pk")
         ],
-        **_notification_data(user),
+        **_other_apps_data(user),
     }
 
 
-def _notification_data(user: User) -> dict:
-    """The user's notification choices and what they watch, for the export."""
-    from forum.models import NotificationSettings, Watch
-
-    choices = NotificationSettings.objects.filter(user=user).first()
-    return {
-        "notification_settings": (
-            {
-                field.name: getattr(choices, field.name)
-                for field in NotificationSettings._meta.concrete_fields
-                if field.name not in {"id", "user"}
-            }
-            if choices
-            else None
-        ),
-        "watches": [
-            {
-                "topic": w.topic.title if w.topic else None,
-                "topic_url": w.topic.get_absolute_url() if w.topic else None,
-                "category": w.category.name if w.category else None,
-                "level": w.level,
-            }
-            for w in Watch.objects.filter(user=user)
-            .select_related("topic", "category")
-            .order_by("pk")
-        ],
-    }
+def _other_apps_data(user: User) -> dict:
+    """The sections the apps built on accounts hold about the user (their
+    notification choices and watches, among others)."""
+    sections: dict = {}
+    for _receiver, part in signals.personal_data_requested.send(sender=User, user=user):
+        sections.update(part)
+    return sections
 
 
 @transaction.atomic

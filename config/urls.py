@@ -36,6 +36,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("moderation/", include("moderation.urls")),
+    path("", include("notifications.urls")),
     path("", include("forum.urls")),
 ]
 

@@ -25,7 +25,6 @@ from accounts.models import User
 from accounts.services import create_user
 
 from .models import Category, Post, Series, Topic
-from .notifications import refresh_unread_counts, settle_loaded_notifications
 from .quoting import quote_markdown
 from .services import (
     create_category,
@@ -37,6 +36,7 @@ from .services import (
     set_summary,
     set_topic_pinned,
 )
+from .signals import history_loaded
 
 ADMIN_USERNAME = "admin"
 
@@ -843,7 +843,7 @@ class _Builder:
         for pk, when in self.topic_times:
             Topic.objects.filter(pk=pk).update(created_at=when)
         # The demo's notifications are history: dated, unread, never emailed.
-        settle_loaded_notifications(post_ids=[pk for pk, _ in self.post_times])
+        history_loaded.send(sender=_Builder, post_ids=[pk for pk, _ in self.post_times])
         # Only the demo's own rows: the demo may join a large forum (the benchmark).
         demo_topics = Topic.objects.filter(pk__in=[pk for pk, _ in self.topic_times])
         for topic in demo_topics.only("pk"):
@@ -852,7 +852,6 @@ class _Builder:
             pk__in=demo_topics.values("category_id")
         ).only("pk"):
             recount_category(category=category)
-        refresh_unread_counts()
         # A closed dialogue was locked a little after its last post.
         for topic in demo_topics.filter(is_locked=True):
             Topic.objects.filter(pk=topic.pk).update(

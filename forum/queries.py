@@ -782,36 +782,3 @@ def series_page(*, series, viewer) -> list[Topic] | None:
     if not topics and Topic.objects.filter(series=series).exists():
         return None
     return topics
-
-
-def notifications_page(*, viewer, raw_page: str | None):
-    """One page of a reader's notifications, newest first, each with its headline
-    and, where the reader may read the post, an excerpt; None if no such page.
-    Notifications of posts the reader can no longer see are left out."""
-    from moderation.permissions import facilitated_category_ids
-
-    from .models import Notification, first_words
-    from .notifications import headline, reason_text
-
-    rows = Notification.objects.filter(recipient=viewer, withdrawn=False).filter(
-        permissions.visible_categories(viewer, "topic__category__")
-    )
-    per_page = settings.FORUM_TOPICS_PER_PAGE
-    number = page_number(raw_page, count=(count := rows.count()), per_page=per_page)
-    if number is None:
-        return None
-    info = PageInfo(number=number, count=count, per_page=per_page)
-    items = list(
-        rows.select_related("topic", "post").order_by("-created_at", "-pk")[
-            info.offset : info.offset + per_page
-        ]
-    )
-    moderated = facilitated_category_ids(viewer) if items else set()
-    for item in items:
-        post = item.post
-        item.headline = headline(item)
-        item.reason_text = reason_text(item.reason)
-        readable = post.author_id == viewer.pk or item.topic.category_id in moderated
-        item.show_text = readable or not post.is_hidden
-        item.excerpt = first_words(post.body, 30) if item.show_text else ""
-    return items, info

@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from . import notifications, search
+from . import search, signals
 from .exceptions import ForumError, ParentNotInTopic, TopicLocked
+from .mentions import render_with_mentions
 from .models import (
     PATH_SEGMENT,
     Category,
@@ -68,8 +69,7 @@ def _place_post(*, topic: Topic, post: Post, approved: bool = False) -> Post:
         post_count=F("post_count") + 1, last_post=post, last_post_at=when
     )
     _close_follow_ups(post=post)
-    if post.author_id is not None:
-        notifications.auto_watch(user=post.author, topic=topic)
+    signals.post_placed.send(sender=Post, post=post, topic=topic)
     # One's own post is never new to oneself: move the author's read mark over it
     # when they had read everything before it.
     if post.position == 1:
@@ -94,7 +94,7 @@ def _add_post(
 ) -> Post:
     """Insert a post into a locked-for-update topic: into the thread, or aside
     awaiting approval. The post's `mentioned` lists the names it @mentions."""
-    body_html, mentioned = notifications.render_with_mentions(body)
+    body_html, mentioned = render_with_mentions(body)
     post = Post.objects.create(
         topic=topic,
         author=author,
@@ -122,7 +122,7 @@ def place_approved_post(*, topic: Topic, post: Post) -> Post:
         post.parent = Post.objects.get(pk=topic.first_post_id)
         post.save(update_fields=["parent"])
     _place_post(topic=topic, post=post, approved=True)
-    notifications.notify_post_soon(post=post)
+    signals.post_published.send(sender=Post, post=post, mentioned=None)
     return post
 
 
@@ -181,7 +181,7 @@ def create_topic(
     search.index_posts(post_ids=[post.pk])
     for position, text in enumerate((p.strip() for p in prompts if p.strip()), 1):
         Prompt.objects.create(topic=topic, position=position, text=text[:500])
-    notifications.notify_post_soon(post=post, mentioned=post.mentioned)
+    signals.post_published.send(sender=Post, post=post, mentioned=post.mentioned)
     topic.refresh_from_db()
     return topic
 
@@ -380,7 +380,7 @@ def _post_reply(
         Post.objects.filter(pk=post.pk).update(follow_up_for=follow_up_for)
         post.follow_up_for = follow_up_for
     if post.is_published:
-        notifications.notify_post_soon(post=post, mentioned=post.mentioned)
+        signals.post_published.send(sender=Post, post=post, mentioned=post.mentioned)
     return post
 
 
@@ -450,7 +450,7 @@ def edit_post(
     )
     before = {"subject": post.subject, "body": post.body}
     post.body = body
-    post.body_html, mentioned = notifications.render_with_mentions(body)
+    post.body_html, mentioned = render_with_mentions(body)
     post.word_count = count_words(body)
     post.subject = new_subject
     post.edited_at = timezone.now()
@@ -468,7 +468,7 @@ def edit_post(
     )
     search.index_posts(post_ids=[post.pk])
     # Names added by the edit are told; nobody hears twice of one post.
-    notifications.notify_post_soon(post=post, mentioned=mentioned, mentions_only=True)
+    signals.post_edited.send(sender=Post, post=post, mentioned=mentioned)
     if editor.pk != post.author_id:
         # Imported here: the log belongs to moderation, which builds on the forum.
         from moderation.services import log_action
@@ -586,7 +586,7 @@ def recount_all() -> None:
         recount_topic(topic=topic)
     for category in Category.objects.only("pk"):
         recount_category(category=category)
-    notifications.refresh_unread_counts()
+    signals.counters_recounted.send(sender=Topic)
 
 
 def create_series(*, name: str, slug: str, description: str = "") -> Series:

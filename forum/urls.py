@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, notification_views, views
+from . import feeds, views
 
 app_name = "forum"
 
@@ -19,28 +19,6 @@ urlpatterns = [
     path("u/<str:username>/", views.profile, name="profile"),
     path("series/<slug:slug>/", views.series_detail, name="series"),
     path("view/", views.set_thread_view, name="set_view"),
-    path("notifications/", notification_views.notification_list, name="notifications"),
-    path(
-        "notifications/read/",
-        notification_views.mark_notifications_read,
-        name="notifications_read",
-    ),
-    path(
-        "notifications/settings/",
-        notification_views.notification_settings,
-        name="notification_settings",
-    ),
-    path(
-        "notifications/unsubscribe/<str:token>/",
-        notification_views.unsubscribe,
-        name="unsubscribe",
-    ),
-    path("t/<int:pk>/watch/", notification_views.watch_topic, name="watch_topic"),
-    path(
-        "c/<slug:slug>/watch/",
-        notification_views.watch_category,
-        name="watch_category",
-    ),
     path("search/", views.search, name="search"),
     path("feeds/topics.atom", feeds.LatestTopicsAtom(), name="feed_atom"),
     path("feeds/topics.rss", feeds.LatestTopicsRss(), name="feed_rss"),

@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from accounts.models import User
-from forum import notifications, search
+from forum import search
 from forum import services as forum_services
 from forum.exceptions import ForumError
 from forum.models import Category, Post, Topic
 from forum.rendering import render_markdown
 
+from . import signals
 from .models import Annotation, AuditEntry, Facilitator, Member, QueueDismissal, Report
 from .permissions import facilitator_ids
 
@@ -165,9 +166,10 @@ def move_topic(*, topic: Topic, actor: User, category: Category) -> bool:
 
 
 @transaction.atomic
-def hide_post(*, post: Post, actor: User, reason: str) -> bool:
+def hide_post(*, post: Post, actor: User, reason: str, report_reason: str = "") -> bool:
     """Hide a post behind a placeholder; its text is kept for the author and
-    facilitators."""
+    facilitators. report_reason: the reports' Report.Reason when resolving them
+    without words of the facilitator's own."""
     post = (
         Post.objects.select_for_update()
         .select_related("topic__category")
@@ -182,28 +184,29 @@ def hide_post(*, post: Post, actor: User, reason: str) -> bool:
         hidden_at=timezone.now(),
     )
     log_action(actor=actor, action=Action.HIDE, post=post, reason=reason.strip())
-    _tell_author(post=post, hidden=True, actor=actor, reason=reason.strip())
+    _tell_author(
+        post=post,
+        hidden=True,
+        actor=actor,
+        reason=reason.strip(),
+        report_reason=report_reason,
+    )
     return True
 
 
-def _tell_author(*, post: Post, hidden: bool, actor: User, reason: str) -> None:
-    """Withdraw (or restore) the post's notifications for those who may not read
-    it hidden, and tell its author; call inside the hiding transaction."""
-    notifications.set_post_withdrawn(
+def _tell_author(
+    *, post: Post, hidden: bool, actor: User, reason: str, report_reason: str = ""
+) -> None:
+    """Announce that the post was hidden or shown again; call inside the hiding
+    transaction."""
+    signals.post_visibility_changed.send(
+        sender=Post,
         post=post,
         hidden=hidden,
-        moderator_ids=facilitator_ids(category_id=post.topic.category_id),
-    )
-    notifications.notify_moderation(
-        post=post,
-        kind=(
-            notifications.Kind.POST_HIDDEN
-            if hidden
-            else notifications.Kind.POST_UNHIDDEN
-        ),
-        recipient_ids=[post.author_id],
         actor=actor,
         reason=reason,
+        report_reason=report_reason,
+        facilitator_ids=facilitator_ids(category_id=post.topic.category_id),
     )
 
 
@@ -298,19 +301,20 @@ def resolve_report(
             post=report.post,
             actor=actor,
             reason=reason or report.get_reason_display(),
+            report_reason="" if reason else report.reason,
         )
     open_reports = Report.objects.filter(post=report.post, status=Report.Status.OPEN)
     reporters = list(open_reports.values_list("reporter_id", flat=True))
     open_reports.update(
         status=status, resolved_by_name=actor.name, resolved_at=timezone.now()
     )
-    outcome = "The post was hidden." if hide else "The post stays as it is."
-    notifications.notify_moderation(
+    signals.reports_resolved.send(
+        sender=Report,
         post=report.post,
-        kind=notifications.Kind.REPORT_HANDLED,
-        recipient_ids=reporters,
         actor=actor,
-        reason=f"{outcome} {reason}".strip(),
+        hidden=hide,
+        reporter_ids=reporters,
+        note=reason,
     )
     log_action(
         actor=actor,

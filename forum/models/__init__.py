@@ -10,23 +10,10 @@ from .core import (
     first_words,
 )
 from .dialogue import Prompt, Series, SummaryRevision
-from .notifications import (
-    EMAIL_FIELDS,
-    MODERATION_KINDS,
-    Delivery,
-    Notification,
-    NotificationSettings,
-    Watch,
-)
 
 __all__ = [
-    "EMAIL_FIELDS",
-    "MODERATION_KINDS",
     "PATH_SEGMENT",
     "Category",
-    "Delivery",
-    "Notification",
-    "NotificationSettings",
     "Post",
     "PostRevision",
     "Prompt",
@@ -36,6 +23,5 @@ __all__ = [
     "TopicListDay",
     "TopicQuerySet",
     "TopicRead",
-    "Watch",
     "first_words",
 ]

@@ -14,6 +14,7 @@ from forum import services as forum_services
 from forum.models import Category, Post, PostRevision, Topic, TopicRead
 from moderation import services as moderation_services
 from moderation.models import AuditEntry, Facilitator, Report
+from notifications import services as notifications
 from tests.factories import ReplyFactory, TopicFactory, UserFactory, make_facilitator
 
 PASSWORD = "correct-horse-battery"
@@ -343,8 +344,6 @@ def test_admin_cannot_delete_themselves_there(client, admin):
 
 def test_download_holds_notification_choices_and_watches(member_client, forum, user):
     """The download includes what the user watches and how they are notified."""
-    from forum import notifications
-
     notifications.set_topic_watch(user=user, topic=forum["first"].topic, level="digest")
     notifications.update_settings(user=user, auto_watch=False, email_reply="never")
     data = json.loads(member_client.get(DATA).content)

@@ -20,7 +20,7 @@ def test_a_non_integer_id_is_reversed_as_usual():
 
 
 def test_without_arguments_same_as_reverse():
-    for name in ("forum:index", "forum:search", "forum:notifications"):
+    for name in ("forum:index", "forum:search", "notifications:list"):
         assert id_url(name) == reverse(name)
 
 

@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from forum import services
-from forum.models import Notification, TopicRead
+from forum.models import TopicRead
 from moderation import services as moderation
+from notifications.models import Notification
 from tests.factories import (
     UserFactory,
     make_facilitator,

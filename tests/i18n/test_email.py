@@ -5,8 +5,10 @@ from datetime import UTC, datetime
 from django.core import mail
 
 from accounts.models import User
-from forum import notifications
-from forum.models import Delivery, Post
+from forum.models import Post
+from notifications import services as notifications
+from notifications.models import Delivery
+from notifications.tasks import send_digests
 from tests.factories import ReplyFactory, UserFactory
 
 NOW = datetime(2026, 3, 15, 7, 0, tzinfo=UTC)
@@ -64,7 +66,7 @@ def test_the_digest_is_in_the_readers_language_and_time_zone(forum):
         created_at=datetime(2026, 3, 14, 23, 30, tzinfo=UTC)
     )
     mail.outbox.clear()
-    notifications.send_digests(now=NOW)
+    send_digests.call(now=NOW)
     [message] = sent_to(reader)
     assert message.subject == "Votre résumé quotidien\u00a0: 2 réponses pour vous"
     assert "15 mars 2026, 08:30" in message.body

@@ -5,9 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from forum.models import Notification
-from forum.notifications import headline
 from moderation.models import AuditEntry
+from notifications.models import Notification
 from tests.factories import ReplyFactory, make_facilitator
 
 from .conftest import english_left, private
@@ -74,7 +73,7 @@ def test_notifications_page_in_french(french, forum, user):
     mine = ReplyFactory(topic=topic, author=user, body="Je crois que oui.")
     ReplyFactory(topic=topic, parent=mine, body="Pourquoi ?")
     assert Notification.objects.filter(recipient=user).count() == 1
-    page = french_page(french, reverse("forum:notifications"))
+    page = french_page(french, reverse("notifications:list"))
     assert "vous a répondu dans «\u00a0La confiance\u00a0»" in page
     assert "Tout marquer comme lu" in page
 
@@ -126,7 +125,7 @@ def test_texts_made_in_python_follow_the_language(forum, language, quoted, lock)
         kind=Notification.Kind.QUOTE, actor_name="Amina", topic=topic
     )
     with translation.override(language):
-        assert headline(notification) == quoted
+        assert notification.headline() == quoted
         assert str(AuditEntry.Action.LOCK.label) == lock
 
 

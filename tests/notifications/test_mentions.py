@@ -1,7 +1,7 @@
 """@mentions in rendered posts."""
 
 from forum import services
-from forum.notifications import render_with_mentions
+from forum.mentions import render_with_mentions
 from forum.rendering import render_markdown
 from tests.factories import UserFactory
 

@@ -1,9 +1,14 @@
 """Who is notified of what: each kind once, for exactly the right people."""
 
-from forum import notifications, services
-from forum.models import Category, Notification, Watch
+import pytest
+from django.db import transaction
+
+from forum import services
+from forum.models import Category
 from moderation import services as moderation_services
 from moderation.models import Report
+from notifications import services as notifications
+from notifications.models import Notification, Watch
 from tests.factories import TopicFactory, UserFactory, make_facilitator
 from tests.notifications.conftest import private_category
 
@@ -119,7 +124,8 @@ def test_category_watchers_hear_of_new_topics_and_posts(category, user):
     topic = TopicFactory(category=category, author=user)
     opening = Notification.objects.get(recipient=watcher)
     assert opening.kind == Kind.WATCHED and opening.post_id == topic.first_post_id
-    assert "New topic" in opening.reason
+    assert opening.reason == Notification.Reason.NEW_TOPIC
+    assert opening.reason_params == {"name": category.name}
     post = reply(topic, UserFactory())
     assert kinds_for(post)["watcher"] == Kind.WATCHED
 
@@ -195,7 +201,8 @@ def test_hidden_post_disappears_except_for_facilitators(category, dialogue, user
     starter.refresh_from_db()
     assert starter.unread_notifications == 0
     told = Notification.objects.get(recipient=user, kind=Kind.POST_HIDDEN)
-    assert told.reason == "Off topic" and told.actor == facilitator
+    assert told.reason == Notification.Reason.NONE and told.actor == facilitator
+    assert told.reason_params == {"note": "Off topic"}
     moderation_services.unhide_post(post=post, actor=facilitator)
     starter.refresh_from_db()
     assert starter.unread_notifications == 1
@@ -212,7 +219,7 @@ def test_report_handled_tells_every_reporter_once(category, dialogue, user):
     moderation_services.resolve_report(report=report, actor=facilitator, hide=False)
     handled = Notification.objects.filter(kind=Kind.REPORT_HANDLED)
     assert sorted(n.recipient.username for n in handled) == ["reporter0", "reporter1"]
-    assert all("stays" in n.reason for n in handled)
+    assert {n.reason for n in handled} == {Notification.Reason.REPORT_DISMISSED}
     assert not Notification.objects.filter(kind=Kind.POST_HIDDEN).exists()
 
 
@@ -248,3 +255,27 @@ def test_the_demo_forum_has_notifications_but_sends_no_email():
     assert rows.exists()
     assert all(n.created_at == n.post.created_at for n in rows)
     assert not rows.filter(email_state__in=["queued", "digest"]).exists()
+
+
+def test_a_rolled_back_reply_leaves_no_notification_and_no_count(dialogue, user):
+    """Notifications and the unread counter are written in the reply's own
+    transaction: they go if it goes."""
+    starter = dialogue.author
+    with pytest.raises(RuntimeError), transaction.atomic():
+        reply(dialogue, user)
+        starter.refresh_from_db()
+        assert starter.unread_notifications == 1
+        raise RuntimeError
+    starter.refresh_from_db()
+    assert starter.unread_notifications == 0
+    assert not Notification.objects.filter(recipient=starter).exists()
+
+
+def test_a_rolled_back_hiding_tells_nobody(category, dialogue, user):
+    post = reply(dialogue, user)
+    facilitator = make_facilitator(category, username="fac")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        moderation_services.hide_post(post=post, actor=facilitator, reason="No")
+        raise RuntimeError
+    assert not Notification.objects.filter(kind=Kind.POST_HIDDEN).exists()
+    assert not Notification.objects.filter(post=post, withdrawn=True).exists()

@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from forum.notifications import send_digests
-from forum.tasks import schedule_digests
+from notifications.tasks import schedule_digests, send_digests
 
 
 class Command(BaseCommand):
@@ -25,5 +24,5 @@ class Command(BaseCommand):
                 "Daily digest queued." if queued else "Daily digest already queued."
             )
             return
-        sent = send_digests()
+        sent = send_digests.call(schedule=False)
         self.stdout.write(f"{sent} digest{'s' if sent != 1 else ''} sent.")

@@ -4,16 +4,19 @@ to hear of it by email."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from moderation.models import Report
 
 
 class Notification(models.Model):
     """Something that happened that concerns one reader; written by
-    forum.notifications in the same transaction as the event."""
+    notifications.services in the same transaction as the event."""
 
     class Kind(models.TextChoices):
         # Listed by concern: a new post gives each reader one notification, of the
-        # first kind that applies (forum.notifications.PRECEDENCE).
+        # first kind that applies (notifications.services.PRECEDENCE).
         FOLLOW_UP = "follow_up", _("A facilitator's question to you")
         MENTION = "mention", _("Mentioned you")
         QUOTE = "quote", _("Quoted you")
@@ -31,6 +34,18 @@ class Notification(models.Model):
         DIGEST = "digest", _("Waiting for the daily digest")
         DIGESTED = "digested", _("Sent in a digest")
 
+    class Reason(models.TextChoices):
+        # Stored as a code and put into words in the reader's language when
+        # shown; the words may take parameters from reason_params.
+        NONE = "", pgettext_lazy("notification reason", "None")
+        WATCHED_TOPIC = "watched_topic", _("You watch this topic.")
+        WATCHED_CATEGORY = "watched_category", _("You watch %(name)s.")
+        NEW_TOPIC = "new_topic", _("New topic in %(name)s.")
+        REPORT_HIDDEN = "report_hidden", _("The post was hidden.")
+        REPORT_DISMISSED = "report_dismissed", _("The post stays as it is.")
+        # Shown as the label of the reports' reason (moderation Report.Reason).
+        REPORTED = "reported", _("The reason given in the reports")
+
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
@@ -46,20 +61,26 @@ class Notification(models.Model):
     )
     # Snapshot so a notification keeps its actor's name after the account goes.
     actor_name = models.CharField(max_length=150, blank=True)
-    # Why: the hiding reason, a report's outcome, or what is watched.
-    reason = models.TextField(blank=True)
+    # Why: what is watched, or a report's outcome.
+    reason = models.CharField(
+        max_length=20, choices=Reason.choices, default=Reason.NONE, blank=True
+    )
+    # The reason's parameters: "name" (the category's name when notified, kept
+    # like actor_name) and "note" (a facilitator's own words, shown as written).
+    reason_params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=False)
     read_at = models.DateTimeField(null=True, blank=True)
     # Set while the post is hidden, for recipients who may no longer read it
-    # (kept by forum.notifications.set_post_withdrawn).
+    # (kept by notifications.services.set_post_withdrawn).
     withdrawn = models.BooleanField(default=False)
-    # Claimed atomically by forum.notifications.send_notification_email, so a
+    # Claimed atomically by notifications.tasks.send_notification_email, so a
     # retried task never sends twice.
     email_state = models.CharField(
         max_length=10, choices=Email.choices, default=Email.NONE
     )
 
     class Meta:
+        db_table = "forum_notification"
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "kind", "post"], name="notification_unique"
@@ -89,12 +110,41 @@ class Notification(models.Model):
     def is_moderation(self) -> bool:
         return self.kind in MODERATION_KINDS
 
+    def headline(self) -> str:
+        """One line saying what happened, in the active language."""
+        actor = self.actor_name or gettext("Someone")
+        return HEADLINES[self.kind] % {"actor": actor, "title": self.topic.title}
+
+    def reason_text(self) -> str:
+        """Why the reader was told, in the active language."""
+        words = str(self.Reason(self.reason).label) if self.reason else ""
+        if self.reason == self.Reason.REPORTED:
+            words = str(Report.Reason(self.reason_params["report_reason"]).label)
+        if "%(name)s" in words:
+            words = words % {"name": self.reason_params.get("name", "")}
+        return " ".join(filter(None, [words, self.reason_params.get("note", "")]))
+
 
 MODERATION_KINDS = (
     Notification.Kind.POST_HIDDEN,
     Notification.Kind.POST_UNHIDDEN,
     Notification.Kind.REPORT_HANDLED,
 )
+
+HEADLINES = {
+    Notification.Kind.FOLLOW_UP: _(
+        "%(actor)s asked you a follow-up question in “%(title)s”"
+    ),
+    Notification.Kind.MENTION: _("%(actor)s mentioned you in “%(title)s”"),
+    Notification.Kind.QUOTE: _("%(actor)s quoted you in “%(title)s”"),
+    Notification.Kind.REPLY: _("%(actor)s replied to you in “%(title)s”"),
+    Notification.Kind.WATCHED: _("%(actor)s posted in “%(title)s”"),
+    Notification.Kind.POST_HIDDEN: _("Your post in “%(title)s” was hidden"),
+    Notification.Kind.POST_UNHIDDEN: _("Your post in “%(title)s” is shown again"),
+    Notification.Kind.REPORT_HANDLED: _(
+        "Your report on a post in “%(title)s” was handled"
+    ),
+}
 
 
 class Watch(models.Model):
@@ -126,11 +176,13 @@ class Watch(models.Model):
     level = models.CharField(
         max_length=10, choices=Level.choices, default=Level.WATCHING
     )
-    # For a dialogue digest: the last position already sent (send_digests).
+    # For a dialogue digest: the last position already sent (kept by
+    # notifications.tasks.send_digests).
     digest_up_to = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "forum_watch"
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -161,6 +213,10 @@ class Watch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.level} {self.topic_id or self.category_id}"
+
+
+# The settings name of the daily digest, beside the email_* fields.
+DIGEST = "digest"
 
 
 class Delivery(models.TextChoices):
@@ -209,6 +265,7 @@ class NotificationSettings(models.Model):
     last_digest_on = models.DateField(null=True, blank=True)
 
     class Meta:
+        db_table = "forum_notificationsettings"
         verbose_name_plural = "notification settings"
         constraints = [
             models.CheckConstraint(

@@ -5,9 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core import mail
 
-from forum import notifications, services
-from forum.models import Delivery, Notification, Watch
-from forum.tasks import next_digest_time
+from forum import services
+from notifications import services as notifications
+from notifications.models import Delivery, Notification, Watch
+from notifications.tasks import next_digest_time, send_digests
 from tests.factories import TopicFactory, UserFactory, make_facilitator
 from tests.notifications.conftest import private_category
 
@@ -52,7 +53,7 @@ def test_digest_groups_by_dialogue_led_by_concern(category, reader):
     )
     mail.outbox.clear()
 
-    notifications.send_digests(now=NOW)
+    send_digests.call(now=NOW)
 
     [message] = sent_to(reader)
     summary = "1 question from a facilitator to you; 2 replies quoting you; 2 new posts"
@@ -76,12 +77,12 @@ def test_digest_groups_by_dialogue_led_by_concern(category, reader):
 def test_one_digest_per_day(category, reader):
     topic = TopicFactory(category=category, author=reader)
     services.post_reply(topic=topic, author=UserFactory(), body="One.")
-    notifications.send_digests(now=NOW)
+    send_digests.call(now=NOW)
     assert len(sent_to(reader)) == 1
     services.post_reply(topic=topic, author=UserFactory(), body="Two.")
-    notifications.send_digests(now=NOW + timedelta(hours=3))
+    send_digests.call(now=NOW + timedelta(hours=3))
     assert len(sent_to(reader)) == 1
-    notifications.send_digests(now=NOW + timedelta(days=1))
+    send_digests.call(now=NOW + timedelta(days=1))
     second = sent_to(reader)[1]
     assert "Two." in second.body and "One." not in second.body
 
@@ -90,7 +91,7 @@ def test_read_notifications_stay_out_of_the_digest(category, reader):
     topic = TopicFactory(category=category, author=reader)
     services.post_reply(topic=topic, author=UserFactory(), body="Seen.")
     notifications.mark_read(user=reader)
-    notifications.send_digests(now=NOW)
+    send_digests.call(now=NOW)
     assert sent_to(reader) == []
 
 
@@ -98,7 +99,7 @@ def test_digest_can_be_turned_off(category, reader):
     notifications.update_settings(user=reader, digest=False)
     topic = TopicFactory(category=category, author=reader)
     services.post_reply(topic=topic, author=UserFactory(), body="Hi.")
-    notifications.send_digests(now=NOW)
+    send_digests.call(now=NOW)
     assert sent_to(reader) == []
 
 
@@ -113,14 +114,14 @@ def test_a_dialogue_digest_carries_every_new_post(category):
         services.post_reply(topic=topic, author=UserFactory(), body=f"Post {n}.")
     assert not Notification.objects.filter(recipient=follower).exists()
 
-    notifications.send_digests(now=NOW)
+    send_digests.call(now=NOW)
     [message] = sent_to(follower)
     body = message.body
     assert "3 new posts" in body
     assert "Before." not in body
     assert body.index("Post 0.") < body.index("Post 1.") < body.index("Post 2.")
     assert Watch.objects.get(user=follower).digest_up_to == topic.posts.count()
-    notifications.send_digests(now=NOW + timedelta(days=1))
+    send_digests.call(now=NOW + timedelta(days=1))
     assert len(sent_to(follower)) == 1
 
 
@@ -131,7 +132,7 @@ def test_digest_leaves_out_what_the_reader_can_no_longer_see(category):
     topic = TopicFactory(category=private, author=make_facilitator(private))
     Watch.objects.create(user=follower, topic=topic, level="digest")
     services.post_reply(topic=topic, author=topic.author, body="Members only.")
-    notifications.send_digests(now=NOW)
+    send_digests.call(now=NOW)
     assert sent_to(follower) == []
 
 

@@ -10,9 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import notifications, permissions, queries
-from .models import Watch
-from .notification_forms import NotificationSettingsForm, TopicWatchForm
+from forum import permissions
+
+from . import queries, services
+from .emails import EMAIL_LABELS, read_unsubscribe_token
+from .forms import NotificationSettingsForm, TopicWatchForm
 
 
 @login_required
@@ -25,7 +27,7 @@ def notification_list(request):
     items, page = found
     return render(
         request,
-        "forum/notifications.html",
+        "notifications/notifications.html",
         {"items": items, "page": page},
     )
 
@@ -41,33 +43,29 @@ def mark_notifications_read(request):
             raise Http404("No such notification.") from None
     else:
         ids = None
-    notifications.mark_read(user=request.user, notification_ids=ids)
+    services.mark_read(user=request.user, notification_ids=ids)
     return redirect(_back_to_list(request.POST.get("page")))
 
 
 def _back_to_list(page: str | None) -> str:
-    url = reverse("forum:notifications")
+    url = reverse("notifications:list")
     return f"{url}?page={page}" if page and page.isdigit() and page != "1" else url
 
 
 @login_required
 def notification_settings(request):
-    choice = notifications.settings_for(user_ids=[request.user.pk])[request.user.pk]
+    choice = queries.settings_for(user_ids=[request.user.pk])[request.user.pk]
     form = NotificationSettingsForm(
         request.POST or None, initial=NotificationSettingsForm.initial_for(choice)
     )
     if request.method == "POST" and form.is_valid():
-        notifications.update_settings(user=request.user, **form.cleaned_data)
+        services.update_settings(user=request.user, **form.cleaned_data)
         messages.success(request, _("Your notification settings are saved."))
-        return redirect("forum:notification_settings")
-    watches = (
-        Watch.objects.filter(user=request.user)
-        .select_related("topic", "category")
-        .order_by("-created_at")
-    )
+        return redirect("notifications:settings")
+    watches = queries.watches_of(user=request.user)
     return render(
         request,
-        "forum/notification_settings.html",
+        "notifications/notification_settings.html",
         {"form": form, "watches": watches},
     )
 
@@ -75,18 +73,17 @@ def notification_settings(request):
 @login_required
 def watch_topic(request, pk):
     topic = permissions.get_topic_for(request.user, pk=pk)
-    current = Watch.objects.filter(user=request.user, topic=topic).first()
-    level = current.level if current else Watch.Level.MUTED
+    level = queries.topic_watch_level(user=request.user, topic=topic)
     form = TopicWatchForm(request.POST or None, initial={"level": level})
     if request.method == "POST" and form.is_valid():
-        notifications.set_topic_watch(
+        services.set_topic_watch(
             user=request.user, topic=topic, level=form.cleaned_data["level"]
         )
         messages.success(request, _("Your choice for this topic is saved."))
         return redirect(topic)
     return render(
         request,
-        "forum/watch.html",
+        "notifications/watch.html",
         {"topic": topic, "category": topic.category, "form": form},
     )
 
@@ -94,10 +91,10 @@ def watch_topic(request, pk):
 @login_required
 def watch_category(request, slug):
     category = permissions.get_category_for(request.user, slug=slug)
-    watching = Watch.objects.filter(user=request.user, category=category).exists()
+    watching = queries.watches_category(user=request.user, category=category)
     if request.method == "POST":
         wanted = request.POST.get("watch") == "1"
-        notifications.set_category_watch(
+        services.set_category_watch(
             user=request.user, category=category, watching=wanted
         )
         messages.success(
@@ -109,7 +106,7 @@ def watch_category(request, slug):
         return redirect(category)
     return render(
         request,
-        "forum/watch.html",
+        "notifications/watch.html",
         {"category": category, "watching": watching},
     )
 
@@ -119,24 +116,24 @@ def watch_category(request, slug):
 # token. A GET only asks: link checkers in mailboxes open links by themselves.
 @csrf_exempt
 def unsubscribe(request, token):
-    found = notifications.read_unsubscribe_token(token)
+    found = read_unsubscribe_token(token)
     if found is None:
-        response = render(request, "forum/unsubscribe_invalid.html", status=400)
+        response = render(request, "notifications/unsubscribe_invalid.html", status=400)
         add_never_cache_headers(response)
         return response
     user, what = found
     done = previous = None
     if request.method == "POST":
         restore = request.POST.get("restore") if "undo" in request.POST else None
-        previous = notifications.unsubscribe(user=user, what=what, restore=restore)
+        previous = services.unsubscribe(user=user, what=what, restore=restore)
         done = "resubscribed" if restore is not None else "unsubscribed"
     response = render(
         request,
-        "forum/unsubscribe.html",
+        "notifications/unsubscribe.html",
         {
             "done": done,
             "previous": previous,
-            "label": notifications.EMAIL_LABELS[what],
+            "label": EMAIL_LABELS[what],
             "subject_user": user,
         },
     )

@@ -1,0 +1,38 @@
+"""What the forum announces to the apps built on it (notifications among them).
+
+Every signal here is sent by forum.services inside the transaction that made
+the change, so a receiver's writes commit or roll back with it; anything a
+receiver sends out of the process (mail, a queued task's effects) waits for
+transaction.on_commit.
+"""
+
+from django.dispatch import Signal
+
+# A post took its place in a thread: a new post, or an approved one.
+# Sent by forum.services._place_post inside the posting transaction, with the
+# topic row locked. kwargs: post (Post), topic (Topic).
+post_placed = Signal()
+
+# A post became visible to readers: a new topic's opening post, a published
+# reply, or a post approved by a facilitator (after follow_up_for and prompts
+# are set). Sent by forum.services.create_topic, post_reply and
+# place_approved_post inside the transaction. kwargs: post (Post), mentioned
+# (list[str] | None: the lower-case names it @mentions outside quotes; None if
+# not computed).
+post_published = Signal()
+
+# A post's text changed. Sent by forum.services.edit_post inside the
+# transaction, after the new text is saved. kwargs: post (Post), mentioned
+# (list[str]: the names the new text @mentions outside quotes).
+post_edited = Signal()
+
+# Every denormalised counter is being rebuilt from the rows. Sent by
+# forum.services.recount_all, outside any transaction, after the forum's own
+# counters. No kwargs.
+counters_recounted = Signal()
+
+# Posts were loaded in bulk as history (the demo forum), not written live: what
+# they caused should look old and send nothing. Sent by forum.demo after the
+# posts are stored, inside the loading transaction. kwargs: post_ids
+# (list[int]).
+history_loaded = Signal()
