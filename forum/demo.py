@@ -24,7 +24,16 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import create_user
 
-from .models import Category, Post, Series, Topic
+# The demo sets up every app: it belongs with the data generators, apart from
+# the forum's own modules, which never import facilitation.
+from facilitation.services import (
+    create_series,
+    set_schedule,
+    set_series,
+    set_summary,
+)
+
+from .models import Category, Post, Topic
 from .notifications import refresh_unread_counts, settle_loaded_notifications
 from .quoting import quote_markdown
 from .services import (
@@ -33,8 +42,6 @@ from .services import (
     post_reply,
     recount_category,
     recount_topic,
-    set_schedule,
-    set_summary,
     set_topic_pinned,
 )
 
@@ -874,7 +881,7 @@ class _Builder:
         self.users[spec["username"]] = user
 
     def add_series(self) -> None:
-        self.series = Series.objects.create(
+        self.series = create_series(
             name="Neighbourhood mediation dialogues",
             slug="neighbourhood-mediation",
             description="Facilitated dialogues between neighbourhood mediators, "
@@ -906,8 +913,9 @@ class _Builder:
             body=opening["body"],
             # A dialogue's prompting questions are the opening post's bullet list.
             prompts=_questions(opening["body"]) if dialogue else [],
-            series=self.series if dialogue else None,
         )
+        if dialogue:
+            set_series(topic=topic, series=self.series)
         prompts = list(topic.prompts.order_by("position"))
         if "key" in spec:
             self.topic_keys[spec["key"]] = topic

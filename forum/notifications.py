@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.middleware import user_language, user_time_zone
 from accounts.models import User
 
+from . import permissions
 from .models import (
     EMAIL_FIELDS,
     MODERATION_KINDS,
@@ -58,13 +59,6 @@ UNSUBSCRIBE_MAX_AGE = 60 * 24 * 3600
 DIGEST = "digest"
 # A dialogue digest shows at most this many new posts of one dialogue.
 DIGEST_POSTS_PER_DIALOGUE = 50
-
-
-def _moderation():
-    # Asked lazily: moderation builds on the forum, not the other way round.
-    from moderation import permissions
-
-    return permissions
 
 
 # Mentions
@@ -304,7 +298,7 @@ def notify_post(
     ).values_list("recipient_id", flat=True)
     for uid in set(already):
         wanted.pop(uid, None)
-    readers = _moderation().readers_of_category(
+    readers = permissions.readers_of_category(
         category=post.topic.category, user_ids=list(wanted)
     )
     wanted = {uid: wanted[uid] for uid in wanted if uid in readers}
@@ -529,7 +523,7 @@ _REASON_TEXTS = (
 
 
 def _can_read(user: User, post: Post) -> bool:
-    return _moderation().can_see_post_text(user, post)
+    return permissions.can_see_post_text(user, post)
 
 
 def _send(*, user: User, subject: str, template: str, context: dict, what: str) -> None:
@@ -647,7 +641,7 @@ def _digest_notifications(user: User) -> list[Notification]:
             read_at__isnull=True,
             withdrawn=False,
         )
-        .filter(_moderation().visible_categories(user, "topic__category__"))
+        .filter(permissions.visible_categories(user, "topic__category__"))
         .select_related("post__topic__category", "post__parent", "topic")
         .order_by("created_at", "pk")
     )
@@ -660,7 +654,7 @@ def _dialogue_posts(user: User) -> tuple[list[Watch], dict[int, list[Post]]]:
             level=Watch.Level.DIGEST,
             topic__post_count__gt=F("digest_up_to"),
         )
-        .filter(_moderation().visible_categories(user, "topic__category__"))
+        .filter(permissions.visible_categories(user, "topic__category__"))
         .select_related("topic__category")
     )
     posts: dict[int, list[Post]] = {}

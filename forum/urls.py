@@ -11,13 +11,10 @@ urlpatterns = [
     path("t/<int:pk>/", views.topic_detail, name="topic"),
     path("t/<int:pk>/reply/", views.reply, name="reply"),
     path("t/<int:pk>/unread/", views.topic_unread, name="topic_unread"),
-    path("t/<int:pk>/export/", views.export_topic, name="export"),
-    path("t/<int:pk>/export.md", views.export_topic_markdown, name="export_md"),
     path("p/<int:pk>/", views.post_permalink, name="post"),
     path("p/<int:pk>/edit/", views.edit_post, name="edit_post"),
     path("p/<int:pk>/history/", views.post_history, name="post_history"),
     path("u/<str:username>/", views.profile, name="profile"),
-    path("series/<slug:slug>/", views.series_detail, name="series"),
     path("view/", views.set_thread_view, name="set_view"),
     path("notifications/", notification_views.notification_list, name="notifications"),
     path(

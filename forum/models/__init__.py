@@ -1,5 +1,6 @@
 from .core import (
     PATH_SEGMENT,
+    SCHEDULE_NAME,
     Category,
     Post,
     PostRevision,
@@ -9,7 +10,6 @@ from .core import (
     TopicRead,
     first_words,
 )
-from .dialogue import Prompt, Series, SummaryRevision
 from .notifications import (
     EMAIL_FIELDS,
     MODERATION_KINDS,
@@ -23,15 +23,13 @@ __all__ = [
     "EMAIL_FIELDS",
     "MODERATION_KINDS",
     "PATH_SEGMENT",
+    "SCHEDULE_NAME",
     "Category",
     "Delivery",
     "Notification",
     "NotificationSettings",
     "Post",
     "PostRevision",
-    "Prompt",
-    "Series",
-    "SummaryRevision",
     "Topic",
     "TopicListDay",
     "TopicQuerySet",
