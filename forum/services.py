@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from . import notifications, permissions, search
+from . import notifications, permissions, search, signals
 from .exceptions import ForumError, ParentNotInTopic, TopicLocked
 from .models import (
     PATH_SEGMENT,
@@ -372,13 +372,10 @@ def edit_post(
     # Names added by the edit are told; nobody hears twice of one post.
     notifications.notify_post_soon(post=post, mentioned=mentioned, mentions_only=True)
     if editor.pk != post.author_id:
-        # Imported here: the log belongs to moderation, which builds on the forum.
-        from moderation.services import log_action
-
-        log_action(
-            actor=editor,
-            action="edit",
+        signals.post_edited_by_other.send(
+            sender=Post,
             post=post,
+            editor=editor,
             before=before,
             after={"subject": post.subject, "body": post.body},
         )

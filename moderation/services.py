@@ -66,6 +66,14 @@ def log_action(
     )
 
 
+def log_edit_by_other(
+    *, post: Post, editor: User, before: dict, after: dict, **kwargs
+) -> None:
+    """forum.signals.post_edited_by_other: log a facilitator's or admin's edit of
+    someone else's post, in the edit's transaction."""
+    log_action(actor=editor, action=Action.EDIT, post=post, before=before, after=after)
+
+
 def _locked_topic(topic: Topic) -> Topic:
     return Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
 

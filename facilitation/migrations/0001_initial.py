@@ -25,6 +25,34 @@ def copy_series_back(apps, schema_editor):
         Topic.objects.filter(pk=entry.topic_id).update(series_id=entry.series_id)
 
 
+MOVED_FROM = {
+    "series": "forum",
+    "prompt": "forum",
+    "summaryrevision": "forum",
+    "annotation": "moderation",
+    "queuedismissal": "moderation",
+}
+
+
+def move_content_types(apps, schema_editor):
+    """Permissions and admin log entries follow the models to their new app."""
+    _relabel(apps, {model: (old, "facilitation") for model, old in MOVED_FROM.items()})
+
+
+def _relabel(apps, moves: dict[str, tuple[str, str]]) -> None:
+    """model -> (from app, to app), unless the target's row exists already."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    for model, (old, new) in moves.items():
+        if not ContentType.objects.filter(app_label=new, model=model).exists():
+            ContentType.objects.filter(app_label=old, model=model).update(
+                app_label=new
+            )
+
+
+def move_content_types_back(apps, schema_editor):
+    _relabel(apps, {model: ("facilitation", old) for model, old in MOVED_FROM.items()})
+
+
 MOVED = [
     migrations.CreateModel(
         name="Series",
@@ -197,6 +225,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("forum", "0012_topic_list_days_category_locks"),
         ("moderation", "0004_annotations"),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
     # The forum and moderation forget these models only once they live here,
@@ -233,4 +262,5 @@ class Migration(migrations.Migration):
             options={"verbose_name_plural": "series entries"},
         ),
         migrations.RunPython(copy_series, copy_series_back),
+        migrations.RunPython(move_content_types, move_content_types_back),
     ]

@@ -8,6 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [
     ("accounts", "0005_language_time_zone"),
+    ("contenttypes", "0002_remove_content_type_name"),
     ("forum", "0012_topic_list_days_category_locks"),
     ("moderation", "0004_annotations"),
     ("facilitation", None),
@@ -76,7 +77,14 @@ def make_dialogue(apps) -> dict:
         post=post, author=user, author_name="Mira", note="Quote it.", tags="trust"
     )
     QueueDismissal.objects.create(post=post, by_name="Mira")
+    # As before the move: the content type (and its permissions) in the forum.
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    ContentType.objects.filter(app_label="facilitation", model="series").delete()
+    series_type, _ = ContentType.objects.get_or_create(
+        app_label="forum", model="series"
+    )
     return {
+        "series_type": series_type.pk,
         "topic": topic.pk,
         "other": other.pk,
         "post": post.pk,
@@ -121,6 +129,9 @@ def test_moved_models_keep_their_rows():
     note = Annotation.objects.get(post_id=made["post"])
     assert (note.note, note.tags, note.author_name) == ("Quote it.", "trust", "Mira")
     assert QueueDismissal.objects.get(post_id=made["post"]).by_name == "Mira"
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    moved_type = ContentType.objects.get(pk=made["series_type"])
+    assert (moved_type.app_label, moved_type.model) == ("facilitation", "series")
     # The tables' sequences carry on after the copied rows.
     third = Prompt.objects.create(topic_id=made["topic"], position=3, text="When?")
     assert third.pk not in made["prompts"]
