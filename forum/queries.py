@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from math import ceil
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connections, router
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
@@ -278,7 +279,7 @@ def category_page(*, category: Category, viewer, page: int) -> tuple[list, PageI
 def topics_for_reader(*, viewer):
     """Topics annotated with the signed-in viewer's read mark (`viewer_read_up_to`),
     so that the topic page learns it in the same query as the topic."""
-    topics = Topic.objects.all()
+    topics = TOPIC_PAGE_ROWS.all()
     if not viewer.is_authenticated:
         return topics
     mark = TopicRead.objects.filter(topic=OuterRef("pk"), user=viewer)
@@ -314,9 +315,13 @@ def topic_for_reader(*, viewer, pk: int) -> Topic:
 
 
 def _topic_with_category(pk: int) -> Topic | None:
-    """Topic.objects.select_related("category").filter(pk=pk).first()."""
-    rows = TOPIC_WITH_CATEGORY.fetch(Topic.objects.filter(pk=pk).values("pk"), ["pk"])
-    return rows[0] if rows else None
+    """The topic with its category and its place in a series (facilitation's
+    row, by its relation's name, so the page knows without a query whether it
+    has one)."""
+    return TOPIC_PAGE_ROWS.filter(pk=pk).first()
+
+
+TOPIC_PAGE_ROWS = Topic.objects.select_related("category", "series_entry")
 
 
 def read_marks(*, viewer, topic_ids: list[int]) -> dict[int, int]:
@@ -449,12 +454,16 @@ def previous_in_series(*, topic: Topic, viewer) -> Topic | None:
     """The dialogue before this one in its series that the viewer may see, for
     its summary as context, with its series (previous.series_entry.series).
     A topic's series is facilitation's row, reached by its relation's name."""
+    try:
+        entry = topic.series_entry
+    except ObjectDoesNotExist:
+        return None
     key = ("series_before", topic.pk)
     earlier = pagecache.shared_reads(
         {
             key: lambda: list(
                 Topic.objects.filter(
-                    series_entry__series__entries__topic=topic.pk,
+                    series_entry__series=entry.series_id,
                     created_at__lt=topic.created_at,
                 )
                 .select_related("category", "series_entry__series")
