@@ -95,6 +95,18 @@ def close_dialogue(
     return lock_topic(topic=topic, actor=actor, note=note)
 
 
+def close_follow_ups(*, post: Post, **kwargs) -> None:
+    """forum.signals.post_placed: a participant's reply to (or quote of) a
+    follow-up question to them answers it; in the reply's transaction."""
+    answered = [p for p in (post.parent_id, post.quoting_id) if p]
+    if answered:
+        Post.objects.filter(
+            pk__in=answered,
+            follow_up_for_id=post.author_id,
+            follow_up_answered_at__isnull=True,
+        ).update(follow_up_answered_at=timezone.now())
+
+
 def close_due_dialogues() -> int:
     """Lock every dialogue past its closing time, each with its audit entry (the
     schedule as its actor); return how many. Until this runs, Topic.phase already

@@ -62,7 +62,7 @@ def _place_post(*, topic: Topic, post: Post, approved: bool = False) -> Post:
     Category.objects.filter(pk=topic.category_id).update(
         post_count=F("post_count") + 1, last_post=post, last_post_at=when
     )
-    _close_follow_ups(post=post)
+    signals.post_placed.send(sender=Post, post=post)
     if post.author_id is not None:
         notifications.auto_watch(user=post.author, topic=topic)
     # One's own post is never new to oneself: move the author's read mark over it
@@ -302,18 +302,6 @@ def _follow_up_target(*, author: User, moderator: bool, answered: Post | None) -
     if answered.author_id == author.pk:
         raise ForumError(_("A follow-up question cannot be to yourself."))
     return answered.author
-
-
-def _close_follow_ups(*, post: Post) -> None:
-    """A participant's reply to (or quote of) a follow-up question to them
-    answers it."""
-    answered = [p for p in (post.parent_id, post.quoting_id) if p]
-    if answered:
-        Post.objects.filter(
-            pk__in=answered,
-            follow_up_for_id=post.author_id,
-            follow_up_answered_at__isnull=True,
-        ).update(follow_up_answered_at=timezone.now())
 
 
 @transaction.atomic

@@ -7,3 +7,7 @@ from django.dispatch import Signal
 # an admin); kwargs: post, editor, before and after ({"subject", "body"}).
 # Moderation writes it to its log.
 post_edited_by_other = Signal()
+
+# A post joined its topic's thread: a new published post or one just approved;
+# kwargs: post. Facilitation marks the follow-up questions it answers.
+post_placed = Signal()

@@ -286,8 +286,8 @@ class Post(models.Model):
     # The prompting questions this reply answers ("Answering: …") are
     # post.prompts, the reverse of facilitation.Prompt.answers.
     # A facilitator's follow-up question to one participant: open until that
-    # participant replies to this post (forum.services keeps follow_up_answered_at),
-    # or a facilitator dismisses it.
+    # participant replies to this post (facilitation.services.close_follow_ups
+    # keeps follow_up_answered_at), or a facilitator dismisses it.
     follow_up_for = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
