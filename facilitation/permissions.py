@@ -4,25 +4,17 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from forum.models import Post, Topic
-from forum.permissions import can_moderate, get_post_for, get_topic_for
+from forum.models import Topic
+from forum.permissions import (
+    can_moderate,
+    get_post_to_moderate,
+    get_topic_for,
+    get_topic_to_moderate,
+)
 
-
-def get_dialogue_for(user, *, pk: int) -> Topic:
-    """A topic user facilitates: 404 if they may not see it, 403 if they see it
-    but do not facilitate it."""
-    topic = get_topic_for(user, pk=pk)
-    if not can_moderate(user, topic.category):
-        raise PermissionDenied(_("Only this category's facilitators may do this."))
-    return topic
-
-
-def get_post_for_facilitator(user, *, pk: int) -> Post:
-    """A post of a dialogue user facilitates (404 / 403 as get_dialogue_for)."""
-    post = get_post_for(user, pk=pk)
-    if not can_moderate(user, post.topic.category):
-        raise PermissionDenied(_("Only this category's facilitators may do this."))
-    return post
+# A dialogue's facilitators are its category's moderators.
+get_dialogue_for = get_topic_to_moderate
+get_post_for_facilitator = get_post_to_moderate
 
 
 def get_dialogue_to_export(user, *, pk: int) -> Topic:

@@ -274,6 +274,23 @@ def get_post_for(user, *, pk: int) -> Post:
     return post
 
 
+def get_topic_to_moderate(user, *, pk: int) -> Topic:
+    """A topic user moderates: 404 if they may not see it, 403 if they see it
+    but do not moderate its category."""
+    topic = get_topic_for(user, pk=pk)
+    if not can_moderate(user, topic.category):
+        raise PermissionDenied(_("Only this category's facilitators may do this."))
+    return topic
+
+
+def get_post_to_moderate(user, *, pk: int) -> Post:
+    """A post user moderates (404 / 403 as get_topic_to_moderate)."""
+    post = get_post_for(user, pk=pk)
+    if not can_moderate(user, post.topic.category):
+        raise PermissionDenied(_("Only this category's facilitators may do this."))
+    return post
+
+
 def get_post_in_topic(user, *, topic: Topic, pk: int | str | None) -> Post | None:
     """The post a reply answers or quotes: None if not given, 404 if missing or
     not readable (participants cannot answer or quote a hidden post), 403 if it

@@ -30,17 +30,11 @@ from .permissions import can_manage_users
 
 
 def _moderated_topic(request, pk):
-    topic = forum_permissions.get_topic_for(request.user, pk=pk)
-    if not can_moderate(request.user, topic.category):
-        raise PermissionDenied(_("Only this category's facilitators may do this."))
-    return topic
+    return forum_permissions.get_topic_to_moderate(request.user, pk=pk)
 
 
 def _moderated_post(request, pk):
-    post = forum_permissions.get_post_for(request.user, pk=pk)
-    if not can_moderate(request.user, post.topic.category):
-        raise PermissionDenied(_("Only this category's facilitators may do this."))
-    return post
+    return forum_permissions.get_post_to_moderate(request.user, pk=pk)
 
 
 def _done(request, changed: bool, done: str, already: str):
