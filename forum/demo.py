@@ -25,17 +25,19 @@ from accounts.models import User
 from accounts.services import create_user
 
 # The demo sets up every app: it belongs with the data generators, apart from
-# the forum's own modules, which never import facilitation.
+# the forum's own modules, which never import the apps built on the forum.
 from facilitation.services import (
     create_series,
     set_schedule,
     set_series,
     set_summary,
 )
+from moderation.services import appoint_facilitator, lock_topic
 
 from .models import Category, Post, Topic
 from .notifications import refresh_unread_counts, settle_loaded_notifications
 from .quoting import quote_markdown
+from .rendering import render_markdown
 from .services import (
     create_category,
     create_topic,
@@ -895,10 +897,6 @@ class _Builder:
             description=spec["description"],
             position=spec["position"],
         )
-        # The demo is the one place that sets up every app, moderation included;
-        # imported here so the forum's modules never depend on moderation.
-        from moderation.services import appoint_facilitator
-
         for username in spec["facilitators"]:
             appoint_facilitator(user=self.users[username], category=category)
         self.categories[spec["slug"]] = category
@@ -966,9 +964,6 @@ class _Builder:
                 closes_at=self.now + timedelta(days=spec["closes_in_days"]),
             )
         if spec.get("locked"):
-            # Imported here, like the facilitators' appointment above.
-            from moderation.services import lock_topic
-
             lock_topic(
                 topic=topic,
                 actor=self.users[opening["author"]],
@@ -997,8 +992,6 @@ class _Builder:
 
     def fill_links(self) -> None:
         """Point {{topic:KEY}} links at their topics (a topic may be made later)."""
-        from .rendering import render_markdown
-
         for post in self.pending_links:
             body = _PLACEHOLDER.sub(
                 lambda m: (
