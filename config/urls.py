@@ -35,6 +35,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("", include("facilitation.urls")),
     path("moderation/", include("moderation.urls")),
     path("", include("notifications.urls")),
     path("", include("forum.urls")),

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from . import services
-from .models import Category, Post, Series, Topic
+from .models import Category, Post, Topic
 
 
 def _moderation():
@@ -24,13 +24,6 @@ class CategoryAdmin(admin.ModelAdmin):
     ]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["topic_count", "post_count", "last_post_at"]
-
-
-@admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Topic)

@@ -24,16 +24,25 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import create_user
 
-from .models import Category, Post, Series, Topic
+# The demo sets up every app: it belongs with the data generators, apart from
+# the forum's own modules, which never import the apps built on the forum.
+from facilitation.services import (
+    create_series,
+    set_schedule,
+    set_series,
+    set_summary,
+)
+from moderation.services import appoint_facilitator, lock_topic
+
+from .models import Category, Post, Topic
 from .quoting import quote_markdown
+from .rendering import render_markdown
 from .services import (
     create_category,
     create_topic,
     post_reply,
     recount_category,
     recount_topic,
-    set_schedule,
-    set_summary,
     set_topic_pinned,
 )
 from .signals import history_loaded
@@ -873,7 +882,7 @@ class _Builder:
         self.users[spec["username"]] = user
 
     def add_series(self) -> None:
-        self.series = Series.objects.create(
+        self.series = create_series(
             name="Neighbourhood mediation dialogues",
             slug="neighbourhood-mediation",
             description="Facilitated dialogues between neighbourhood mediators, "
@@ -887,10 +896,6 @@ class _Builder:
             description=spec["description"],
             position=spec["position"],
         )
-        # The demo is the one place that sets up every app, moderation included;
-        # imported here so the forum's modules never depend on moderation.
-        from moderation.services import appoint_facilitator
-
         for username in spec["facilitators"]:
             appoint_facilitator(user=self.users[username], category=category)
         self.categories[spec["slug"]] = category
@@ -905,8 +910,9 @@ class _Builder:
             body=opening["body"],
             # A dialogue's prompting questions are the opening post's bullet list.
             prompts=_questions(opening["body"]) if dialogue else [],
-            series=self.series if dialogue else None,
         )
+        if dialogue:
+            set_series(topic=topic, series=self.series)
         prompts = list(topic.prompts.order_by("position"))
         if "key" in spec:
             self.topic_keys[spec["key"]] = topic
@@ -957,9 +963,6 @@ class _Builder:
                 closes_at=self.now + timedelta(days=spec["closes_in_days"]),
             )
         if spec.get("locked"):
-            # Imported here, like the facilitators' appointment above.
-            from moderation.services import lock_topic
-
             lock_topic(
                 topic=topic,
                 actor=self.users[opening["author"]],
@@ -988,8 +991,6 @@ class _Builder:
 
     def fill_links(self) -> None:
         """Point {{topic:KEY}} links at their topics (a topic may be made later)."""
-        from .rendering import render_markdown
-
         for post in self.pending_links:
             body = _PLACEHOLDER.sub(
                 lambda m: (

@@ -1,40 +1,154 @@
 """What a user may see and do in the forum: small predicates and getters.
 
-Seeing a category is decided by moderation.permissions.can_see_category alone;
-a getter answers 404 both for what does not exist and for what the user may not
-see, so a members-only category's titles never leak.
+Seeing a category is decided by can_see_category alone; a getter answers 404
+both for what does not exist and for what the user may not see, so a
+members-only category's titles never leak.
+
+Roles are moderation's rows (Facilitator, Member); they are read here through
+their relations' names (category.facilitators, user.memberships, …), so the
+forum decides every rule without importing the app built on it.
 """
 
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+
 from .models import Category, Post, Topic
 
 
-def _moderation():
-    # Asked lazily: moderation builds on the forum, not the other way round.
-    from moderation import permissions
-
-    return permissions
+def _facilitators_key(category_id: int) -> str:
+    return f"facilitators:{category_id}"
 
 
-def can_see_category(user, category: Category) -> bool:
-    return _moderation().can_see_category(user, category)
+# The shared cache is shared by every server process, and a role saved or deleted
+# through the ORM (the services, the admin) forgets its category's set at once and
+# again when it commits (moderation's forget_on_change): kept a day, so that a
+# topic page's shared reads, refilled after every change on the site, find it.
+FACILITATORS_TIMEOUT = 24 * 3600
 
 
-def visible_categories(user, prefix: str = ""):
-    """A Q filter of the categories user may see (see can_see_category)."""
-    return _moderation().visible_categories(user, prefix)
+def facilitator_ids(*, category_id: int) -> set[int]:
+    """Ids of the users who facilitate a category: from the shared cache, else one
+    query. Permission checks on writes never use this cache."""
+    key = _facilitators_key(category_id)
+    ids = cache.get(key)
+    if ids is None:
+        ids = set(
+            User.objects.filter(facilitating__category_id=category_id).values_list(
+                "pk", flat=True
+            )
+        )
+        cache.set(key, ids, timeout=FACILITATORS_TIMEOUT)
+    return ids
+
+
+def forget_facilitators(category_id: int) -> None:
+    cache.delete(_facilitators_key(category_id))
+
+
+def facilitated_category_ids(user) -> set[int]:
+    """Ids of the categories user facilitates (one query; all for admins)."""
+    if not user.is_authenticated:
+        return set()
+    if user.is_staff:
+        return set(Category.objects.values_list("pk", flat=True))
+    return set(user.facilitating.values_list("category_id", flat=True))
+
+
+def is_moderator(user, facilitators: set[int]) -> bool:
+    """Whether user moderates a category whose facilitator ids are known."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    return user.pk in facilitators
 
 
 def can_moderate(user, category: Category) -> bool:
-    return _moderation().can_moderate(user, category)
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    return category.facilitators.filter(user=user).exists()
+
+
+def can_see_category(user, category: Category) -> bool:
+    """The one rule for seeing a category, its topics, posts and even titles."""
+    if category.visibility == Category.Visibility.PUBLIC:
+        return True
+    if not user.is_authenticated:
+        return False
+    if category.visibility == Category.Visibility.SIGNED_IN:
+        return True
+    if user.is_staff:
+        return True
+    if category.members.filter(user=user).exists():
+        return True
+    return category.facilitators.filter(user=user).exists()
+
+
+def visible_categories(user, prefix: str = "") -> Q:
+    """can_see_category as a filter; prefix is the path to the category
+    (e.g. "topic__category__") when filtering topics or posts."""
+    field = f"{prefix}visibility" if prefix else "visibility"
+    pk = f"{prefix}pk" if prefix else "pk"
+    public = Q(**{field: Category.Visibility.PUBLIC})
+    if not user.is_authenticated:
+        return public
+    if user.is_staff:
+        return Q()
+    return (
+        public
+        | Q(**{field: Category.Visibility.SIGNED_IN})
+        | Q(**{f"{pk}__in": user.memberships.values("category_id")})
+        | Q(**{f"{pk}__in": user.facilitating.values("category_id")})
+    )
+
+
+def readers_of_category(*, category: Category, user_ids) -> set[int]:
+    """Which of these users are active and may see category (can_see_category
+    for many users in one query)."""
+    users = User.objects.filter(pk__in=list(user_ids), is_active=True)
+    if category.visibility == Category.Visibility.PRIVATE:
+        users = users.filter(
+            Q(is_staff=True)
+            | Q(pk__in=category.members.values("user_id"))
+            | Q(pk__in=category.facilitators.values("user_id"))
+        )
+    return set(users.values_list("pk", flat=True))
+
+
+def can_see_post_text(user, post: Post, facilitators: set[int] | None = None) -> bool:
+    """Whether user may read a post's text (category visibility checked apart)."""
+    own = user.is_authenticated and post.author_id == user.pk
+    if own:
+        return True
+    if post.is_hidden or not post.is_published:
+        if facilitators is None:
+            return can_moderate(user, post.topic.category)
+        return is_moderator(user, facilitators)
+    return True
+
+
+def needs_approval(*, author: User, category: Category) -> bool:
+    """Whether author's posts in category wait for a facilitator's approval."""
+    if category.approval_threshold == 0:
+        return False
+    approved = Post.objects.filter(
+        author=author, topic__category=category, status=Post.Status.PUBLISHED
+    ).count()
+    if approved >= category.approval_threshold:
+        return False
+    return not can_moderate(author, category)
 
 
 def can_post(user) -> bool:
@@ -53,19 +167,26 @@ def can_start_topic(user, category: Category) -> bool:
         return True
     # Topics are not held for approval: in categories that hold new users' posts,
     # only those past the threshold (and facilitators) open topics.
-    from .services import needs_approval
-
     return not needs_approval(author=user, category=category)
 
 
 def can_reply(user, topic: Topic) -> bool:
     if not can_post(user):
         return False
-    if topic.is_locked or topic.is_due_to_close:
+    return takes_replies_from(user, topic, moderator=None)
+
+
+def takes_replies_from(user, topic: Topic, *, moderator: bool | None) -> bool:
+    """Whether topic, in its phase, takes a reply from user (posting rights apart):
+    not once closed; while scheduled, only from its moderators. moderator: whether
+    user moderates the topic's category, if already known."""
+    if topic.phase == "locked":
         return False
-    if topic.phase == "scheduled":
+    if topic.phase != "scheduled":
+        return True
+    if moderator is None:
         return can_moderate(user, topic.category)
-    return True
+    return moderator
 
 
 def within_edit_window(post: Post) -> bool:
@@ -92,7 +213,7 @@ def can_edit(user, post: Post, *, moderator: bool | None = None) -> bool:
         return False
     if post.status == Post.Status.RETURNED:
         return True
-    if post.topic.is_locked or post.topic.is_due_to_close:
+    if post.topic.phase == "locked":
         return False
     return within_edit_window(post)
 
@@ -117,7 +238,7 @@ def editable_post_ids(
     user, *, topic: Topic, posts: list[Post], facilitators: set[int]
 ) -> set[int]:
     """Which of these posts user may edit, given the category's facilitator ids."""
-    moderator = _moderation().is_moderator(user, facilitators)
+    moderator = is_moderator(user, facilitators)
     for post in posts:
         post.topic = topic  # already loaded: no query per post
     return {p.pk for p in posts if can_edit(user, p, moderator=moderator)}
@@ -148,8 +269,25 @@ def get_post_for(user, *, pk: int) -> Post:
     )
     if not can_see_category(user, post.topic.category):
         raise Http404("No such post.")
-    if not post.is_published and not _moderation().can_see_post_text(user, post):
+    if not post.is_published and not can_see_post_text(user, post):
         raise Http404("No such post.")
+    return post
+
+
+def get_topic_to_moderate(user, *, pk: int) -> Topic:
+    """A topic user moderates: 404 if they may not see it, 403 if they see it
+    but do not moderate its category."""
+    topic = get_topic_for(user, pk=pk)
+    if not can_moderate(user, topic.category):
+        raise PermissionDenied(_("Only this category's facilitators may do this."))
+    return topic
+
+
+def get_post_to_moderate(user, *, pk: int) -> Post:
+    """A post user moderates (404 / 403 as get_topic_to_moderate)."""
+    post = get_post_for(user, pk=pk)
+    if not can_moderate(user, post.topic.category):
+        raise PermissionDenied(_("Only this category's facilitators may do this."))
     return post
 
 
@@ -170,6 +308,6 @@ def get_post_in_topic(user, *, topic: Topic, pk: int | str | None) -> Post | Non
         raise Http404("No such post.")
     # A hidden post's text shows in the quote and in "Replying to": for those who
     # may not read it, it is not there to answer.
-    if not _moderation().can_see_post_text(user, post):
+    if not can_see_post_text(user, post):
         raise Http404("No such post.")
     return post

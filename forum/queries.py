@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from math import ceil
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connections, router
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 
 from . import pagecache, permissions
-from .models import Category, Post, Prompt, Topic, TopicListDay, TopicRead
+from .models import Category, Post, Topic, TopicListDay, TopicRead
 from .models.core import LIST_COLUMNS
 from .selects import Compiled, Select
 
@@ -278,7 +279,7 @@ def category_page(*, category: Category, viewer, page: int) -> tuple[list, PageI
 def topics_for_reader(*, viewer):
     """Topics annotated with the signed-in viewer's read mark (`viewer_read_up_to`),
     so that the topic page learns it in the same query as the topic."""
-    topics = Topic.objects.all()
+    topics = TOPIC_PAGE_ROWS.all()
     if not viewer.is_authenticated:
         return topics
     mark = TopicRead.objects.filter(topic=OuterRef("pk"), user=viewer)
@@ -314,9 +315,13 @@ def topic_for_reader(*, viewer, pk: int) -> Topic:
 
 
 def _topic_with_category(pk: int) -> Topic | None:
-    """Topic.objects.select_related("category").filter(pk=pk).first()."""
-    rows = TOPIC_WITH_CATEGORY.fetch(Topic.objects.filter(pk=pk).values("pk"), ["pk"])
-    return rows[0] if rows else None
+    """The topic with its category and its place in a series (facilitation's
+    row, by its relation's name, so the page knows without a query whether it
+    has one)."""
+    return TOPIC_PAGE_ROWS.filter(pk=pk).first()
+
+
+TOPIC_PAGE_ROWS = Topic.objects.select_related("category", "series_entry")
 
 
 def read_marks(*, viewer, topic_ids: list[int]) -> dict[int, int]:
@@ -340,8 +345,9 @@ class TopicPage:
     facilitators: set[int] = field(default_factory=set)
     moderator: bool = False
     unpublished: list[Post] = field(default_factory=list)
-    prompts: list[Prompt] = field(default_factory=list)
-    prompt: Prompt | None = None
+    # facilitation Prompt rows (topic.prompts), the one asked for
+    prompts: list = field(default_factory=list)
+    prompt: object | None = None
     follow_ups: list[Post] = field(default_factory=list)
     previous: Topic | None = None
     notes: dict = field(default_factory=dict)
@@ -351,9 +357,7 @@ class TopicPage:
         return max(0, self.topic.post_count - (self.read_up_to or 0))
 
 
-def topic_posts(
-    *, topic: Topic, view: str, info: PageInfo, prompt: Prompt | None = None
-) -> list[Post]:
+def topic_posts(*, topic: Topic, view: str, info: PageInfo, prompt=None) -> list[Post]:
     order = "path" if view == "threaded" else "position"
     posts = Post.objects.filter(topic=topic, status=Post.Status.PUBLISHED)
     if prompt is not None:
@@ -434,49 +438,35 @@ def viewer_posts(
     )
 
 
-PROMPT_FIELDS = [f.attname for f in Prompt._meta.concrete_fields]
-PROMPTS = Compiled(
-    Prompt,
-    lambda topic_id: (
-        Prompt.objects.filter(topic_id=topic_id)
-        .annotate(
+def dialogue_prompts(*, topic: Topic) -> list:
+    """A dialogue's prompting questions (facilitation's Prompt, reached as
+    topic.prompts) with how many published replies answer each (one query)."""
+    return list(
+        topic.prompts.annotate(
             answer_count=Count(
                 "answers", filter=Q(answers__status=Post.Status.PUBLISHED)
             )
-        )
-        .order_by("position", "pk")
-        .values_list(*PROMPT_FIELDS, "answer_count")
-    ),
-)
-
-
-def dialogue_prompts(*, topic: Topic) -> list[Prompt]:
-    """A dialogue's prompting questions with how many published replies answer
-    each (one query, compiled once)."""
-    count, alias = len(PROMPT_FIELDS), router.db_for_read(Prompt)
-    prompts = []
-    for row in PROMPTS.rows(topic.pk):
-        prompt = Prompt.from_db(alias, PROMPT_FIELDS, row[:count])
-        prompt.answer_count = row[count]
-        prompts.append(prompt)
-    return prompts
+        ).order_by("position", "pk")
+    )
 
 
 def previous_in_series(*, topic: Topic, viewer) -> Topic | None:
     """The dialogue before this one in its series that the viewer may see, for
-    its summary as context."""
-    if topic.series_id is None:
+    its summary as context, with its series (previous.series_entry.series).
+    A topic's series is facilitation's row, reached by its relation's name."""
+    try:
+        entry = topic.series_entry
+    except ObjectDoesNotExist:
         return None
-    from moderation.permissions import can_see_category
-
     key = ("series_before", topic.pk)
     earlier = pagecache.shared_reads(
         {
             key: lambda: list(
                 Topic.objects.filter(
-                    series_id=topic.series_id, created_at__lt=topic.created_at
+                    series_entry__series=entry.series_id,
+                    created_at__lt=topic.created_at,
                 )
-                .select_related("category")
+                .select_related("category", "series_entry__series")
                 .only(
                     "id",
                     "title",
@@ -485,6 +475,8 @@ def previous_in_series(*, topic: Topic, viewer) -> Topic | None:
                     "created_at",
                     "category__id",
                     "category__visibility",
+                    "series_entry__series__name",
+                    "series_entry__series__slug",
                 )
                 .order_by("-created_at")
             )
@@ -494,7 +486,7 @@ def previous_in_series(*, topic: Topic, viewer) -> Topic | None:
     for candidate in earlier:
         category = candidate.category
         if category.pk not in seen:
-            seen[category.pk] = can_see_category(viewer, category)
+            seen[category.pk] = permissions.can_see_category(viewer, category)
         if seen[category.pk]:
             return candidate
     return None
@@ -505,13 +497,11 @@ def topic_page(
 ) -> TopicPage | None:
     """One page of a topic in threaded or flat order, with badges and read state;
     optionally only the replies answering one prompt. None if no such prompt."""
-    from moderation.permissions import can_see_post_text, facilitator_ids, is_moderator
-
     # The category's facilitators too: a role change bumps the generation.
     shared = pagecache.shared_reads(
         {
             ("prompts", topic.pk): lambda: dialogue_prompts(topic=topic),
-            ("facilitators", topic.category_id): lambda: facilitator_ids(
+            ("facilitators", topic.category_id): lambda: permissions.facilitator_ids(
                 category_id=topic.category_id
             ),
         }
@@ -535,7 +525,7 @@ def topic_page(
     posts = pagecache.shared_reads(
         {key: lambda: topic_posts(topic=topic, view=view, info=info, prompt=prompt)}
     )[key]
-    moderator = is_moderator(viewer, facilitators)
+    moderator = permissions.is_moderator(viewer, facilitators)
     unpublished, follow_ups = viewer_posts(
         topic=topic, viewer=viewer, moderator=moderator
     )
@@ -550,7 +540,7 @@ def topic_page(
     notes = _notes_for(posts + unpublished) if moderator else {}
     for post in posts + unpublished:
         post.role = role_of(post, facilitators)
-        post.show_text = can_see_post_text(viewer, post, facilitators)
+        post.show_text = permissions.can_see_post_text(viewer, post, facilitators)
         post.is_new = (
             viewer.is_authenticated
             and post.author_id != viewer.pk
@@ -580,11 +570,11 @@ def topic_page(
 
 
 def _notes_for(posts: list[Post]) -> dict[int, list]:
-    """Facilitators' annotations on these posts, by post id (one query)."""
-    from moderation.models import Annotation
-
+    """Facilitators' annotations on these posts, by post id (one query).
+    Annotation is facilitation's model, reached by its relation's name."""
+    annotations = Post._meta.get_field("annotations").related_model
     notes: dict[int, list] = {}
-    for note in Annotation.objects.filter(post__in=[p.pk for p in posts]):
+    for note in annotations.objects.filter(post__in=[p.pk for p in posts]):
         notes.setdefault(note.post_id, []).append(note)
     return notes
 
@@ -601,11 +591,11 @@ def role_of(post: Post, facilitators: set[int]) -> str:
 
 def move_targets(*, viewer, topic: Topic) -> list[Category]:
     """Categories a moderator may move the topic to (one or two queries)."""
-    from moderation.permissions import facilitated_category_ids
-
     categories = Category.objects.exclude(pk=topic.category_id).only("id", "name")
     if not viewer.is_staff:
-        categories = categories.filter(pk__in=facilitated_category_ids(viewer))
+        categories = categories.filter(
+            pk__in=permissions.facilitated_category_ids(viewer)
+        )
     return list(categories)
 
 
@@ -754,31 +744,3 @@ def search_page(
     return results, info
 
 
-def series_page(*, series, viewer) -> list[Topic] | None:
-    """The dialogues of a series the viewer may see, oldest first, with their
-    summaries (one query; two when none is visible). None when the series has
-    dialogues but none the viewer may see: its name is not theirs to read."""
-    topics = list(
-        Topic.objects.filter(
-            permissions.visible_categories(viewer, "category__"), series=series
-        )
-        .select_related("category")
-        .only(
-            "id",
-            "title",
-            "created_at",
-            "opens_at",
-            "closes_at",
-            "is_locked",
-            "locked_at",
-            "post_count",
-            "summary_html",
-            "category__id",
-            "category__name",
-            "category__slug",
-        )
-        .order_by("created_at", "pk")
-    )
-    if not topics and Topic.objects.filter(series=series).exists():
-        return None
-    return topics

@@ -380,7 +380,7 @@ def render_post(c: dict) -> str:
         w("\n      ")
         if post.position:
             w(
-                f'<a href="{reader.url("moderation:annotate", pk)}">'
+                f'<a href="{reader.url("facilitation:annotate", pk)}">'
                 f'{pgettext("verb", "Note")}<span class="visually-hidden"> '
                 f"{t('on this post')}</span></a>"
             )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from . import search, signals
+from . import permissions, search, signals
 from .exceptions import ForumError, ParentNotInTopic, TopicLocked
 from .mentions import render_with_mentions
 from .models import (
@@ -16,14 +16,9 @@ from .models import (
     Category,
     Post,
     PostRevision,
-    Prompt,
-    Series,
-    SummaryRevision,
     Topic,
     TopicRead,
-    first_words,
 )
-from .rendering import render_markdown
 
 
 def count_words(body: str) -> int:
@@ -68,7 +63,6 @@ def _place_post(*, topic: Topic, post: Post, approved: bool = False) -> Post:
     Category.objects.filter(pk=topic.category_id).update(
         post_count=F("post_count") + 1, last_post=post, last_post_at=when
     )
-    _close_follow_ups(post=post)
     signals.post_placed.send(sender=Post, post=post, topic=topic)
     # One's own post is never new to oneself: move the author's read mark over it
     # when they had read everything before it.
@@ -126,20 +120,6 @@ def place_approved_post(*, topic: Topic, post: Post) -> Post:
     return post
 
 
-def needs_approval(*, author: User, category: Category) -> bool:
-    """Whether author's posts in category wait for a facilitator's approval."""
-    from moderation.permissions import can_moderate
-
-    if category.approval_threshold == 0:
-        return False
-    approved = Post.objects.filter(
-        author=author, topic__category=category, status=Post.Status.PUBLISHED
-    ).count()
-    if approved >= category.approval_threshold:
-        return False
-    return not can_moderate(author, category)
-
-
 def create_category(
     *, name: str, slug: str, description: str = "", position: int = 0
 ) -> Category:
@@ -159,11 +139,11 @@ def create_topic(
     prompts: list[str] = (),
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
-    series: Series | None = None,
 ) -> Topic:
     """Start a topic with its opening post, and for a dialogue its prompting
-    questions, schedule and series; bump the category's counters."""
-    _check_schedule(opens_at, closes_at)
+    questions and schedule (its series: facilitation.services.set_series); bump
+    the category's counters."""
+    check_schedule(opens_at, closes_at)
     Category.objects.select_for_update().filter(pk=category.pk).first()
     topic = Topic.objects.create(
         category=category,
@@ -172,7 +152,6 @@ def create_topic(
         author_name=author.name,
         opens_at=opens_at,
         closes_at=closes_at,
-        series=series,
     )
     Category.objects.filter(pk=category.pk).update(topic_count=F("topic_count") + 1)
     post = _add_post(topic=topic, author=author, body=body)
@@ -180,90 +159,17 @@ def create_topic(
     # Indexed again now that the post is the topic's first: its title counts.
     search.index_posts(post_ids=[post.pk])
     for position, text in enumerate((p.strip() for p in prompts if p.strip()), 1):
-        Prompt.objects.create(topic=topic, position=position, text=text[:500])
+        # topic.prompts: facilitation's Prompt, reached by its relation's name.
+        topic.prompts.create(position=position, text=text[:500])
     signals.post_published.send(sender=Post, post=post, mentioned=post.mentioned)
     topic.refresh_from_db()
     return topic
 
 
-def _check_schedule(opens_at: datetime | None, closes_at: datetime | None) -> None:
+def check_schedule(opens_at: datetime | None, closes_at: datetime | None) -> None:
+    """Raise ForumError unless a dialogue would close after it opens."""
     if opens_at and closes_at and closes_at <= opens_at:
         raise ForumError(_("The dialogue must close after it opens."))
-
-
-@transaction.atomic
-def set_schedule(
-    *, topic: Topic, opens_at: datetime | None, closes_at: datetime | None
-) -> None:
-    """Set when a dialogue opens for replies and when it locks itself."""
-    _check_schedule(opens_at, closes_at)
-    Topic.objects.filter(pk=topic.pk).update(opens_at=opens_at, closes_at=closes_at)
-    topic.opens_at, topic.closes_at = opens_at, closes_at
-
-
-@transaction.atomic
-def add_prompt(*, topic: Topic, text: str) -> Prompt:
-    """Add a prompting question at the end of a dialogue's list."""
-    Topic.objects.select_for_update().filter(pk=topic.pk).first()
-    last = topic.prompts.aggregate(last=Max("position"))["last"] or 0
-    return Prompt.objects.create(
-        topic=topic, position=last + 1, text=text.strip()[:500]
-    )
-
-
-@transaction.atomic
-def edit_prompt(*, prompt: Prompt, text: str) -> bool:
-    """Reword a prompting question; its answers stay tagged."""
-    return bool(
-        Prompt.objects.filter(pk=prompt.pk)
-        .exclude(text=text.strip())
-        .update(text=text.strip()[:500])
-    )
-
-
-@transaction.atomic
-def set_series(*, topic: Topic, series: Series | None) -> None:
-    """Put a dialogue in a series (or take it out)."""
-    Topic.objects.filter(pk=topic.pk).update(series=series)
-    topic.series = series
-
-
-@transaction.atomic
-def set_summary(*, topic: Topic, editor: User, summary: str) -> bool:
-    """Write or rewrite a dialogue's summary, keeping the previous one."""
-    topic = Topic.objects.select_for_update().get(pk=topic.pk)
-    if summary.strip() == topic.summary.strip():
-        return False
-    if topic.summary:
-        SummaryRevision.objects.create(
-            topic=topic, summary=topic.summary, editor=editor, editor_name=editor.name
-        )
-    html = render_markdown(summary) if summary.strip() else ""
-    Topic.objects.filter(pk=topic.pk).update(
-        summary=summary.strip(),
-        summary_html=html,
-        summary_excerpt=first_words(summary, 40)[:300] if summary.strip() else "",
-    )
-    return True
-
-
-def lock_if_due(*, topic: Topic) -> bool:
-    """Lock a dialogue whose closing time has passed (lazily, on any visit, and by
-    the close_dialogues command); return whether it locked now."""
-    if topic.is_locked or not topic.is_due_to_close:
-        return False
-    # The log and the lock belong to moderation, which builds on the forum.
-    from moderation.services import lock_topic
-
-    changed = lock_topic(topic=topic, actor=None, note="")
-    topic.refresh_from_db()
-    return changed
-
-
-def close_due_dialogues() -> int:
-    """Lock every dialogue past its closing time; return how many."""
-    due = Topic.objects.filter(is_locked=False, closes_at__lte=timezone.now())
-    return sum(lock_if_due(topic=topic) for topic in due)
 
 
 def post_reply(
@@ -275,12 +181,13 @@ def post_reply(
     parent: Post | None = None,
     quoting: Post | None = None,
     submission_key: str = "",
-    prompts: list[Prompt] = (),
+    prompts: list = (),
     follow_up: bool = False,
 ) -> Post:
     """Add a reply (under parent, or under the opening post) and bump counters;
-    tag it with the prompts it answers; a facilitator may mark it as a follow-up
-    question to the author of the post it answers or quotes.
+    tag it with the prompts it answers (facilitation Prompt rows of this topic);
+    a facilitator may mark it as a follow-up question to the author of the post
+    it answers or quotes.
 
     Raises TopicLocked, ParentNotInTopic or ForumError. A second submission of the
     same form
@@ -336,16 +243,16 @@ def _post_reply(
     parent: Post | None,
     quoting: Post | None,
     submission_key: str,
-    prompts: list[Prompt],
+    prompts: list,
     follow_up: bool,
 ) -> Post:
     topic = (
         Topic.objects.select_for_update().select_related("category").get(pk=topic.pk)
     )
-    if topic.is_locked or topic.is_due_to_close:
+    if topic.phase == "locked":
         raise TopicLocked
-    moderator = _is_moderator(author, topic.category)
-    if topic.phase == "scheduled" and not moderator:
+    moderator = permissions.can_moderate(author, topic.category)
+    if not permissions.takes_replies_from(author, topic, moderator=moderator):
         raise ForumError(_("This dialogue is not open for replies yet."))
     for other in (parent, quoting):
         if other is not None and other.topic_id != topic.pk:
@@ -372,7 +279,7 @@ def _post_reply(
         parent=parent,
         quoting=quoting,
         submission_key=submission_key,
-        pending=needs_approval(author=author, category=topic.category),
+        pending=permissions.needs_approval(author=author, category=topic.category),
     )
     if prompts:
         post.prompts.set(prompts)
@@ -382,12 +289,6 @@ def _post_reply(
     if post.is_published:
         signals.post_published.send(sender=Post, post=post, mentioned=post.mentioned)
     return post
-
-
-def _is_moderator(user: User, category: Category) -> bool:
-    from moderation.permissions import can_moderate
-
-    return can_moderate(user, category)
 
 
 def _follow_up_target(*, author: User, moderator: bool, answered: Post | None) -> User:
@@ -400,18 +301,6 @@ def _follow_up_target(*, author: User, moderator: bool, answered: Post | None) -
     if answered.author_id == author.pk:
         raise ForumError(_("A follow-up question cannot be to yourself."))
     return answered.author
-
-
-def _close_follow_ups(*, post: Post) -> None:
-    """A participant's reply to (or quote of) a follow-up question to them
-    answers it."""
-    answered = [p for p in (post.parent_id, post.quoting_id) if p]
-    if answered:
-        Post.objects.filter(
-            pk__in=answered,
-            follow_up_for_id=post.author_id,
-            follow_up_answered_at__isnull=True,
-        ).update(follow_up_answered_at=timezone.now())
 
 
 @transaction.atomic
@@ -432,7 +321,7 @@ def edit_post(
     someone else's post is written to the moderation log.
     """
     topic = Topic.objects.select_for_update().get(pk=post.topic_id)
-    if (topic.is_locked or topic.is_due_to_close) and not force:
+    if topic.phase == "locked" and not force:
         raise TopicLocked
     post = Post.objects.select_for_update().get(pk=post.pk)
     if title is not None and post.pk == topic.first_post_id:
@@ -470,13 +359,10 @@ def edit_post(
     # Names added by the edit are told; nobody hears twice of one post.
     signals.post_edited.send(sender=Post, post=post, mentioned=mentioned)
     if editor.pk != post.author_id:
-        # Imported here: the log belongs to moderation, which builds on the forum.
-        from moderation.services import log_action
-
-        log_action(
-            actor=editor,
-            action="edit",
+        signals.post_edited_by_other.send(
+            sender=Post,
             post=post,
+            editor=editor,
             before=before,
             after={"subject": post.subject, "body": post.body},
         )
@@ -587,10 +473,3 @@ def recount_all() -> None:
     for category in Category.objects.only("pk"):
         recount_category(category=category)
     signals.counters_recounted.send(sender=Topic)
-
-
-def create_series(*, name: str, slug: str, description: str = "") -> Series:
-    """Add a series of dialogues (admins also do this in the Django admin)."""
-    return Series.objects.create(
-        name=name.strip(), slug=slug, description=description.strip()
-    )

@@ -10,7 +10,8 @@ from django.dispatch import Signal
 
 # A post took its place in a thread: a new post, or an approved one.
 # Sent by forum.services._place_post inside the posting transaction, with the
-# topic row locked. kwargs: post (Post), topic (Topic).
+# topic row locked. kwargs: post (Post), topic (Topic). Facilitation marks the
+# follow-up questions it answers; notifications watch the topic for its author.
 post_placed = Signal()
 
 # A post became visible to readers: a new topic's opening post, a published
@@ -36,3 +37,9 @@ counters_recounted = Signal()
 # posts are stored, inside the loading transaction. kwargs: post_ids
 # (list[int]).
 history_loaded = Signal()
+
+# A post's text was replaced by someone other than its author (a facilitator or
+# an admin). Sent by forum.services.edit_post inside the transaction. kwargs:
+# post, editor, before and after ({"subject", "body"}). Moderation writes it to
+# its log.
+post_edited_by_other = Signal()

@@ -2,28 +2,20 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import (
     Http404,
-    HttpResponse,
     HttpResponseNotAllowed,
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
-from django.utils.http import (
-    content_disposition_header,
-)
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import (
     require_http_methods,
-    require_safe,
 )
 
 from accounts import services as account_services
@@ -33,7 +25,6 @@ from accounts.views import redirect_to_next
 from . import fragments, permissions, queries, ratelimit, services
 from . import search as search_module
 from .exceptions import ForumError, ParentNotInTopic, TopicLocked
-from .export import export_dialogue, to_markdown
 from .forms import (
     DialogueTopicForm,
     EditOpeningPostForm,
@@ -42,7 +33,6 @@ from .forms import (
     SearchForm,
     TopicForm,
 )
-from .models import Series
 from .quoting import quote_markdown
 from .rendering import render_markdown
 
@@ -114,9 +104,6 @@ def _int_param(request, name: str, default: int | None) -> int | None:
 
 def topic_detail(request, pk, slug=None):
     topic = queries.topic_for_reader(viewer=request.user, pk=pk)
-    # A dialogue past its closing time locks itself on the first visit, even if
-    # no background worker ran.
-    services.lock_if_due(topic=topic)
     page = _int_param(request, "page", 1)
     view = thread_view_of(request)
     data = queries.topic_page(
@@ -316,7 +303,6 @@ def new_topic(request, slug):
 @login_required
 def reply(request, pk):
     topic = permissions.get_topic_for(request.user, pk=pk)
-    services.lock_if_due(topic=topic)
     if not permissions.can_reply(request.user, topic):
         raise PermissionDenied(_reply_refusal(request.user, topic))
     source = request.POST if request.method == "POST" else request.GET
@@ -428,7 +414,7 @@ def _edit_refusal(user, post) -> str:
         return _("Your account is suspended: you cannot edit posts.")
     if post.author_id != user.pk:
         return _("You may only edit your own posts.")
-    if post.topic.is_locked or post.topic.is_due_to_close:
+    if post.topic.phase == "locked":
         return _("This topic is locked: its posts can no longer be edited.")
     hours = settings.FORUM_EDIT_WINDOW_HOURS
     return ngettext(
@@ -443,7 +429,6 @@ def _edit_refusal(user, post) -> str:
 @login_required
 def edit_post(request, pk):
     post = permissions.get_post_for(request.user, pk=pk)
-    services.lock_if_due(topic=post.topic)
     moderator = permissions.can_moderate(request.user, post.topic.category)
     if not permissions.can_edit(request.user, post, moderator=moderator):
         raise PermissionDenied(_edit_refusal(request.user, post))
@@ -545,60 +530,3 @@ def search(request):
         params.pop("page", None)
         context["params"] = params.urlencode()
     return render(request, "forum/search.html", context)
-
-
-NOT_LOCKED = gettext_lazy("Only locked dialogues can be exported; lock it first.")
-
-
-def _topic_to_export(request, pk):
-    """The dialogue to export, for its facilitators and admins (403 for anyone
-    else), and whether it is locked: an open dialogue is still changing."""
-    topic = permissions.get_topic_for(request.user, pk=pk)
-    if not permissions.can_moderate(request.user, topic.category):
-        raise PermissionDenied(_("Only the dialogue's facilitators can export it."))
-    # The phase counts a dialogue past its closing time as locked already.
-    return topic, topic.phase == "locked"
-
-
-@login_required
-@require_safe
-def export_topic(request, pk):
-    topic, locked = _topic_to_export(request, pk)
-    if not locked:
-        messages.warning(request, NOT_LOCKED)
-        return redirect(topic)
-    response = render(
-        request, "forum/export.html", {"export": export_dialogue(topic=topic)}
-    )
-    # Who may be named changes with consent: never serve a stale copy.
-    add_never_cache_headers(response)
-    return response
-
-
-@login_required
-@require_safe
-def export_topic_markdown(request, pk):
-    topic, locked = _topic_to_export(request, pk)
-    if not locked:
-        messages.warning(request, NOT_LOCKED)
-        return redirect(topic)
-    response = HttpResponse(
-        to_markdown(export_dialogue(topic=topic)),
-        content_type="text/markdown; charset=utf-8",
-    )
-    name = slugify(topic.title)[:80] or "dialogue"
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{name}-{topic.pk}.md"
-    )
-    add_never_cache_headers(response)
-    return response
-
-
-def series_detail(request, slug):
-    series = get_object_or_404(Series, slug=slug)
-    topics = queries.series_page(series=series, viewer=request.user)
-    if topics is None:
-        raise Http404("No such series.")
-    return render(
-        request, "forum/series_detail.html", {"series": series, "topics": topics}
-    )

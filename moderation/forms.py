@@ -2,11 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from forum.exceptions import ForumError
 from forum.models import Category
 
 from .models import AuditEntry, Report
-from .services import parse_tags
 
 
 class ReasonForm(forms.Form):
@@ -90,33 +88,3 @@ class UsernameForm(forms.Form):
             raise forms.ValidationError(
                 _("There is no user “%(username)s”.") % {"username": username}
             ) from None
-
-
-class AnnotationForm(forms.Form):
-    note = forms.CharField(
-        label=_("Note (only facilitators see it)"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    tags = forms.CharField(
-        label=_("Theme tags"),
-        required=False,
-        max_length=1000,
-        help_text=_(
-            "Separated by commas, e.g. “quote for summary, theme: trust”; "
-            "at most 10, each up to 40 characters."
-        ),
-    )
-
-    def clean_tags(self):
-        try:
-            return parse_tags(self.cleaned_data["tags"])
-        except ForumError as error:
-            raise forms.ValidationError(error.message) from None
-
-    def clean(self):
-        data = super().clean()
-        if not self.errors and not data.get("note", "").strip() and not data["tags"]:
-            raise forms.ValidationError(_("Write a note or give at least one tag."))
-        return data

@@ -12,18 +12,17 @@ from accounts import services as account_services
 from accounts.models import User
 from forum import search
 from forum import services as forum_services
-from forum.exceptions import ForumError
-from forum.models import Category, Post, Topic
+from forum.models import SCHEDULE_NAME, Category, Post, Topic
+from forum.permissions import facilitator_ids
 from forum.rendering import render_markdown
 
 from . import signals
-from .models import Annotation, AuditEntry, Facilitator, Member, QueueDismissal, Report
-from .permissions import facilitator_ids
+from .models import AuditEntry, Facilitator, Member, Report
 
 Action = AuditEntry.Action
 
 
-SCHEDULE = "the dialogue's schedule"
+SCHEDULE = SCHEDULE_NAME
 
 
 def log_action(
@@ -66,6 +65,14 @@ def log_action(
         before=before or {},
         after=after or {},
     )
+
+
+def log_edit_by_other(
+    *, post: Post, editor: User, before: dict, after: dict, **kwargs
+) -> None:
+    """forum.signals.post_edited_by_other: log a facilitator's or admin's edit of
+    someone else's post, in the edit's transaction."""
+    log_action(actor=editor, action=Action.EDIT, post=post, before=before, after=after)
 
 
 def _locked_topic(topic: Topic) -> Topic:
@@ -443,74 +450,3 @@ def delete_user_account(*, user: User, actor: User, remove_posts: bool) -> None:
         after={"posts": "removed" if remove_posts else "kept"},
     )
     account_services.delete_account(user=user, actor=actor, remove_posts=remove_posts)
-
-
-@transaction.atomic
-def dismiss_from_queue(*, post: Post, actor: User) -> bool:
-    """Take a post off the facilitators' queue ("no follow-up needed"); return
-    whether it was still on it."""
-    _, created = QueueDismissal.objects.get_or_create(
-        post=post, defaults={"by_name": actor.name}
-    )
-    return created
-
-
-NOTE_MAX_LENGTH = 2000
-MAX_TAGS = 10
-TAG_MAX_LENGTH = 40
-# Annotation.tags holds them all, joined by ", ".
-TAGS_MAX_LENGTH = 300
-
-
-def parse_tags(tags: str | list[str]) -> list[str]:
-    """Theme tags as stored: comma-separated or a list, trimmed, lower case, each
-    once. Raises ForumError when there are too many or one is too long."""
-    parts = tags.split(",") if isinstance(tags, str) else tags
-    cleaned: list[str] = []
-    for part in parts:
-        tag = " ".join(part.split()).lower()
-        if tag and tag not in cleaned:
-            cleaned.append(tag)
-    if len(cleaned) > MAX_TAGS:
-        raise ForumError(
-            _("Use at most %(max)s tags (you gave %(count)s).")
-            % {"max": MAX_TAGS, "count": len(cleaned)}
-        )
-    too_long = [t for t in cleaned if len(t) > TAG_MAX_LENGTH]
-    if too_long:
-        raise ForumError(
-            _("A tag has at most %(max)s characters: “%(tag)s” is %(length)s.")
-            % {"max": TAG_MAX_LENGTH, "tag": too_long[0], "length": len(too_long[0])}
-        )
-    if len(", ".join(cleaned)) > TAGS_MAX_LENGTH:
-        raise ForumError(
-            _(
-                "The tags come to more than %(max)s characters together; "
-                "use fewer or shorter ones."
-            )
-            % {"max": TAGS_MAX_LENGTH}
-        )
-    return cleaned
-
-
-@transaction.atomic
-def annotate_post(
-    *, post: Post, actor: User, note: str, tags: str | list[str] = ""
-) -> Annotation:
-    """Add a facilitator's private note and theme tags to a post. Raises
-    ForumError for bad tags, too long a note, or neither note nor tags."""
-    note = note.strip()
-    cleaned = parse_tags(tags)
-    if len(note) > NOTE_MAX_LENGTH:
-        raise ForumError(
-            _("A note has at most %(max)s characters.") % {"max": NOTE_MAX_LENGTH}
-        )
-    if not note and not cleaned:
-        raise ForumError(_("Write a note or give at least one tag."))
-    return Annotation.objects.create(
-        post=post,
-        author=actor,
-        author_name=actor.name,
-        note=note,
-        tags=", ".join(cleaned),
-    )

@@ -13,14 +13,11 @@ from accounts.models import User
 from accounts.views import data_download
 from forum import permissions as forum_permissions
 from forum import ratelimit
-from forum import services as forum_services
-from forum.exceptions import ForumError
-from forum.models import Category, Post, Prompt
+from forum.models import Category, Post
+from forum.permissions import can_moderate, facilitated_category_ids
 
 from . import queries, services
-from .dialogue_forms import PromptForm, ScheduleForm, SummaryForm
 from .forms import (
-    AnnotationForm,
     AuditFilterForm,
     ReasonForm,
     ReportForm,
@@ -29,21 +26,15 @@ from .forms import (
     UsernameForm,
 )
 from .models import Member, Report
-from .permissions import can_manage_users, can_moderate, facilitated_category_ids
+from .permissions import can_manage_users
 
 
 def _moderated_topic(request, pk):
-    topic = forum_permissions.get_topic_for(request.user, pk=pk)
-    if not can_moderate(request.user, topic.category):
-        raise PermissionDenied(_("Only this category's facilitators may do this."))
-    return topic
+    return forum_permissions.get_topic_to_moderate(request.user, pk=pk)
 
 
 def _moderated_post(request, pk):
-    post = forum_permissions.get_post_for(request.user, pk=pk)
-    if not can_moderate(request.user, post.topic.category):
-        raise PermissionDenied(_("Only this category's facilitators may do this."))
-    return post
+    return forum_permissions.get_post_to_moderate(request.user, pk=pk)
 
 
 def _done(request, changed: bool, done: str, already: str):
@@ -71,12 +62,6 @@ def _require_admin(request):
 def lock(request, pk):
     topic = _moderated_topic(request, pk)
     note = request.POST.get("note", "")[:10000]
-    if "summary" in request.POST:
-        forum_services.set_summary(
-            topic=topic,
-            editor=request.user,
-            summary=request.POST.get("summary", "")[:50_000],
-        )
     changed = services.lock_topic(topic=topic, actor=request.user, note=note)
     _done(request, changed, _("Topic locked."), _("This topic was already locked."))
     return redirect(topic)
@@ -270,10 +255,7 @@ def dashboard(request):
     return render(
         request,
         "moderation/dashboard.html",
-        {
-            "categories": queries.dashboard(viewer=request.user),
-            "queue": queries.facilitation_queue(viewer=request.user),
-        },
+        {"categories": queries.dashboard(viewer=request.user)},
     )
 
 
@@ -509,150 +491,3 @@ def delete_user(request, pk):
     return render(
         request, "moderation/delete_user.html", {"member": member, "form": form}
     )
-
-
-# Dialogue settings: prompts, schedule, series, summary
-
-
-@login_required
-def dialogue_settings(request, pk):
-    topic = _moderated_topic(request, pk)
-    schedule = ScheduleForm(
-        request.POST if "schedule" in request.POST else None,
-        initial={
-            "opens_at": topic.opens_at,
-            "closes_at": topic.closes_at,
-            "series": topic.series_id,
-        },
-    )
-    new_prompt = PromptForm(request.POST if "add_prompt" in request.POST else None)
-    if request.method == "POST":
-        if "schedule" in request.POST and schedule.is_valid():
-            data = schedule.cleaned_data
-            forum_services.set_schedule(
-                topic=topic, opens_at=data["opens_at"], closes_at=data["closes_at"]
-            )
-            forum_services.set_series(topic=topic, series=data["series"])
-            messages.success(request, _("Schedule saved."))
-            return redirect("moderation:dialogue", pk=pk)
-        if "add_prompt" in request.POST and new_prompt.is_valid():
-            forum_services.add_prompt(topic=topic, text=new_prompt.cleaned_data["text"])
-            messages.success(request, _("Question added."))
-            return redirect("moderation:dialogue", pk=pk)
-        if "edit_prompt" in request.POST:
-            prompt = get_object_or_404(
-                Prompt, pk=request.POST.get("edit_prompt"), topic=topic
-            )
-            text = request.POST.get(f"text-{prompt.pk}", "").strip()
-            if not 1 <= len(text) <= 500:
-                messages.error(request, _("A question needs 1 to 500 characters."))
-            else:
-                changed = forum_services.edit_prompt(prompt=prompt, text=text)
-                _done(
-                    request,
-                    changed,
-                    _("Question saved."),
-                    _("The question is unchanged."),
-                )
-            return redirect("moderation:dialogue", pk=pk)
-    return render(
-        request,
-        "moderation/dialogue_settings.html",
-        {
-            "topic": topic,
-            "schedule": schedule,
-            "new_prompt": new_prompt,
-            "prompts": list(topic.prompts.order_by("position", "pk")),
-        },
-    )
-
-
-@login_required
-def summary(request, pk):
-    topic = _moderated_topic(request, pk)
-    candidates = queries.summary_candidates(topic=topic)
-    text = request.POST.get("summary", topic.summary) if request.POST else topic.summary
-    insert = request.POST.get("insert")
-    if insert:
-        # Without JavaScript: add a candidate's quote to the draft, not saved yet.
-        chosen = next((c for c in candidates if str(c.post.pk) == insert), None)
-        if chosen is not None:
-            text = text.rstrip() + "\n\n" + chosen.quote
-    form = SummaryForm(
-        request.POST if request.POST and not insert else None,
-        initial={"summary": text},
-    )
-    if insert:
-        form = SummaryForm(initial={"summary": text})
-    elif request.method == "POST" and form.is_valid():
-        changed = forum_services.set_summary(
-            topic=topic, editor=request.user, summary=form.cleaned_data["summary"]
-        )
-        _done(request, changed, _("Summary saved."), _("The summary is unchanged."))
-        return redirect(topic)
-    return render(
-        request,
-        "moderation/summary.html",
-        {
-            "topic": topic,
-            "form": form,
-            "candidates": candidates,
-            "revisions": list(topic.summary_revisions.order_by("-edited_at")[:20]),
-        },
-    )
-
-
-# Facilitating a dialogue: the queue, the participation overview, notes
-
-
-@login_required
-@require_POST
-def dismiss(request, pk):
-    post = _moderated_post(request, pk)
-    changed = services.dismiss_from_queue(post=post, actor=request.user)
-    _done(
-        request,
-        changed,
-        _("Marked “no follow-up needed”: it left the queue."),
-        _("This post was already off the queue."),
-    )
-    return redirect("moderation:dashboard")
-
-
-@login_required
-def participation(request, pk):
-    topic = _moderated_topic(request, pk)
-    return render(
-        request,
-        "moderation/participation.html",
-        {"topic": topic, "data": queries.participation(topic=topic)},
-    )
-
-
-@login_required
-def annotate(request, pk):
-    post = _moderated_post(request, pk)
-    form = AnnotationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.annotate_post(
-                post=post, actor=request.user, note=data["note"], tags=data["tags"]
-            )
-        except ForumError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Note saved. Only facilitators see it."))
-            return redirect(post)
-    return render(
-        request,
-        "moderation/annotate.html",
-        {"post": post, "form": form, "notes": queries.post_notes(post=post)},
-    )
-
-
-@login_required
-def topic_notes(request, pk):
-    topic = _moderated_topic(request, pk)
-    data = queries.topic_notes(topic=topic, tag=request.GET.get("tag", "")[:100])
-    return render(request, "moderation/notes.html", {"topic": topic, "data": data})

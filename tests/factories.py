@@ -4,6 +4,7 @@ import factory
 
 from accounts.models import User
 from accounts.services import create_user
+from facilitation.services import set_series
 from forum import services
 from forum.models import Category, Post, Topic
 from moderation.services import appoint_facilitator
@@ -52,8 +53,10 @@ class TopicFactory(factory.Factory):
     replies = 0
 
     @classmethod
-    def _create(cls, model_class, replies=0, **kwargs):
+    def _create(cls, model_class, replies=0, series=None, **kwargs):
         topic = services.create_topic(**kwargs)
+        if series is not None:
+            set_series(topic=topic, series=series)
         for n in range(replies):
             services.post_reply(
                 topic=topic, author=UserFactory(), body=f"Reply {n} with *markdown*."

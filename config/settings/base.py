@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "forum",
     "moderation",
+    "facilitation",
     "notifications",
 ]
 

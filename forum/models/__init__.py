@@ -1,5 +1,6 @@
 from .core import (
     PATH_SEGMENT,
+    SCHEDULE_NAME,
     Category,
     Post,
     PostRevision,
@@ -9,16 +10,13 @@ from .core import (
     TopicRead,
     first_words,
 )
-from .dialogue import Prompt, Series, SummaryRevision
 
 __all__ = [
     "PATH_SEGMENT",
+    "SCHEDULE_NAME",
     "Category",
     "Post",
     "PostRevision",
-    "Prompt",
-    "Series",
-    "SummaryRevision",
     "Topic",
     "TopicListDay",
     "TopicQuerySet",

@@ -91,6 +91,11 @@ LIST_COLUMNS = [
 ]
 
 
+# Who closed a dialogue that its schedule closed: shown as "Locked by …", and
+# the actor name of the lock's audit entry (moderation.services.lock_topic).
+SCHEDULE_NAME = "the dialogue's schedule"
+
+
 class Topic(models.Model):
     # A category's list: pinned first, then by last activity.
     LIST_ORDER = ("-is_pinned", "-last_post_at", "-pk")
@@ -115,21 +120,15 @@ class Topic(models.Model):
     locked_at = models.DateTimeField(null=True, blank=True)
     closing_note = models.TextField(blank=True)
     closing_note_html = models.TextField(blank=True)
-    # Dialogue lifecycle: not open for replies before opens_at; locked at closes_at
-    # (by forum.services.close_due_dialogues, and checked lazily by permissions).
+    # Dialogue lifecycle, set by facilitation.services.set_schedule: not open for
+    # replies before opens_at; closed from closes_at on (Topic.phase reads it so),
+    # the lock itself written by the close_dialogues command.
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)
-    # The facilitators' summary, set by forum.services.set_summary.
+    # The facilitators' summary, set by facilitation.services.set_summary.
     summary = models.TextField(blank=True)
     summary_html = models.TextField(blank=True)
     summary_excerpt = models.CharField(max_length=300, blank=True)
-    series = models.ForeignKey(
-        "forum.Series",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="topics",
-    )
     # Kept by forum.services (create_topic, post_reply), rebuilt by recount_topic.
     post_count = models.PositiveIntegerField(default=0, editable=False)
     first_post = models.ForeignKey(
@@ -192,6 +191,21 @@ class Topic(models.Model):
     def is_due_to_close(self) -> bool:
         return bool(self.closes_at and timezone.now() >= self.closes_at)
 
+    @property
+    def closed_by_name(self) -> str:
+        """Who closed the topic: the lock's author, else its schedule once its
+        closing time has passed (before the close_dialogues command writes it)."""
+        if self.is_locked:
+            return self.locked_by_name
+        return SCHEDULE_NAME if self.is_due_to_close else ""
+
+    @property
+    def closed_at(self) -> datetime | None:
+        """When the topic closed: its lock, else its passed closing time."""
+        if self.is_locked:
+            return self.locked_at
+        return self.closes_at if self.is_due_to_close else None
+
     def seconds_until_phase_change(self) -> int | None:
         """Seconds until the phase read from the times next changes (opening,
         24 hours before closing, closing), or None if it never will."""
@@ -211,7 +225,9 @@ class Topic(models.Model):
     @property
     def phase(self) -> str:
         """scheduled, open, closing_soon or locked: read from the times as well as
-        the lock, so it is right even before the schedule's lock is written."""
+        the lock, so a dialogue past its closing time reads as closed (locked)
+        before the close_dialogues command writes its lock; nothing is written
+        on a read."""
         now = timezone.now()
         if self.is_locked or self.is_due_to_close:
             return "locked"
@@ -267,11 +283,11 @@ class Post(models.Model):
     )
     # Words in the body, for the participation overview; set with the body.
     word_count = models.PositiveIntegerField(default=0)
-    # The prompting questions this reply answers ("Answering: …").
-    prompts = models.ManyToManyField("forum.Prompt", blank=True, related_name="answers")
+    # The prompting questions this reply answers ("Answering: …") are
+    # post.prompts, the reverse of facilitation.Prompt.answers.
     # A facilitator's follow-up question to one participant: open until that
-    # participant replies to this post (forum.services keeps follow_up_answered_at),
-    # or a facilitator dismisses it.
+    # participant replies to this post (facilitation.services.close_follow_ups
+    # keeps follow_up_answered_at), or a facilitator dismisses it.
     follow_up_for = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -7,7 +7,7 @@ import pytest
 
 from accounts.models import User
 from accounts.services import set_export_consent
-from forum.export import export_dialogue
+from facilitation.export import export_dialogue
 from forum.models import Post
 from moderation import services as moderation
 from tests.factories import TopicFactory, make_facilitator

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import delete_account, set_export_consent
-from forum import services
-from forum.export import (
+from facilitation import services as facilitation
+from facilitation.export import (
     HIDDEN_PLACEHOLDER,
     REMOVED_PLACEHOLDER,
     export_dialogue,
@@ -118,7 +118,7 @@ def dialogue(category) -> Dialogue:
         body=quote_markdown(bob1, "small promises") + "Which promises do you mean?",
         follow_up=True,
     )
-    services.set_summary(
+    facilitation.set_summary(
         topic=topic,
         editor=facilitator,
         summary="People agree that **kept promises** build trust.",

@@ -1,5 +1,6 @@
 """A dialogue's lifecycle end to end: scheduled, open, closing soon, locked at
-its closing time (lazily on a visit, or by the close_dialogues command), and
+its closing time (read from the times at once, the lock written by the
+close_dialogues command), and
 the refusal of a schedule that closes before it opens."""
 
 import html as html_lib
@@ -9,9 +10,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from facilitation import services as facilitation
 from forum import permissions, services
 from forum.exceptions import ForumError, TopicLocked
 from forum.models import Post, Topic
@@ -169,24 +173,66 @@ def test_closing_soon_banner_and_tag_in_the_last_24_hours(category, facilitator,
 # Locked at the closing time
 
 
-def test_a_visit_after_the_closing_time_locks_the_dialogue_at_once(
+# A write to the topic or the moderation log (reading a page may still record
+# the reader's read mark and the caches).
+WRITE = re.compile(
+    r'\s*(UPDATE|INSERT INTO|DELETE FROM)\s+"?(forum_topic|moderation_auditentry)"?\s',
+    re.I,
+)
+
+
+def row_counts() -> dict[str, int]:
+    """Rows in the tables a lock or a visit could write to."""
+    return {
+        "audit": AuditEntry.objects.count(),
+        "locked": Topic.objects.filter(is_locked=True).count(),
+        "posts": Post.objects.count(),
+    }
+
+
+def test_a_visit_after_the_closing_time_shows_it_closed_and_writes_nothing(
     category, facilitator, user
 ):
-    """With no worker run, the first visit shows the topic locked by its
-    schedule, and the lock and its audit entry are recorded once."""
+    """With no worker run, a visit shows the dialogue closed by its schedule from
+    its times alone: no lock, no audit entry, no write of any kind; the reply
+    form is gone and a reply is refused."""
     topic = dialogue(category, facilitator, closes_at=in_hours(1))
     ReplyFactory(topic=topic, author=user, body="Said before the close.")
-    services.set_schedule(topic=topic, opens_at=None, closes_at=in_hours(-1))
-    assert not fresh(topic).is_locked
+    facilitation.set_schedule(topic=topic, opens_at=None, closes_at=in_hours(-1))
+    before = row_counts()
+    closes_at = fresh(topic).closes_at
+
+    for client in (Client(), client_for(user), client_for(facilitator)):
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(topic.get_absolute_url())
+        assert page.status_code == 200
+        writes = [q["sql"] for q in ctx.captured_queries if WRITE.match(q["sql"])]
+        assert writes == []
+        assert "Topic locked" in text(page)
+        assert f"Locked by {SCHEDULE} on" in text(page)
+        assert timezone.localtime(closes_at).isoformat() in html(page)
+        assert f'action="/t/{topic.pk}/reply/"' not in html(page)
+        assert "Said before the close." in text(page)
+
+    assert row_counts() == before
+    unlocked = fresh(topic)
+    assert not unlocked.is_locked
+    assert unlocked.locked_at is None
+    assert unlocked.phase == "locked"
+    assert not permissions.can_reply(user, unlocked)
+    response = reply(client_for(user), topic, "Too late, after the visit.")
+    assert response.status_code == 403
+    assert row_counts() == before
+
+
+def test_the_command_records_the_lock_a_visit_only_reads(category, facilitator, user):
+    """The close_dialogues command writes the lock and its one audit entry, by
+    the schedule; visits before and after add nothing."""
+    topic = dialogue(category, facilitator, closes_at=in_hours(-1))
+    client_for(user).get(topic.get_absolute_url())
     assert not AuditEntry.objects.filter(topic=topic).exists()
 
-    page = Client().get(topic.get_absolute_url())
-    assert page.status_code == 200
-    assert "Topic locked" in text(page)
-    assert f"Locked by {SCHEDULE} on" in text(page)
-    assert f'action="/t/{topic.pk}/reply/"' not in html(page)
-    assert "Said before the close." in text(page)
-
+    call_command("close_dialogues", stdout=StringIO())
     locked = fresh(topic)
     assert locked.is_locked
     assert locked.locked_by_name == SCHEDULE
@@ -196,8 +242,33 @@ def test_a_visit_after_the_closing_time_locks_the_dialogue_at_once(
     assert entry.actor is None
     assert entry.actor_name == SCHEDULE
 
-    client_for(user).get(topic.get_absolute_url())
+    page = client_for(user).get(topic.get_absolute_url())
+    assert f"Locked by {SCHEDULE} on" in text(page)
     assert AuditEntry.objects.filter(topic=topic).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes", "locked", "phase"),
+    [
+        (1, 48, False, "scheduled"),
+        (None, 48, False, "open"),
+        (None, None, False, "open"),
+        (None, 2, False, "closing_soon"),
+        (None, -1, False, "locked"),
+        (-48, -1, False, "locked"),
+        (None, 48, True, "locked"),
+        (1, 48, True, "locked"),
+    ],
+)
+def test_phase_is_read_from_the_times_and_the_lock(opens, closes, locked, phase):
+    """Topic.phase: scheduled before opens_at, closing soon within a day of
+    closes_at, locked once locked or past closes_at, else open."""
+    topic = Topic(
+        opens_at=in_hours(opens) if opens is not None else None,
+        closes_at=in_hours(closes) if closes is not None else None,
+        is_locked=locked,
+    )
+    assert topic.phase == phase
 
 
 def test_the_category_list_shows_a_due_dialogue_locked(category, facilitator):
@@ -234,7 +305,7 @@ def test_authors_cannot_edit_in_a_due_dialogue_before_the_lock_is_written(
     if nothing has written the lock yet."""
     topic = dialogue(category, facilitator, closes_at=in_hours(1))
     post = ReplyFactory(topic=topic, author=user, body="What I said in time.")
-    services.set_schedule(topic=topic, opens_at=None, closes_at=in_hours(-1))
+    facilitation.set_schedule(topic=topic, opens_at=None, closes_at=in_hours(-1))
     client = client_for(user)
     assert client.get(f"/p/{post.pk}/edit/").status_code == 403
     response = client.post(
@@ -278,9 +349,9 @@ def test_unlocking_after_a_scheduled_lock_and_extending_lets_it_run_again(
     """A facilitator who moves the closing time later and unlocks reopens the
     dialogue; it is not locked again on the next visit."""
     topic = dialogue(category, facilitator, closes_at=in_hours(-1))
-    services.close_due_dialogues()
+    facilitation.close_due_dialogues()
     assert fresh(topic).is_locked
-    services.set_schedule(topic=topic, opens_at=None, closes_at=in_hours(48))
+    facilitation.set_schedule(topic=topic, opens_at=None, closes_at=in_hours(48))
     moderation.unlock_topic(topic=topic, actor=facilitator)
     client = client_for(user)
     assert "Topic locked" not in text(client.get(topic.get_absolute_url()))
@@ -380,6 +451,6 @@ def test_services_refuse_a_close_before_the_opening(category, facilitator, topic
         )
     assert not Topic.objects.filter(title="Backwards").exists()
     with pytest.raises(ForumError, match="close after it opens"):
-        services.set_schedule(topic=topic, opens_at=opens, closes_at=opens)
+        facilitation.set_schedule(topic=topic, opens_at=opens, closes_at=opens)
     assert fresh(topic).opens_at is None
     assert fresh(topic).closes_at is None

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
+from facilitation import services as facilitation
+from facilitation.models import Annotation
 from forum.exceptions import ForumError
-from moderation import services
-from moderation.models import Annotation
 from tests.factories import (
     CategoryFactory,
     ReplyFactory,
@@ -70,7 +70,7 @@ def test_note_shows_only_to_facilitators_on_the_topic_page(
 ):
     """Facilitators and admins see notes under the post; the author, other
     participants, visitors and other categories' facilitators do not."""
-    services.annotate_post(
+    facilitation.annotate_post(
         post=post, actor=facilitator, note="Private remark.", tags="theme: trust"
     )
 
@@ -99,11 +99,13 @@ def test_notes_list_filters_by_tag(client, dialogue, facilitator, user):
     first = ReplyFactory(topic=dialogue, author=user, body="Slow trust.")
     second = ReplyFactory(topic=dialogue, author=user, body="Fast distrust.")
     third = ReplyFactory(topic=dialogue, author=user, body="Not annotated.")
-    services.annotate_post(
+    facilitation.annotate_post(
         post=first, actor=facilitator, note="Use it.", tags="quote for summary"
     )
-    services.annotate_post(post=first, actor=facilitator, note="", tags="theme: trust")
-    services.annotate_post(
+    facilitation.annotate_post(
+        post=first, actor=facilitator, note="", tags="theme: trust"
+    )
+    facilitation.annotate_post(
         post=second, actor=facilitator, note="Contrast.", tags="Theme: Trust"
     )
     client.force_login(facilitator)
@@ -169,18 +171,18 @@ def test_too_long_or_empty_notes_are_refused(client, post, facilitator):
 def test_annotate_post_checks_its_input(post, facilitator):
     """The service refuses what the form refuses."""
     with pytest.raises(ForumError):
-        services.annotate_post(
+        facilitation.annotate_post(
             post=post, actor=facilitator, note="", tags=[f"t{n}" for n in range(11)]
         )
     with pytest.raises(ForumError):
-        services.annotate_post(post=post, actor=facilitator, note="", tags="y" * 41)
+        facilitation.annotate_post(post=post, actor=facilitator, note="", tags="y" * 41)
     with pytest.raises(ForumError):
-        services.annotate_post(post=post, actor=facilitator, note="x" * 2001)
+        facilitation.annotate_post(post=post, actor=facilitator, note="x" * 2001)
     with pytest.raises(ForumError):
-        services.annotate_post(post=post, actor=facilitator, note=" ", tags="")
+        facilitation.annotate_post(post=post, actor=facilitator, note=" ", tags="")
     # Ten tags of forty characters would overflow the stored column.
     with pytest.raises(ForumError, match="together"):
-        services.annotate_post(
+        facilitation.annotate_post(
             post=post,
             actor=facilitator,
             note="",
@@ -188,7 +190,7 @@ def test_annotate_post_checks_its_input(post, facilitator):
         )
     assert not Annotation.objects.exists()
 
-    note = services.annotate_post(
+    note = facilitation.annotate_post(
         post=post, actor=facilitator, note="", tags=["A", "a", " b "]
     )
     assert note.tags == "a, b"
@@ -215,7 +217,7 @@ def test_notes_list_runs_constant_queries(client, dialogue, facilitator):
     for items in (2, 20):
         for n in range(items):
             post = ReplyFactory(topic=dialogue, author=UserFactory())
-            services.annotate_post(
+            facilitation.annotate_post(
                 post=post, actor=facilitator, note=f"Note {n}", tags=f"t{n % 3}"
             )
         client.force_login(facilitator)

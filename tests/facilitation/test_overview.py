@@ -5,9 +5,10 @@ import re
 
 import pytest
 
+from facilitation import queries as facilitation_queries
 from forum import services as forum_services
 from forum.models import Category
-from moderation import queries, services
+from moderation import services
 from tests.factories import (
     CategoryFactory,
     ReplyFactory,
@@ -92,7 +93,7 @@ def by_name(voices) -> dict:
 
 def test_overview_counts_posts_words_replies_and_activity(dialogue, small_dialogue):
     """Exact numbers for each voice, hidden posts and self-replies left out."""
-    data = queries.participation(topic=dialogue)
+    data = facilitation_queries.participation(topic=dialogue)
 
     people = by_name(data.participants)
     assert sorted(people) == ["alice", "bob", "evan"]
@@ -111,7 +112,7 @@ def test_overview_counts_posts_words_replies_and_activity(dialogue, small_dialog
 def test_overview_counts_voices_answered_and_not_heard(dialogue, small_dialogue):
     """Answered voices have a reply from someone else; readers who have not
     posted are not heard yet; in a public category nobody else is listed."""
-    data = queries.participation(topic=dialogue)
+    data = facilitation_queries.participation(topic=dialogue)
 
     assert sorted(v.user.username for v in data.answered) == ["alice", "bob"]
     assert [v.user.username for v in data.unanswered] == ["evan"]
@@ -160,7 +161,7 @@ def test_members_only_dialogue_lists_members_not_heard(client):
     ReplyFactory(topic=dialogue, author=talker, body="Here is what I think.")
     read(reader, dialogue)
 
-    data = queries.participation(topic=dialogue)
+    data = facilitation_queries.participation(topic=dialogue)
 
     assert [v.user.username for v in data.participants] == ["talker"]
     assert [v.user.username for v in data.read_not_heard] == ["reader"]
@@ -177,7 +178,7 @@ def test_admins_who_post_are_marked(dialogue, small_dialogue):
     admin = UserFactory(is_staff=True, username="ada")
     ReplyFactory(topic=dialogue, author=admin, body="Welcome, everyone.")
 
-    data = queries.participation(topic=dialogue)
+    data = facilitation_queries.participation(topic=dialogue)
 
     assert by_name(data.facilitators)["ada"].role == "Admin"
     assert "ada" not in by_name(data.participants)

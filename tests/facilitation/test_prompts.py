@@ -11,9 +11,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from facilitation import services as facilitation
+from facilitation.models import Prompt
 from forum import services
 from forum.exceptions import ForumError
-from forum.models import Category, Post, Prompt, Topic
+from forum.models import Category, Post, Topic
 from moderation import services as moderation
 from tests.factories import (
     CategoryFactory,
@@ -229,10 +231,10 @@ def test_settings_page_cannot_edit_another_dialogues_prompt(
 
 def test_services_add_and_edit_prompts(dialogue, prompts):
     """add_prompt appends; edit_prompt reports whether the text changed."""
-    added = services.add_prompt(topic=dialogue, text="Last one?")
+    added = facilitation.add_prompt(topic=dialogue, text="Last one?")
     assert added.position == 4
-    assert services.edit_prompt(prompt=prompts[0], text="Why are you here?")
-    assert not services.edit_prompt(prompt=prompts[0], text="Why are you here?")
+    assert facilitation.edit_prompt(prompt=prompts[0], text="Why are you here?")
+    assert not facilitation.edit_prompt(prompt=prompts[0], text="Why are you here?")
     assert list(dialogue.prompts.values_list("text", flat=True)) == [
         "Why are you here?",
         QUESTIONS[1],
@@ -493,7 +495,7 @@ def build_dialogue(category, facilitator, participant, posts: int) -> Topic:
                 prompts=prompts[: n % 4],
             )
             if n % 3 == 0:
-                moderation.annotate_post(
+                facilitation.annotate_post(
                     post=post, actor=facilitator, note="", tags="quote for summary"
                 )
         made.append(post)

@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from facilitation import queries as facilitation_queries
+from facilitation import services as facilitation
+from facilitation.models import QueueDismissal
 from forum import services as forum_services
 from forum.models import Category, Post, Topic
-from moderation import queries, services
-from moderation.models import QueueDismissal
+from moderation import services
 from tests.factories import (
     CategoryFactory,
     ReplyFactory,
@@ -51,7 +53,7 @@ def admin():
 
 def lists(viewer) -> dict[str, list[int]]:
     """The ids in each of the viewer's three lists, all dialogues together."""
-    queue = queries.facilitation_queue(viewer=viewer)
+    queue = facilitation_queries.facilitation_queue(viewer=viewer)
     return {
         "unanswered": [p.pk for d in queue.dialogues for p in d.unanswered],
         "no_facilitator": [
@@ -179,8 +181,8 @@ def test_dismiss_service_is_idempotent(dialogue, facilitator, alice):
     """dismiss_from_queue says whether anything changed."""
     post = ReplyFactory(topic=dialogue, author=alice)
 
-    assert services.dismiss_from_queue(post=post, actor=facilitator) is True
-    assert services.dismiss_from_queue(post=post, actor=facilitator) is False
+    assert facilitation.dismiss_from_queue(post=post, actor=facilitator) is True
+    assert facilitation.dismiss_from_queue(post=post, actor=facilitator) is False
     assert lists(facilitator)["unanswered"] == []
 
 
@@ -291,7 +293,7 @@ def test_oldest_first_with_counts_per_list_and_dialogue(
 
     page = html(client.get(QUEUE))
 
-    queue = queries.facilitation_queue(viewer=facilitator)
+    queue = facilitation_queries.facilitation_queue(viewer=facilitator)
     assert [d.topic.pk for d in queue.dialogues] == [later.pk, dialogue.pk]
     assert [d.count for d in queue.dialogues] == [3, 2]
     assert [p.pk for p in queue.dialogues[1].unanswered] == [oldest.pk, newest.pk]

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from forum import services
-from forum.models import Category, Series
+from facilitation import services as facilitation
+from facilitation.models import Series, SeriesEntry
+from forum.models import Category
 from moderation import services as moderation
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
 
@@ -23,7 +24,7 @@ def set_visibility(category: Category, visibility: str) -> None:
 
 @pytest.fixture
 def series():
-    return services.create_series(
+    return facilitation.create_series(
         name="Trust rounds", slug="trust-rounds", description="Three rounds on trust."
     )
 
@@ -36,10 +37,12 @@ def rounds(category, series, user):
     for n in (1, 2, 3):
         topic = TopicFactory(category=category, title=f"Round {n}", series=series)
         made.append(topic)
-    services.set_summary(
+    facilitation.set_summary(
         topic=made[0], editor=user, summary="Round one found **common ground**."
     )
-    services.set_summary(topic=made[1], editor=user, summary="Round two went deeper.")
+    facilitation.set_summary(
+        topic=made[1], editor=user, summary="Round two went deeper."
+    )
     moderation.lock_topic(topic=made[0], actor=user)
     TopicFactory(category=category, title="Unrelated dialogue")
     for topic in made:
@@ -137,7 +140,7 @@ def test_topic_page_shows_the_previous_dialogues_summary(client, rounds):
 
 def test_topic_page_says_when_the_previous_dialogue_has_no_summary(client, rounds):
     """Without a summary, the context says so."""
-    services.set_summary(topic=rounds[1], editor=rounds[1].author, summary="")
+    facilitation.set_summary(topic=rounds[1], editor=rounds[1].author, summary="")
     page = html(client.get(rounds[2].get_absolute_url()))
     assert f'<a href="{rounds[1].get_absolute_url()}">Round 2</a>' in page
     assert "No summary yet." in page
@@ -149,7 +152,7 @@ def test_previous_dialogue_out_of_sight_is_not_shown(client, category, series):
     inner = CategoryFactory(slug="inner")
     set_visibility(inner, Category.Visibility.PRIVATE)
     hidden = TopicFactory(category=inner, series=series, title="Members round")
-    services.set_summary(topic=hidden, editor=hidden.author, summary="Inner notes.")
+    facilitation.set_summary(topic=hidden, editor=hidden.author, summary="Inner notes.")
     public = TopicFactory(category=category, series=series, title="Public round")
     page = html(client.get(public.get_absolute_url()))
     assert "Members round" not in page
@@ -161,20 +164,22 @@ def test_previous_dialogue_out_of_sight_is_not_shown(client, category, series):
 def test_set_series_moves_a_dialogue_into_a_series(client, category, series):
     """The set_series service attaches a dialogue; the page then lists it."""
     topic = TopicFactory(category=category, title="Joined later")
-    services.set_series(topic=topic, series=series)
-    topic.refresh_from_db()
-    assert topic.series == series
+    facilitation.set_series(topic=topic, series=series)
+    assert SeriesEntry.objects.get(topic=topic).series == series
+    facilitation.set_series(topic=topic, series=series)
+    assert SeriesEntry.objects.filter(topic=topic).count() == 1
     assert "Joined later" in html(client.get(series.get_absolute_url()))
-    services.set_series(topic=topic, series=None)
+    facilitation.set_series(topic=topic, series=None)
+    assert not SeriesEntry.objects.filter(topic=topic).exists()
     assert "Joined later" not in html(client.get(series.get_absolute_url()))
 
 
 def test_admins_create_series_in_the_django_admin(client):
     """Series are registered in the Django admin."""
     client.force_login(UserFactory(is_staff=True))
-    assert client.get("/admin/forum/series/").status_code == 200
+    assert client.get("/admin/facilitation/series/").status_code == 200
     response = client.post(
-        "/admin/forum/series/add/",
+        "/admin/facilitation/series/add/",
         {"name": "Round table", "slug": "round-table", "description": ""},
     )
     assert response.status_code == 302
@@ -188,7 +193,7 @@ def test_series_page_queries_are_flat(
     """The series page's queries do not grow with its dialogues."""
     for n in range(count):
         topic = TopicFactory(category=category, series=series, title=f"Round {n}")
-        services.set_summary(topic=topic, editor=topic.author, summary=f"Sum {n}.")
+        facilitation.set_summary(topic=topic, editor=topic.author, summary=f"Sum {n}.")
     # The series, then its dialogues.
     with django_assert_num_queries(2):
         assert client.get(series.get_absolute_url()).status_code == 200

@@ -11,8 +11,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from forum import services
-from forum.models import SummaryRevision, Topic
+from facilitation import services as facilitation
+from facilitation.models import SummaryRevision
+from forum.models import Topic
 from forum.quoting import quote_markdown
 from moderation import services as moderation
 from moderation.models import AuditEntry
@@ -117,7 +118,7 @@ def test_summary_excerpt_shows_in_the_category_topic_list(
     category, dialogue, facilitator
 ):
     """The category list shows a plain excerpt of the summary under the title."""
-    services.set_summary(topic=dialogue, editor=facilitator, summary=SUMMARY)
+    facilitation.set_summary(topic=dialogue, editor=facilitator, summary=SUMMARY)
     listing = html(Client().get(category.get_absolute_url()))
     excerpt = re.search(r'<p class="summary-excerpt">(.*?)</p>', listing, re.S)
     assert excerpt is not None
@@ -130,7 +131,7 @@ def test_summary_excerpt_shows_in_the_category_topic_list(
 def test_summary_excerpt_shows_in_the_topic_locked_banner(dialogue, facilitator, user):
     """A locked dialogue with a summary shows its excerpt next to "Topic locked",
     linking to the full summary."""
-    services.set_summary(topic=dialogue, editor=facilitator, summary=SUMMARY)
+    facilitation.set_summary(topic=dialogue, editor=facilitator, summary=SUMMARY)
     moderation.lock_topic(topic=dialogue, actor=facilitator)
     banner = section(client_for(user).get(dialogue.get_absolute_url()), "lock-event")
     plain = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", banner)).split())
@@ -180,7 +181,7 @@ def test_clearing_the_summary_removes_it_and_keeps_the_old_text(
 ):
     """An empty summary takes the section and the excerpt away; the old text is
     kept as a revision."""
-    services.set_summary(topic=dialogue, editor=facilitator, summary=SUMMARY)
+    facilitation.set_summary(topic=dialogue, editor=facilitator, summary=SUMMARY)
     save_summary(client_for(facilitator), dialogue, "")
     topic = fresh(dialogue)
     assert (topic.summary, topic.summary_html, topic.summary_excerpt) == ("", "", "")
@@ -202,10 +203,10 @@ def test_candidates_are_annotated_posts_with_quote_for_summary_first(
         topic=dialogue, author=other_user, body="Publish the minutes, simply."
     )
     plain = ReplyFactory(topic=dialogue, author=user, body="Not worth quoting.")
-    moderation.annotate_post(
+    facilitation.annotate_post(
         post=early, actor=facilitator, note="Strong theme.", tags="theme: trust"
     )
-    moderation.annotate_post(
+    facilitation.annotate_post(
         post=late, actor=facilitator, note="", tags="Quote for summary"
     )
 
@@ -225,7 +226,7 @@ def test_candidates_are_annotated_posts_with_quote_for_summary_first(
 def test_hidden_posts_are_not_candidates(dialogue, facilitator, user):
     """A hidden post is out of the conversation, even if it was annotated."""
     post = ReplyFactory(topic=dialogue, author=user, body="Regrettable words.")
-    moderation.annotate_post(
+    facilitation.annotate_post(
         post=post, actor=facilitator, note="", tags="quote for summary"
     )
     moderation.hide_post(post=post, actor=facilitator, reason="Personal details.")
@@ -239,9 +240,9 @@ def test_add_to_the_draft_appends_the_quote_and_saves_nothing(
 ):
     """ "Add to the draft" (insert=<post id>) re-shows the form with the text as
     typed and the post's quote appended; the summary is not saved."""
-    services.set_summary(topic=dialogue, editor=facilitator, summary="Saved text.")
+    facilitation.set_summary(topic=dialogue, editor=facilitator, summary="Saved text.")
     post = ReplyFactory(topic=dialogue, author=user, body="Trust takes years.")
-    moderation.annotate_post(
+    facilitation.annotate_post(
         post=post, actor=facilitator, note="", tags="quote for summary"
     )
     response = client_for(facilitator).post(
@@ -283,9 +284,9 @@ def test_locking_from_the_facilitator_tools_with_a_summary_sets_it(
     client = client_for(facilitator)
     tools = html(client.get(dialogue.get_absolute_url()))
     assert 'name="summary"' in tools
-    assert f'action="/moderation/t/{dialogue.pk}/lock/"' in tools
+    assert f'action="/moderation/t/{dialogue.pk}/close/"' in tools
     response = client.post(
-        f"/moderation/t/{dialogue.pk}/lock/",
+        f"/moderation/t/{dialogue.pk}/close/",
         {"summary": SUMMARY, "note": "Thank you all."},
     )
     assert response.status_code == 302
@@ -303,8 +304,8 @@ def test_locking_from_the_facilitator_tools_with_a_summary_sets_it(
 
 def test_locking_without_the_summary_field_keeps_the_summary(dialogue, facilitator):
     """A lock request without a summary leaves the saved one alone."""
-    services.set_summary(topic=dialogue, editor=facilitator, summary=SUMMARY)
-    client_for(facilitator).post(f"/moderation/t/{dialogue.pk}/lock/", {"note": ""})
+    facilitation.set_summary(topic=dialogue, editor=facilitator, summary=SUMMARY)
+    client_for(facilitator).post(f"/moderation/t/{dialogue.pk}/close/", {"note": ""})
     topic = fresh(dialogue)
     assert topic.is_locked
     assert topic.summary == SUMMARY
@@ -315,14 +316,18 @@ def test_summary_can_be_written_after_a_scheduled_lock(category, facilitator):
     topic = TopicFactory(
         category=category, author=facilitator, closes_at=timezone.now()
     )
-    Client().get(topic.get_absolute_url())
-    assert fresh(topic).is_locked
+    assert fresh(topic).phase == "locked"
     response = save_summary(client_for(facilitator), topic, "Written afterwards.")
     assert response.status_code == 302
     assert fresh(topic).summary == "Written afterwards."
     assert "Summary: Written afterwards." in text(
         Client().get(topic.get_absolute_url())
     )
+    facilitation.close_due_dialogues()
+    assert fresh(topic).is_locked
+    response = save_summary(client_for(facilitator), topic, "And after the lock.")
+    assert response.status_code == 302
+    assert fresh(topic).summary == "And after the lock."
 
 
 # Who may
@@ -384,7 +389,7 @@ def test_a_summary_for_a_dialogue_closing_later_shows_while_open(category, facil
         author=facilitator,
         closes_at=timezone.now() + timedelta(days=3),
     )
-    services.set_summary(topic=topic, editor=facilitator, summary="Halfway notes.")
+    facilitation.set_summary(topic=topic, editor=facilitator, summary="Halfway notes.")
     page = Client().get(topic.get_absolute_url())
     assert "Halfway notes." in section(page, "summary")
     assert section(page, "lock-event") == ""

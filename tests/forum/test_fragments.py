@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from facilitation import services as facilitation
 from forum import fragments, services
 from moderation import services as moderation
 from tests.factories import (
@@ -285,7 +286,7 @@ def test_previous_dialogue_follows_each_readers_sight(dialogue):
     from forum.models import Category
 
     topic, _, _ = dialogue
-    series = services.create_series(name="Rounds", slug="rounds", description="")
+    series = facilitation.create_series(name="Rounds", slug="rounds", description="")
     inner = CategoryFactory(slug="inner")
     Category.objects.filter(pk=inner.pk).update(visibility=Category.Visibility.PRIVATE)
     hidden = TopicFactory(category=inner, series=series, title="Members round")
@@ -326,10 +327,10 @@ def test_reply_form_offers_new_and_edited_prompts_at_once(dialogue):
     reader = signed_in(UserFactory())
     url = topic.get_absolute_url()
     assert 'name="answering"' not in page(reader, url)
-    prompt = services.add_prompt(topic=topic, text="What builds trust?")
+    prompt = facilitation.add_prompt(topic=topic, text="What builds trust?")
     html = page(reader, url)
     assert f'name="answering" value="{prompt.pk}"' in html
     assert "What builds trust?" in html.split('class="reply-box"', 1)[1]
-    services.edit_prompt(prompt=prompt, text="What keeps trust?")
+    facilitation.edit_prompt(prompt=prompt, text="What keeps trust?")
     form = page(reader, url).split('class="reply-box"', 1)[1]
     assert "What keeps trust?" in form and "What builds trust?" not in form

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts import services as account_services
+from facilitation import services as facilitation
 from forum import pagecache, services
 from moderation import services as moderation
 from tests.factories import (
@@ -141,7 +142,9 @@ CHANGES = {
         "Greetings from the coast",
     ),
     "summary": lambda t, r, f: (
-        services.set_summary(topic=t, editor=f, summary="We agreed on three things."),
+        facilitation.set_summary(
+            topic=t, editor=f, summary="We agreed on three things."
+        ),
         "We agreed on three things.",
     ),
 }
@@ -213,14 +216,14 @@ def test_writes_outside_a_request_invalidate(anon, dialogue):
     topic, _, _ = dialogue
     url = topic.get_absolute_url()
     warm(anon, url)
-    services.set_schedule(
+    facilitation.set_schedule(
         topic=topic, opens_at=None, closes_at=timezone.now() + timedelta(seconds=1)
     )
     warm(anon, url)
     type(topic).objects.filter(pk=topic.pk).update(
         closes_at=timezone.now() - timedelta(seconds=1)
     )
-    assert services.close_due_dialogues() == 1
+    assert facilitation.close_due_dialogues() == 1
     page, state = fetch(anon, url)
     assert state == "miss"
     assert "Topic locked" in page
@@ -229,7 +232,7 @@ def test_writes_outside_a_request_invalidate(anon, dialogue):
 def test_pages_expire_when_the_phase_changes(anon, dialogue):
     """A page is kept no longer than until the dialogue's phase next changes."""
     topic, _, _ = dialogue
-    services.set_schedule(
+    facilitation.set_schedule(
         topic=topic, opens_at=None, closes_at=timezone.now() + timedelta(days=3)
     )
     response = anon.get(topic.get_absolute_url())

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from facilitation import services as facilitation
 from forum import services
 from forum.models import TopicRead
 from moderation import services as moderation
@@ -179,7 +180,7 @@ def test_a_note_by_another_facilitator_shows_at_once(dialogue):
     client = signed_in(facilitator)
     url = topic.get_absolute_url()
     settled(client, url)
-    moderation.annotate_post(post=reply, actor=colleague, note="Worth a follow-up.")
+    facilitation.annotate_post(post=reply, actor=colleague, note="Worth a follow-up.")
     html, hit = get(client, url)
     assert not hit and "Worth a follow-up." in html
 

@@ -11,8 +11,10 @@ ROLES order, the answer the site must give:
 
 States: the topic "open" or "locked"; the target post "visible", "hidden" or
 "pending" (awaiting approval) in an open topic; "locked-visible" (a visible post
-in a locked topic); "expired" (a visible post past the edit window); "any" for
-pages that belong to no topic.
+in a locked topic); "expired" (a visible post past the edit window); "due" (a
+dialogue past its closing time whose lock is not written yet: it reads as
+closed); "scheduled" (a dialogue not open yet); "any" for pages that belong to
+no topic.
 """
 
 from dataclasses import dataclass
@@ -23,6 +25,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
+from facilitation import services as facilitation
+from facilitation.models import Annotation, QueueDismissal
 from forum.models import Category, Post, PostRevision, Topic
 from moderation import services as moderation
 from moderation.models import AuditEntry, Report
@@ -56,6 +60,8 @@ HIDDEN_TEXT = "Hidden words from the author."
 PENDING_TEXT = "Pending words from the author."
 REPLY_TEXT = "A fresh reply written for the matrix."
 EDITED_TEXT = "Edited words, changed by the matrix."
+SUMMARY = "The matrix agreed on one thing."
+NOTE = "A note written for the matrix."
 NEW_TITLE = "A title chosen by the matrix"
 PLACEHOLDER = "This post was hidden by a facilitator."
 
@@ -68,10 +74,13 @@ EXPECTED = {
     # facilitator, admin (the order of ROLES).
     ("view topic", "open"):           (OK, OK, OK, OK, OK, OK, OK),
     ("view topic", "locked"):         (OK, OK, OK, OK, OK, OK, OK),
+    ("view topic", "due"):            (OK, OK, OK, OK, OK, OK, OK),
     ("view topic", "hidden"):         (OK, OK, OK, OK, OK, OK, OK),
     ("view topic", "pending"):        (OK, OK, OK, OK, OK, OK, OK),
     ("reply", "open"):                (LOGIN, OK, 403, OK, OK, OK, OK),
     ("reply", "locked"):              (LOGIN, 403, 403, 403, 403, 403, 403),
+    ("reply", "due"):                 (LOGIN, 403, 403, 403, 403, 403, 403),
+    ("reply", "scheduled"):           (LOGIN, 403, 403, 403, 403, OK, OK),
     ("quote", "visible"):             (LOGIN, OK, 403, OK, OK, OK, OK),
     ("quote", "locked-visible"):      (LOGIN, 403, 403, 403, 403, 403, 403),
     ("quote", "hidden"):              (LOGIN, 404, 403, OK, 404, OK, OK),
@@ -79,6 +88,7 @@ EXPECTED = {
     ("edit", "visible"):              (LOGIN, 403, 403, OK, 403, OK, OK),
     ("edit", "locked-visible"):       (LOGIN, 403, 403, 403, 403, OK, OK),
     ("edit", "expired"):              (LOGIN, 403, 403, 403, 403, OK, OK),
+    ("edit", "due"):                  (LOGIN, 403, 403, 403, 403, OK, OK),
     ("edit", "hidden"):               (LOGIN, 403, 403, OK, 403, OK, OK),
     ("edit", "pending"):              (LOGIN, 404, 404, OK, 404, OK, OK),
     ("history", "visible"):           (404, 404, 404, OK, 404, OK, OK),
@@ -114,6 +124,17 @@ EXPECTED = {
     ("approvals queue", "any"):       (LOGIN, 403, 403, 403, OK, OK, OK),
     ("log", "any"):                   (LOGIN, 403, 403, 403, OK, OK, OK),
     ("users", "any"):                 (LOGIN, 403, 403, 403, 403, 403, OK),
+    ("close", "open"):                MODERATORS_ONLY,
+    ("close", "due"):                 MODERATORS_ONLY,
+    ("dialogue settings", "open"):    MODERATORS_ONLY,
+    ("summary", "open"):              MODERATORS_ONLY,
+    ("participation", "open"):        MODERATORS_ONLY,
+    ("notes", "open"):                MODERATORS_ONLY,
+    ("annotate", "visible"):          MODERATORS_ONLY,
+    ("annotate", "pending"):          MODERATORS_ONLY_UNSEEN,
+    ("dismiss", "visible"):           MODERATORS_ONLY,
+    ("export", "locked"):             MODERATORS_ONLY,
+    ("export", "due"):                MODERATORS_ONLY,
 }
 # fmt: on
 
@@ -174,6 +195,14 @@ def build_world(state: str) -> World:
 
     if state in ("locked", "locked-visible"):
         moderation.lock_topic(topic=topic, actor=facilitator)
+    if state == "due":
+        facilitation.set_schedule(
+            topic=topic, opens_at=None, closes_at=timezone.now() - timedelta(hours=1)
+        )
+    if state == "scheduled":
+        facilitation.set_schedule(
+            topic=topic, opens_at=timezone.now() + timedelta(days=1), closes_at=None
+        )
     if state == "expired":
         hours = settings.FORUM_EDIT_WINDOW_HOURS + 1
         Post.objects.filter(pk=visible.pk).update(
@@ -215,6 +244,9 @@ def snapshot(world: World) -> dict:
         "reports": Report.objects.count(),
         "audit": AuditEntry.objects.count(),
         "revisions": PostRevision.objects.count(),
+        "summary": Topic.objects.get(pk=world.topic.pk).summary,
+        "notes": Annotation.objects.count(),
+        "dismissals": QueueDismissal.objects.count(),
     }
 
 
@@ -278,6 +310,18 @@ def request_for(action: str, client, world: World, role: str):
         "approvals queue": lambda: client.get("/moderation/approvals/"),
         "log": lambda: client.get("/moderation/log/"),
         "users": lambda: client.get("/moderation/users/"),
+        "close": lambda: client.post(
+            f"/moderation/t/{topic}/close/", {"summary": SUMMARY, "note": "Done"}
+        ),
+        "dialogue settings": lambda: client.get(f"/moderation/t/{topic}/dialogue/"),
+        "summary": lambda: client.get(f"/moderation/t/{topic}/summary/"),
+        "participation": lambda: client.get(f"/moderation/t/{topic}/participation/"),
+        "notes": lambda: client.get(f"/moderation/t/{topic}/notes/"),
+        "annotate": lambda: client.post(
+            f"/moderation/p/{target}/note/", {"note": NOTE, "tags": "trust"}
+        ),
+        "dismiss": lambda: client.post(f"/moderation/p/{target}/dismiss/"),
+        "export": lambda: client.get(f"/t/{topic}/export/"),
     }
     return requests[action]()
 
@@ -287,8 +331,10 @@ def check_view_topic(world, role, state, actor, response):
     assert "Trust in towns" in text
     assert VISIBLE_TEXT in text
     reader = role in READERS_OF_EVERYTHING
-    if state == "locked":
+    if state in ("locked", "due"):
         assert "Topic locked." in text
+    # Reading never writes: a due dialogue is shown closed, its lock unwritten.
+    assert topic_of(world).is_locked is (state == "locked")
     if state == "hidden":
         assert (HIDDEN_TEXT in text) is reader
         if reader:
@@ -361,6 +407,34 @@ def check_lock(world, role, state, actor, response):
         assert topic.closing_note == "Done"
 
 
+def check_close(world, role, state, actor, response):
+    topic = topic_of(world)
+    assert topic.is_locked
+    assert topic.locked_by_name == actor.name
+    assert topic.closing_note == "Done"
+    assert topic.summary == SUMMARY
+    assert AuditEntry.objects.filter(topic=topic, action="lock", actor=actor).exists()
+
+
+def check_facilitation_page(world, role, state, actor, response):
+    assert "Trust in towns" in page(response)
+
+
+def check_annotate(world, role, state, actor, response):
+    note = Annotation.objects.get(post=world.target)
+    assert (note.note, note.tags, note.author) == (NOTE, "trust", actor)
+
+
+def check_dismiss(world, role, state, actor, response):
+    assert QueueDismissal.objects.get(post=world.target).by_name == actor.name
+
+
+def check_export(world, role, state, actor, response):
+    assert "Trust in towns" in page(response)
+    assert VISIBLE_TEXT in page(response)
+    assert topic_of(world).is_locked is (state == "locked")
+
+
 def check_unlock(world, role, state, actor, response):
     assert not topic_of(world).is_locked
 
@@ -421,6 +495,14 @@ EFFECTS = {
     "approvals queue": check_approvals_queue,
     "log": check_log,
     "users": check_users,
+    "close": check_close,
+    "dialogue settings": check_facilitation_page,
+    "summary": check_facilitation_page,
+    "participation": check_facilitation_page,
+    "notes": check_facilitation_page,
+    "annotate": check_annotate,
+    "dismiss": check_dismiss,
+    "export": check_export,
 }
 
 PAGES = {
@@ -432,6 +514,11 @@ PAGES = {
     "approvals queue",
     "log",
     "users",
+    "dialogue settings",
+    "summary",
+    "participation",
+    "notes",
+    "export",
 }
 
 
@@ -494,11 +581,21 @@ FACILITATOR_PAGES = {
     "log",
     "users",
 }
+FACILITATION = {
+    "close",
+    "dialogue settings",
+    "summary",
+    "participation",
+    "notes",
+    "annotate",
+    "dismiss",
+    "export",
+}
 
 
 def test_the_table_covers_every_action():
     """Every action in the table is tested in one of the groups below."""
-    groups = READING | WRITING | POST_MODERATION | TOPIC_MODERATION
+    groups = READING | WRITING | POST_MODERATION | TOPIC_MODERATION | FACILITATION
     assert {action for action, _ in EXPECTED} == groups | FACILITATOR_PAGES
     assert set(EFFECTS) == groups | FACILITATOR_PAGES
 
@@ -539,6 +636,13 @@ def test_topic_moderation(client, action, state, role, expected):
 def test_facilitator_pages(client, action, state, role, expected):
     """The facilitators' pages are for facilitators and admins, the users page
     for admins; each shows only the viewer's categories."""
+    run_case(client, action, state, role, expected)
+
+
+@pytest.mark.parametrize(("action", "state", "role", "expected"), cases(FACILITATION))
+def test_facilitation(client, action, state, role, expected):
+    """Closing a dialogue, its settings, summary, participation, notes, queue and
+    export are for this category's facilitators and admins only."""
     run_case(client, action, state, role, expected)
 
 

@@ -7,12 +7,13 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
+from forum import permissions
 from forum import services as forum_services
 from forum.exceptions import TopicLocked
 from forum.models import Category, Post, PostRevision, Topic
+from forum.permissions import facilitator_ids
 from moderation import services
 from moderation.models import AuditEntry, Facilitator, Member, Report
-from moderation.permissions import facilitator_ids
 from moderation.queries import my_reports
 from tests.factories import (
     CategoryFactory,
@@ -844,8 +845,6 @@ def test_a_role_saved_or_deleted_anywhere_is_seen_at_once(category, user):
 def test_the_facilitators_are_kept_a_day(category, user, monkeypatch):
     """Forgotten on every change, so kept long: a topic page's shared reads,
     refilled after every change on the site, find them in the cache."""
-    from moderation import permissions
-
     kept = {}
     set_ = permissions.cache.set
 

@@ -139,7 +139,7 @@ def test_topic_page_offers_facilitators_their_tools(client, reply, facilitator):
     page = html(client.get(reply.topic.get_absolute_url()))
 
     assert "Facilitator tools" in page
-    action = f'action="/moderation/t/{reply.topic_id}/lock/"'
+    action = f'action="/moderation/t/{reply.topic_id}/close/"'
     lock_form = re.search(rf"<form method=\"post\" {action}>.*?</form>", page, re.S)
     lock_form = lock_form.group(0)
     assert 'name="csrfmiddlewaretoken"' in lock_form
@@ -154,7 +154,7 @@ def test_topic_tools_are_not_offered_to_participants(client, reply, user):
 
     assert "Facilitator tools" not in page
     assert f'href="/moderation/p/{reply.pk}/hide/"' not in page
-    assert f"/moderation/t/{reply.topic_id}/lock/" not in page
+    assert f"/moderation/t/{reply.topic_id}/close/" not in page
 
 
 # Hide and unhide

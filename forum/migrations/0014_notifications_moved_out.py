@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
     only the forum's record of them goes."""
 
     dependencies = [
-        ("forum", "0012_topic_list_days_category_locks"),
+        ("forum", "0013_facilitation_models_moved"),
         ("notifications", "0001_initial"),
     ]
 

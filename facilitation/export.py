@@ -20,9 +20,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import FORMER_PARTICIPANT, REMOVED_REASON
-
-from .models import Post, Topic
-from .rendering import render_markdown
+from forum.models import Post, Topic
+from forum.permissions import facilitator_ids
+from forum.rendering import render_markdown
 
 HIDDEN_PLACEHOLDER = _("[This post was hidden by a facilitator.]")
 REMOVED_PLACEHOLDER = _("[This post was removed at its author's request.]")
@@ -185,8 +185,6 @@ def export_dialogue(*, topic: Topic) -> Export:
     """The document data of a dialogue (three queries, four with a cold cache):
     its prompts, its published posts in thread order with anonymised authors and
     attributions, hidden ones as placeholders, and its summary."""
-    from moderation.permissions import facilitator_ids
-
     rows = list(topic.prompts.order_by("position", "pk"))
     prompts = [ExportPrompt(number=n, text=p.text) for n, p in enumerate(rows, 1)]
     prompt_numbers = {p.pk: n for n, p in enumerate(rows, 1)}
@@ -261,7 +259,7 @@ def export_dialogue(*, topic: Topic) -> Export:
         started_at=topic.created_at,
         opens_at=topic.opens_at,
         closes_at=topic.closes_at,
-        locked_at=topic.locked_at,
+        locked_at=topic.closed_at,
         prompts=prompts,
         summary=_rewrite(topic.summary, **rewrite),
         closing_note=_rewrite(topic.closing_note, **rewrite),

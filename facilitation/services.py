@@ -1,0 +1,193 @@
+"""Facilitation's changes: a dialogue's questions, schedule, series and
+summary, the scheduled closing, and the facilitators' queue and notes."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from forum.exceptions import ForumError
+from forum.models import Post, Topic, first_words
+from forum.rendering import render_markdown
+from forum.services import check_schedule
+from moderation.services import lock_topic
+
+from .models import (
+    Annotation,
+    Prompt,
+    QueueDismissal,
+    Series,
+    SeriesEntry,
+    SummaryRevision,
+)
+
+
+@transaction.atomic
+def set_schedule(
+    *, topic: Topic, opens_at: datetime | None, closes_at: datetime | None
+) -> None:
+    """Set when a dialogue opens for replies and when it closes (the
+    close_dialogues command then writes the lock)."""
+    check_schedule(opens_at, closes_at)
+    Topic.objects.filter(pk=topic.pk).update(opens_at=opens_at, closes_at=closes_at)
+    topic.opens_at, topic.closes_at = opens_at, closes_at
+
+
+@transaction.atomic
+def add_prompt(*, topic: Topic, text: str) -> Prompt:
+    """Add a prompting question at the end of a dialogue's list."""
+    Topic.objects.select_for_update().filter(pk=topic.pk).first()
+    last = topic.prompts.aggregate(last=Max("position"))["last"] or 0
+    return Prompt.objects.create(
+        topic=topic, position=last + 1, text=text.strip()[:500]
+    )
+
+
+@transaction.atomic
+def edit_prompt(*, prompt: Prompt, text: str) -> bool:
+    """Reword a prompting question; its answers stay tagged."""
+    return bool(
+        Prompt.objects.filter(pk=prompt.pk)
+        .exclude(text=text.strip())
+        .update(text=text.strip()[:500])
+    )
+
+
+@transaction.atomic
+def set_series(*, topic: Topic, series: Series | None) -> None:
+    """Put a dialogue in a series (or take it out)."""
+    if series is None:
+        SeriesEntry.objects.filter(topic=topic).delete()
+    else:
+        SeriesEntry.objects.update_or_create(topic=topic, defaults={"series": series})
+
+
+@transaction.atomic
+def set_summary(*, topic: Topic, editor: User, summary: str) -> bool:
+    """Write or rewrite a dialogue's summary, keeping the previous one."""
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    if summary.strip() == topic.summary.strip():
+        return False
+    if topic.summary:
+        SummaryRevision.objects.create(
+            topic=topic, summary=topic.summary, editor=editor, editor_name=editor.name
+        )
+    html = render_markdown(summary) if summary.strip() else ""
+    Topic.objects.filter(pk=topic.pk).update(
+        summary=summary.strip(),
+        summary_html=html,
+        summary_excerpt=first_words(summary, 40)[:300] if summary.strip() else "",
+    )
+    return True
+
+
+@transaction.atomic
+def close_dialogue(
+    *, topic: Topic, actor: User, note: str = "", summary: str | None = None
+) -> bool:
+    """Lock a dialogue with its closing note, first saving the summary if one is
+    given (None leaves the saved one alone); return whether it locked now."""
+    if summary is not None:
+        set_summary(topic=topic, editor=actor, summary=summary)
+    return lock_topic(topic=topic, actor=actor, note=note)
+
+
+def close_follow_ups(*, post: Post, **kwargs) -> None:
+    """forum.signals.post_placed: a participant's reply to (or quote of) a
+    follow-up question to them answers it; in the reply's transaction."""
+    answered = [p for p in (post.parent_id, post.quoting_id) if p]
+    if answered:
+        Post.objects.filter(
+            pk__in=answered,
+            follow_up_for_id=post.author_id,
+            follow_up_answered_at__isnull=True,
+        ).update(follow_up_answered_at=timezone.now())
+
+
+def close_due_dialogues() -> int:
+    """Lock every dialogue past its closing time, each with its audit entry (the
+    schedule as its actor); return how many. Until this runs, Topic.phase already
+    reads such a dialogue as closed."""
+    due = Topic.objects.filter(is_locked=False, closes_at__lte=timezone.now())
+    return sum(lock_topic(topic=topic, actor=None) for topic in due)
+
+
+def create_series(*, name: str, slug: str, description: str = "") -> Series:
+    """Add a series of dialogues (admins also do this in the Django admin)."""
+    return Series.objects.create(
+        name=name.strip(), slug=slug, description=description.strip()
+    )
+
+
+@transaction.atomic
+def dismiss_from_queue(*, post: Post, actor: User) -> bool:
+    """Take a post off the facilitators' queue ("no follow-up needed"); return
+    whether it was still on it."""
+    _, created = QueueDismissal.objects.get_or_create(
+        post=post, defaults={"by_name": actor.name}
+    )
+    return created
+
+
+NOTE_MAX_LENGTH = 2000
+MAX_TAGS = 10
+TAG_MAX_LENGTH = 40
+# Annotation.tags holds them all, joined by ", ".
+TAGS_MAX_LENGTH = 300
+
+
+def parse_tags(tags: str | list[str]) -> list[str]:
+    """Theme tags as stored: comma-separated or a list, trimmed, lower case, each
+    once. Raises ForumError when there are too many or one is too long."""
+    parts = tags.split(",") if isinstance(tags, str) else tags
+    cleaned: list[str] = []
+    for part in parts:
+        tag = " ".join(part.split()).lower()
+        if tag and tag not in cleaned:
+            cleaned.append(tag)
+    if len(cleaned) > MAX_TAGS:
+        raise ForumError(
+            _("Use at most %(max)s tags (you gave %(count)s).")
+            % {"max": MAX_TAGS, "count": len(cleaned)}
+        )
+    too_long = [t for t in cleaned if len(t) > TAG_MAX_LENGTH]
+    if too_long:
+        raise ForumError(
+            _("A tag has at most %(max)s characters: “%(tag)s” is %(length)s.")
+            % {"max": TAG_MAX_LENGTH, "tag": too_long[0], "length": len(too_long[0])}
+        )
+    if len(", ".join(cleaned)) > TAGS_MAX_LENGTH:
+        raise ForumError(
+            _(
+                "The tags come to more than %(max)s characters together; "
+                "use fewer or shorter ones."
+            )
+            % {"max": TAGS_MAX_LENGTH}
+        )
+    return cleaned
+
+
+@transaction.atomic
+def annotate_post(
+    *, post: Post, actor: User, note: str, tags: str | list[str] = ""
+) -> Annotation:
+    """Add a facilitator's private note and theme tags to a post. Raises
+    ForumError for bad tags, too long a note, or neither note nor tags."""
+    note = note.strip()
+    cleaned = parse_tags(tags)
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ForumError(
+            _("A note has at most %(max)s characters.") % {"max": NOTE_MAX_LENGTH}
+        )
+    if not note and not cleaned:
+        raise ForumError(_("Write a note or give at least one tag."))
+    return Annotation.objects.create(
+        post=post,
+        author=actor,
+        author_name=actor.name,
+        note=note,
+        tags=", ".join(cleaned),
+    )

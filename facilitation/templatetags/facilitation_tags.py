@@ -1,0 +1,17 @@
+"""What moderation's pages show of facilitation: the dashboard loads this tag
+library rather than moderation's code importing the app built on it."""
+
+from django import template
+
+from .. import queries
+
+register = template.Library()
+
+
+@register.inclusion_tag("facilitation/_queue.html", takes_context=True)
+def facilitation_queue(context):
+    """The facilitators' queue of the signed-in viewer's open dialogues."""
+    return {
+        "queue": queries.facilitation_queue(viewer=context.request.user),
+        "csrf_token": context.get("csrf_token"),
+    }
