@@ -9,8 +9,8 @@ from django.db.models import F
 from django.utils.translation import gettext, ngettext_lazy
 
 from accounts.models import User
+from forum import permissions
 from forum.models import Post
-from moderation import permissions
 
 from .emails import absolute, recipient_locale, reply_url, send_email
 from .models import DIGEST, MODERATION_KINDS, Notification, NotificationSettings, Watch

@@ -6,10 +6,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
+from forum import permissions
 from forum.mentions import mentioned_user_ids
 from forum.models import Post, first_words
 from forum.queries import PageInfo, page_number
-from moderation import permissions
 
 from .models import Notification, NotificationSettings, Watch
 

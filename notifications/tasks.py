@@ -12,9 +12,9 @@ from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
+from forum import permissions
 from forum.mentions import render_with_mentions
 from forum.models import Post
-from moderation import permissions
 
 from . import digests
 from .emails import absolute, recipient_locale, reply_url, send_email
