@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from forum.rendering import render_markdown
 
 from .models import User
+from .signals import user_shown_changed
 
 
 @transaction.atomic
@@ -23,7 +24,7 @@ def update_profile(
     the new name (the snapshots follow it)."""
     from forum.models import Post, Topic
 
-    old_name = user.name
+    old_shown = (user.name, user.signature)
     changes = {
         "display_name": display_name.strip(),
         "signature": signature,
@@ -35,7 +36,9 @@ def update_profile(
         changes["time_zone"] = time_zone
     User.objects.filter(pk=user.pk).update(**changes)
     user.refresh_from_db(fields=list(changes))
-    if user.name != old_name:
+    if (user.name, user.signature) != old_shown:
+        user_shown_changed.send(sender=User, user=user)
+    if user.name != old_shown[0]:
         Post.objects.filter(author=user).update(author_name=user.name)
         Topic.objects.filter(author=user).update(author_name=user.name)
         Topic.objects.filter(last_post__author=user).update(
@@ -268,6 +271,7 @@ def delete_account(*, user: User, actor: User, remove_posts: bool) -> None:
     )
     PostRevision.objects.filter(editor=user).update(editor_name=FORMER_PARTICIPANT)
     Report.objects.filter(reporter=user).delete()
+    user_shown_changed.send(sender=User, user=user)
     # The rest goes with the row: email addresses, read marks, roles and
     # memberships cascade; posts, topics and audit entries keep their rows with
     # the user set to null. A session of the account no longer signs anyone in.

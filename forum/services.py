@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from . import notifications, search
+from . import notifications, search, versions
 from .exceptions import ForumError, ParentNotInTopic, TopicLocked
 from .models import (
     PATH_SEGMENT,
@@ -67,6 +67,7 @@ def _place_post(*, topic: Topic, post: Post, approved: bool = False) -> Post:
     Category.objects.filter(pk=topic.category_id).update(
         post_count=F("post_count") + 1, last_post=post, last_post_at=when
     )
+    versions.bump(posts=[post.pk], topics=[topic.pk], categories=[topic.category_id])
     _close_follow_ups(post=post)
     if post.author_id is not None:
         notifications.auto_watch(user=post.author, topic=topic)
@@ -144,9 +145,11 @@ def create_category(
     *, name: str, slug: str, description: str = "", position: int = 0
 ) -> Category:
     """Add a category (admins also do this in the Django admin)."""
-    return Category.objects.create(
+    category = Category.objects.create(
         name=name, slug=slug, description=description, position=position
     )
+    versions.bump_site()
+    return category
 
 
 @transaction.atomic
@@ -181,6 +184,7 @@ def create_topic(
     search.index_posts(post_ids=[post.pk])
     for position, text in enumerate((p.strip() for p in prompts if p.strip()), 1):
         Prompt.objects.create(topic=topic, position=position, text=text[:500])
+    versions.bump(topics=[topic.pk], categories=[category.pk])
     notifications.notify_post_soon(post=post, mentioned=post.mentioned)
     topic.refresh_from_db()
     return topic
@@ -198,6 +202,7 @@ def set_schedule(
     """Set when a dialogue opens for replies and when it locks itself."""
     _check_schedule(opens_at, closes_at)
     Topic.objects.filter(pk=topic.pk).update(opens_at=opens_at, closes_at=closes_at)
+    versions.bump(topics=[topic.pk], categories=[topic.category_id])
     topic.opens_at, topic.closes_at = opens_at, closes_at
 
 
@@ -206,25 +211,32 @@ def add_prompt(*, topic: Topic, text: str) -> Prompt:
     """Add a prompting question at the end of a dialogue's list."""
     Topic.objects.select_for_update().filter(pk=topic.pk).first()
     last = topic.prompts.aggregate(last=Max("position"))["last"] or 0
-    return Prompt.objects.create(
+    prompt = Prompt.objects.create(
         topic=topic, position=last + 1, text=text.strip()[:500]
     )
+    versions.bump(topics=[topic.pk])
+    return prompt
 
 
 @transaction.atomic
 def edit_prompt(*, prompt: Prompt, text: str) -> bool:
     """Reword a prompting question; its answers stay tagged."""
-    return bool(
+    changed = bool(
         Prompt.objects.filter(pk=prompt.pk)
         .exclude(text=text.strip())
         .update(text=text.strip()[:500])
     )
+    if changed:
+        versions.bump(topics=[prompt.topic_id])
+    return changed
 
 
 @transaction.atomic
 def set_series(*, topic: Topic, series: Series | None) -> None:
     """Put a dialogue in a series (or take it out)."""
     Topic.objects.filter(pk=topic.pk).update(series=series)
+    # The dialogues after it in either series show it as their context.
+    versions.bump_site()
     topic.series = series
 
 
@@ -244,6 +256,10 @@ def set_summary(*, topic: Topic, editor: User, summary: str) -> bool:
         summary_html=html,
         summary_excerpt=first_words(summary, 40)[:300] if summary.strip() else "",
     )
+    versions.bump(topics=[topic.pk], categories=[topic.category_id])
+    if topic.series_id is not None:
+        # The next dialogues of its series show this summary as their context.
+        versions.bump_site()
     return True
 
 
@@ -378,6 +394,7 @@ def _post_reply(
         post.prompts.set(prompts)
     if follow_up_for is not None:
         Post.objects.filter(pk=post.pk).update(follow_up_for=follow_up_for)
+        versions.bump(posts=[post.pk])
         post.follow_up_for = follow_up_for
     if post.is_published:
         notifications.notify_post_soon(post=post, mentioned=post.mentioned)
@@ -406,12 +423,18 @@ def _close_follow_ups(*, post: Post) -> None:
     """A participant's reply to (or quote of) a follow-up question to them
     answers it."""
     answered = [p for p in (post.parent_id, post.quoting_id) if p]
-    if answered:
+    if not answered:
+        return
+    closed = list(
         Post.objects.filter(
             pk__in=answered,
             follow_up_for_id=post.author_id,
             follow_up_answered_at__isnull=True,
-        ).update(follow_up_answered_at=timezone.now())
+        ).values_list("pk", flat=True)
+    )
+    if closed:
+        Post.objects.filter(pk__in=closed).update(follow_up_answered_at=timezone.now())
+        versions.bump(posts=closed)
 
 
 @transaction.atomic
@@ -466,6 +489,7 @@ def edit_post(
             "status",
         ]
     )
+    versions.bump(posts=[post.pk], topics=[topic.pk])
     search.index_posts(post_ids=[post.pk])
     # Names added by the edit are told; nobody hears twice of one post.
     notifications.notify_post_soon(post=post, mentioned=mentioned, mentions_only=True)
@@ -491,6 +515,8 @@ def rename_topic(*, topic: Topic, title: str) -> bool:
         .exclude(title=title.strip())
         .update(title=title.strip())
     )
+    if changed:
+        versions.bump(topics=[topic.pk], categories=[topic.category_id])
     if changed and topic.first_post_id:
         search.index_posts(post_ids=[topic.first_post_id])
     return changed
@@ -502,6 +528,8 @@ def set_topic_locked(*, topic: Topic, locked: bool) -> bool:
     changed = Topic.objects.filter(pk=topic.pk, is_locked=not locked).update(
         is_locked=locked
     )
+    if changed:
+        versions.bump(topics=[topic.pk], categories=[topic.category_id])
     topic.is_locked = locked
     return bool(changed)
 
@@ -512,6 +540,8 @@ def set_topic_pinned(*, topic: Topic, pinned: bool) -> bool:
     changed = Topic.objects.filter(pk=topic.pk, is_pinned=not pinned).update(
         is_pinned=pinned
     )
+    if changed:
+        versions.bump(topics=[topic.pk], categories=[topic.category_id])
     topic.is_pinned = pinned
     return bool(changed)
 
@@ -562,6 +592,7 @@ def recount_topic(*, topic: Topic) -> None:
         last_post_author_name=last.author_name if last else "",
         last_post_created_at=last.created_at if last else None,
     )
+    versions.bump(topics=[topic.pk], categories=[topic.category_id])
 
 
 @transaction.atomic
@@ -578,6 +609,7 @@ def recount_category(*, category: Category) -> None:
         last_post=last,
         last_post_at=last.created_at if last else None,
     )
+    versions.bump(categories=[category.pk])
 
 
 def recount_all() -> None:
