@@ -437,6 +437,7 @@ def topic_page(
             post.parent_id and post.position and post.parent.depth >= post.depth
         )
         post.can_edit = post.pk in editable
+        post.is_own = viewer.is_authenticated and post.author_id == viewer.pk
         post.notes = notes.get(post.pk, [])
     return TopicPage(
         topic=topic,

@@ -171,6 +171,9 @@ def move_topic(*, topic: Topic, actor: User, category: Category) -> bool:
 def hide_post(*, post: Post, actor: User, reason: str) -> bool:
     """Hide a post behind a placeholder; its text is kept for the author and
     facilitators."""
+    # The topic's row before the post's, the order every writer of a topic and
+    # its posts takes them in (a reply closing a follow-up does too).
+    Topic.objects.select_for_update().filter(pk=post.topic_id).first()
     post = (
         Post.objects.select_for_update()
         .select_related("topic__category")
@@ -214,6 +217,9 @@ def _tell_author(*, post: Post, hidden: bool, actor: User, reason: str) -> None:
 @transaction.atomic
 def unhide_post(*, post: Post, actor: User, reason: str = "") -> bool:
     """Show a hidden post again."""
+    # The topic's row before the post's, the order every writer of a topic and
+    # its posts takes them in (a reply closing a follow-up does too).
+    Topic.objects.select_for_update().filter(pk=post.topic_id).first()
     post = (
         Post.objects.select_for_update()
         .select_related("topic__category")

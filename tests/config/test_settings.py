@@ -150,29 +150,3 @@ def test_database_connections_persist_with_health_checks():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["None", "True"]
-
-
-def test_wsgi_freezes_again_as_the_worker_warms_up():
-    """Templates and catalogs load on first use: what lasts is frozen again after
-    the 10th request (and the 100th, 1,000th, 10,000th), once it is answered."""
-    result = run_with(
-        "config.settings.base",
-        "import gc, io, sys; import config.wsgi as w\n"
-        "def get():\n"
-        "    env = {'REQUEST_METHOD': 'GET', 'PATH_INFO': '/robots.txt',\n"
-        "           'SERVER_NAME': 'localhost', 'SERVER_PORT': '80',\n"
-        "           'wsgi.input': io.BytesIO(), 'wsgi.url_scheme': 'http',\n"
-        "           'wsgi.errors': sys.stderr}\n"
-        "    body = w.application(env, lambda status, headers: None)\n"
-        "    body.close()\n"
-        "counts = []\n"
-        "for n in range(11):\n"
-        "    get(); counts.append(gc.get_freeze_count())\n"
-        "print(counts[0], counts[8], counts[9], counts[10])",
-        DJANGO_SECRET_KEY="x" * 50,
-    )
-    assert result.returncode == 0, result.stderr
-    first, ninth, tenth, eleventh = map(int, result.stdout.split())
-    assert ninth <= first  # nothing frozen before the 10th
-    assert tenth > ninth  # what the first requests loaded, frozen after the 10th
-    assert eleventh <= tenth  # not again until the 100th (frozen objects can be freed)
