@@ -210,10 +210,11 @@ CACHES = {
     # Rendered fragments and signed-out page bodies, in each server process's own
     # memory: their keys hold the versions of what they show, so they are never
     # stale and need no invalidation across processes (docs/performance.md).
+    # Fragments are 1-3 KB, page bodies 5-50 KB: at most a few hundred MB.
     "local": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "forum-local",
-        "OPTIONS": {"MAX_ENTRIES": 20_000},
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
     },
 }
 # How long a version-keyed fragment or page body stays in the "local" cache.
