@@ -8,7 +8,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_with(settings: str, code: str, **env) -> subprocess.CompletedProcess:
     environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE", "REDIS_URL"))
     }
     environment.update(DJANGO_SETTINGS_MODULE=settings, **env)
     return subprocess.run(
