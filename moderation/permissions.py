@@ -20,8 +20,8 @@ def _facilitators_key(category_id: int) -> str:
 
 # The shared cache is shared by every server process, and a role saved or deleted
 # through the ORM (the services, the admin) forgets its category's set at once and
-# again when it commits (forget_on_change): kept a day, so that a topic page's
-# shared reads, refilled after every change on the site, find it there.
+# again when it commits (forget_on_change): kept a day, so that topic pages find
+# it there.
 FACILITATORS_TIMEOUT = 24 * 3600
 
 
