@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from .models import User
+from .signals import user_shown_changed
 
 
 @admin.register(User)
@@ -36,3 +37,8 @@ class ForumUserAdmin(UserAdmin):
         "suspension_reason",
     ]
     search_fields = ["username", "display_name", "email"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A name, signature or staff badge edited here shows on every page.
+        user_shown_changed.send(sender=User, user=obj)

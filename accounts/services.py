@@ -8,6 +8,7 @@ from forum.rendering import render_markdown
 
 from . import signals
 from .models import User
+from .signals import user_shown_changed
 
 
 @transaction.atomic
@@ -24,7 +25,7 @@ def update_profile(
     the new name (the snapshots follow it)."""
     from forum.models import Post, Topic
 
-    old_name = user.name
+    old_shown = (user.name, user.signature)
     changes = {
         "display_name": display_name.strip(),
         "signature": signature,
@@ -36,7 +37,9 @@ def update_profile(
         changes["time_zone"] = time_zone
     User.objects.filter(pk=user.pk).update(**changes)
     user.refresh_from_db(fields=list(changes))
-    if user.name != old_name:
+    if (user.name, user.signature) != old_shown:
+        user_shown_changed.send(sender=User, user=user)
+    if user.name != old_shown[0]:
         Post.objects.filter(author=user).update(author_name=user.name)
         Topic.objects.filter(author=user).update(author_name=user.name)
         Topic.objects.filter(last_post__author=user).update(
@@ -249,6 +252,7 @@ def delete_account(*, user: User, actor: User, remove_posts: bool) -> None:
     )
     PostRevision.objects.filter(editor=user).update(editor_name=FORMER_PARTICIPANT)
     Report.objects.filter(reporter=user).delete()
+    user_shown_changed.send(sender=User, user=user)
     # The rest goes with the row: email addresses, read marks, roles and
     # memberships cascade; posts, topics and audit entries keep their rows with
     # the user set to null. A session of the account no longer signs anyone in.

@@ -7,3 +7,8 @@ from django.dispatch import Signal
 # the export. Sent outside any transaction; receivers only read. kwargs: user
 # (User).
 personal_data_requested = Signal()
+
+# What other readers see of a user changed everywhere at once (their display
+# name or signature, or the account is deleted). Sent by accounts.services
+# inside the writing transaction; the forum marks its pages changed.
+user_shown_changed = Signal()

@@ -10,9 +10,11 @@ unless
   the writer's own next pages come from the primary and show what they just
   wrote however far the replica lags;
 * the request has written (reads its own writes from then on), or its reads
-  run inside a transaction on the primary;
-* the page is about to be cached for every signed-out reader: a copy rendered
-  from a lagging replica would outlive the lag (forum/pagecache.py).
+  run inside a transaction on the primary.
+
+A signed-out page cached from the replica is kept under the versions read from
+that same replica (forum.versions): a lagging copy is stored under the old
+version's key and never answers for the newer one.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from forum import versions
 from forum.exceptions import ForumError
 from forum.models import Post, Topic, first_words
 from forum.rendering import render_markdown
@@ -33,6 +34,7 @@ def set_schedule(
     close_dialogues command then writes the lock)."""
     check_schedule(opens_at, closes_at)
     Topic.objects.filter(pk=topic.pk).update(opens_at=opens_at, closes_at=closes_at)
+    versions.bump(topics=[topic.pk], categories=[topic.category_id])
     topic.opens_at, topic.closes_at = opens_at, closes_at
 
 
@@ -41,19 +43,24 @@ def add_prompt(*, topic: Topic, text: str) -> Prompt:
     """Add a prompting question at the end of a dialogue's list."""
     Topic.objects.select_for_update().filter(pk=topic.pk).first()
     last = topic.prompts.aggregate(last=Max("position"))["last"] or 0
-    return Prompt.objects.create(
+    prompt = Prompt.objects.create(
         topic=topic, position=last + 1, text=text.strip()[:500]
     )
+    versions.bump(topics=[topic.pk])
+    return prompt
 
 
 @transaction.atomic
 def edit_prompt(*, prompt: Prompt, text: str) -> bool:
     """Reword a prompting question; its answers stay tagged."""
-    return bool(
+    changed = bool(
         Prompt.objects.filter(pk=prompt.pk)
         .exclude(text=text.strip())
         .update(text=text.strip()[:500])
     )
+    if changed:
+        versions.bump(topics=[prompt.topic_id])
+    return changed
 
 
 @transaction.atomic
@@ -63,6 +70,8 @@ def set_series(*, topic: Topic, series: Series | None) -> None:
         SeriesEntry.objects.filter(topic=topic).delete()
     else:
         SeriesEntry.objects.update_or_create(topic=topic, defaults={"series": series})
+    # The dialogues after it in either series show it as their context.
+    versions.bump_site()
 
 
 @transaction.atomic
@@ -81,6 +90,10 @@ def set_summary(*, topic: Topic, editor: User, summary: str) -> bool:
         summary_html=html,
         summary_excerpt=first_words(summary, 40)[:300] if summary.strip() else "",
     )
+    versions.bump(topics=[topic.pk], categories=[topic.category_id])
+    if SeriesEntry.objects.filter(topic=topic).exists():
+        # The next dialogues of its series show this summary as their context.
+        versions.bump_site()
     return True
 
 
@@ -99,12 +112,18 @@ def close_follow_ups(*, post: Post, **kwargs) -> None:
     """forum.signals.post_placed: a participant's reply to (or quote of) a
     follow-up question to them answers it; in the reply's transaction."""
     answered = [p for p in (post.parent_id, post.quoting_id) if p]
-    if answered:
+    if not answered:
+        return
+    closed = list(
         Post.objects.filter(
             pk__in=answered,
             follow_up_for_id=post.author_id,
             follow_up_answered_at__isnull=True,
-        ).update(follow_up_answered_at=timezone.now())
+        ).values_list("pk", flat=True)
+    )
+    if closed:
+        Post.objects.filter(pk__in=closed).update(follow_up_answered_at=timezone.now())
+        versions.bump(posts=closed)
 
 
 def close_due_dialogues() -> int:

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from . import services
+from . import services, versions
 from .models import Category, Post, Topic
 
 
@@ -24,6 +24,15 @@ class CategoryAdmin(admin.ModelAdmin):
     ]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["topic_count", "post_count", "last_post_at"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A category's name and visibility show on the index and its topics' pages.
+        versions.bump_site()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        versions.bump_site()
 
 
 @admin.register(Topic)

@@ -1,13 +1,12 @@
-"""The day counts' triggers (see forum.models.TopicListDay): an insert into
+"""History: the day counts' triggers that migrations 0010 and 0012 created and
+migration 0013 drops (with their table). Nothing else uses this module; it stays
+because those migrations import it.
+
+The day counts' triggers: an insert into
 forum_topic counts the topic in its (category, pinned, day) row, a delete
 uncounts it, and an update that changes the category, the pin or the day of the
 last post moves it from one row to the other. Days are UTC dates; a topic
 without a last post counts under 0001-01-01.
-
-PostgreSQL keeps triggers through any ALTER TABLE. SQLite drops a table's
-triggers when a migration rebuilds the table (as most schema changes there do),
-so after every migrate `ensure` puts back any that are missing and recounts.
-Other databases get no triggers: forum.queries never reads the counts there.
 """
 
 # Every topic counted, given the database's expression for a topic's day.
@@ -109,17 +108,6 @@ VENDORS = {
     "postgresql": (POSTGRESQL, POSTGRESQL_UNDO),
     "sqlite": (SQLITE, SQLITE_UNDO),
 }
-TRIGGERS = {
-    "postgresql": {
-        "forum_topic_list_days_insert_delete",
-        "forum_topic_list_days_update",
-    },
-    "sqlite": {
-        "forum_topic_list_days_insert",
-        "forum_topic_list_days_delete",
-        "forum_topic_list_days_update",
-    },
-}
 
 
 def _execute(connection, statements: list[str]) -> None:
@@ -141,39 +129,3 @@ def install(connection) -> None:
 
 def uninstall(connection) -> None:
     _execute(connection, VENDORS.get(connection.vendor, ([], []))[1])
-
-
-def present(connection) -> set[str]:
-    """The names of the day counts' triggers the database has."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
-                "AND tbl_name = 'forum_topic'"
-            )
-        elif connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT tgname FROM pg_trigger "
-                "WHERE tgrelid = 'forum_topic'::regclass AND NOT tgisinternal"
-            )
-        else:
-            return set()
-        return {name for (name,) in cursor.fetchall()}
-
-
-def ensure(sender=None, using="default", **kwargs) -> None:
-    """post_migrate: once the counts' table exists, put back the triggers a
-    table rebuild dropped (SQLite), and count again from the topics."""
-    from django.db import connections, transaction
-
-    connection = connections[using]
-    if connection.vendor != "sqlite":
-        return
-    if "forum_topiclistday" not in connection.introspection.table_names():
-        return
-    if present(connection) >= TRIGGERS["sqlite"]:
-        return
-    with transaction.atomic(using=using):
-        uninstall(connection)
-        _execute(connection, ["DELETE FROM forum_topiclistday"])
-        install(connection)

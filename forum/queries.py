@@ -2,19 +2,16 @@
 
 import difflib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
 from math import ceil
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import connections, router
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 
-from . import pagecache, permissions
-from .models import Category, Post, Topic, TopicListDay, TopicRead
+from . import permissions
+from .models import Category, Post, Topic, TopicRead
 from .models.core import LIST_COLUMNS
-from .selects import Compiled, Select
 
 POST_FIELDS = [
     "id",
@@ -37,6 +34,7 @@ POST_FIELDS = [
     "hidden_reason",
     "hidden_by_name",
     "hidden_at",
+    "version",
     "author__id",
     "author__username",
     "author__display_name",
@@ -53,16 +51,6 @@ POST_FIELDS = [
 
 # A row of a category's list: every column is in the list index (topic_list_idx).
 LIST_FIELDS = ["id", "category_id", "is_pinned", "last_post_at", *LIST_COLUMNS]
-
-# The queries a page in no cache runs, written once (see forum.selects): a page's
-# posts; below, a topic page's topic.
-PAGE_POSTS = Select(Post, POST_FIELDS)
-# A topic page's topic, whole, with its category.
-TOPIC_WITH_CATEGORY = Select(
-    Topic,
-    [f.attname for f in Topic._meta.concrete_fields]
-    + [f"category__{f.attname}" for f in Category._meta.concrete_fields],
-)
 
 
 @dataclass
@@ -154,6 +142,55 @@ def index_page(*, viewer) -> list[Category]:
     )
 
 
+def index_versions(*, viewer) -> tuple:
+    """What the index shows changes with: the visible categories' ids and
+    versions (one query over the few categories)."""
+    return tuple(
+        Category.objects.filter(permissions.visible_categories(viewer))
+        .order_by("pk")
+        .values_list("pk", "version")
+    )
+
+
+def category_versions(*, viewer, slug: str) -> tuple | None:
+    """What a category's pages show changes with: its version, and the phases of
+    its topics whose phase changes with time alone (scheduled dialogues; two
+    small queries). None if there is no such category for the viewer."""
+    category = Category.objects.filter(slug=slug).only("pk", "version", "visibility")
+    category = category.first()
+    if category is None or not permissions.can_see_category(viewer, category):
+        return None
+    scheduled = (
+        Topic.objects.filter(category=category, is_locked=False)
+        .filter(Q(opens_at__isnull=False) | Q(closes_at__isnull=False))
+        .only("pk", "is_locked", "opens_at", "closes_at")
+        .order_by("pk")
+    )
+    return category.pk, category.version, tuple((t.pk, t.phase) for t in scheduled)
+
+
+def topic_versions(*, viewer, pk: int) -> tuple | None:
+    """What a topic's pages show changes with: its version and its phase (one
+    query). None if there is no such topic for the viewer."""
+    topic = (
+        Topic.objects.filter(pk=pk)
+        .select_related("category")
+        .only(
+            "pk",
+            "version",
+            "is_locked",
+            "opens_at",
+            "closes_at",
+            "category__id",
+            "category__visibility",
+        )
+        .first()
+    )
+    if topic is None or not permissions.can_see_category(viewer, topic.category):
+        return None
+    return topic.pk, topic.version, topic.phase
+
+
 @dataclass
 class TopicRow:
     topic: Topic
@@ -163,93 +200,13 @@ class TopicRow:
 def category_topics(*, category: Category, info: PageInfo) -> list[Topic]:
     """One page of a category's topics, pinned first, in one statement that
     PostgreSQL answers from the list index alone (an index-only scan of
-    topic_list_idx, which includes every column a row shows): a page's rows are
-    neighbours in it, where the table has them scattered.
-
-    Where the page starts: a page near either end walks the list index from
-    that end (backwards for the second half). A deep page first asks the day
-    counts (TopicListDay) which day its first topic was last active on and how
-    many topics come before that day, and walks from there: at most that day's
-    topics instead of up to half the category."""
+    topic_list_idx, which includes every column a row shows). A page in the
+    second half of the list walks the index backwards from its end, so no page
+    skips more than half of the category."""
     ordered = Topic.objects.filter(category=category).in_list_order().only(*LIST_FIELDS)
-    start, stop = info.offset, info.offset + info.per_page
-    walk = min(start, info.count - stop)
-    if walk > settings.FORUM_LIST_DAYS_AFTER:
-        found = _day_of_offset(category=category, offset=start)
-        if found is not None and start - found[1] < walk:
-            day, before = found
-            ordered = ordered.filter(_on_or_before_day(day))
-            return list(ordered[start - before : stop - before])
     if (backwards := info.from_far_end()) is not None:
         return list(ordered.reverse()[backwards[0] : backwards[1]])[::-1]
-    return list(ordered[start:stop])
-
-
-# The unpinned topics last active on a day, and how many of the category's
-# topics come before them: those pinned, and (where NULL sorts first when
-# descending, as on PostgreSQL) the unpinned topics with no last post.
-DAY_OF_OFFSET = """
-SELECT d.day, d.before + a.ahead
-FROM (
-    SELECT day, COALESCE(SUM(n) OVER (
-        ORDER BY day DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-    ), 0) AS before
-    FROM forum_topiclistday
-    WHERE category_id = %s AND NOT is_pinned AND day > %s AND n > 0
-) d CROSS JOIN (
-    SELECT
-        COALESCE(SUM(CASE WHEN is_pinned OR day = %s THEN n ELSE 0 END), 0) AS ahead,
-        COALESCE(SUM(n), 0) AS total
-    FROM forum_topiclistday WHERE category_id = %s
-) a
-WHERE d.before + a.ahead <= %s AND a.total = %s
-ORDER BY d.day LIMIT 1
-"""
-
-
-def _day_of_offset(*, category: Category, offset: int):
-    """(day, topics before it) for the unpinned day the topic at `offset` in
-    the category's list was last active on, or None: when it is not on such a
-    day, or when the day counts do not add up to the category's topic count
-    (then the page walks the list as before)."""
-    alias = router.db_for_read(TopicListDay)
-    connection = connections[alias]
-    if connection.vendor not in ("postgresql", "sqlite"):
-        return None  # forum_topiclistday has triggers on these two only
-    no_day = connection.ops.adapt_datefield_value(TopicListDay.NO_DAY)
-    # Where NULL sorts last (SQLite), the topics with no last post come after
-    # every day instead of before: they are not ahead of any day.
-    ahead_no_day = no_day if connection.features.nulls_order_largest else None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            DAY_OF_OFFSET,
-            [
-                category.pk,
-                no_day,
-                ahead_no_day,
-                category.pk,
-                offset,
-                category.topic_count,
-            ],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    day, before = row
-    if isinstance(day, str):
-        day = date.fromisoformat(day)
-    return day, before
-
-
-def _on_or_before_day(day: date) -> Q:
-    """Unpinned topics from `day` (UTC) to the end of the list, in list order:
-    last active before the next midnight, and those with no last post where
-    NULL sorts last."""
-    next_midnight = datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
-    on_or_before = Q(is_pinned=False, last_post_at__lt=next_midnight)
-    if not connections[router.db_for_read(Topic)].features.nulls_order_largest:
-        on_or_before |= Q(is_pinned=False, last_post_at__isnull=True)
-    return on_or_before
+    return list(ordered[info.offset : info.offset + info.per_page])
 
 
 def category_page(*, category: Category, viewer, page: int) -> tuple[list, PageInfo]:
@@ -257,10 +214,7 @@ def category_page(*, category: Category, viewer, page: int) -> tuple[list, PageI
     info = PageInfo(
         number=page, count=category.topic_count, per_page=settings.FORUM_TOPICS_PER_PAGE
     )
-    key = ("category_topics", category.pk, info.offset, info.per_page)
-    topics = pagecache.shared_reads(
-        {key: lambda: category_topics(category=category, info=info)}
-    )[key]
+    topics = category_topics(category=category, info=info)
     marks = read_marks(viewer=viewer, topic_ids=[t.pk for t in topics])
     rows = [
         TopicRow(
@@ -279,7 +233,9 @@ def category_page(*, category: Category, viewer, page: int) -> tuple[list, PageI
 def topics_for_reader(*, viewer):
     """Topics annotated with the signed-in viewer's read mark (`viewer_read_up_to`),
     so that the topic page learns it in the same query as the topic."""
-    topics = TOPIC_PAGE_ROWS.all()
+    # series_entry: facilitation's row, by its relation's name, so the page
+    # knows without a query whether the topic is in a series.
+    topics = Topic.objects.select_related("category", "series_entry")
     if not viewer.is_authenticated:
         return topics
     mark = TopicRead.objects.filter(topic=OuterRef("pk"), user=viewer)
@@ -287,41 +243,20 @@ def topics_for_reader(*, viewer):
 
 
 def category_for_reader(*, viewer, slug: str) -> Category:
-    """The category (404 unless the viewer may see it), from the shared reads."""
-    key = ("category", slug)
-    category = pagecache.shared_reads(
-        {key: lambda: Category.objects.filter(slug=slug).first()}
-    )[key]
+    """The category (404 unless the viewer may see it)."""
+    category = Category.objects.filter(slug=slug).first()
     if category is None or not permissions.can_see_category(viewer, category):
         raise Http404("No such category.")
     return category
 
 
 def topic_for_reader(*, viewer, pk: int) -> Topic:
-    """The topic (404 unless the viewer may see it) with the signed-in viewer's read
-    mark as `viewer_read_up_to`: the topic from the shared reads and the mark in
-    one small statement, or both in one query when shared reads are off."""
-    if pagecache.shared_generation() is None:
-        return permissions.get_topic_for(
-            viewer, pk=pk, topics=topics_for_reader(viewer=viewer)
-        )
-    key = ("topic", pk)
-    topic = pagecache.shared_reads({key: lambda: _topic_with_category(pk)})[key]
-    if topic is None or not permissions.can_see_category(viewer, topic.category):
-        raise Http404("No such topic.")
-    if viewer.is_authenticated:
-        topic.viewer_read_up_to = read_marks(viewer=viewer, topic_ids=[pk]).get(pk)
-    return topic
-
-
-def _topic_with_category(pk: int) -> Topic | None:
     """The topic with its category and its place in a series (facilitation's
-    row, by its relation's name, so the page knows without a query whether it
-    has one)."""
-    return TOPIC_PAGE_ROWS.filter(pk=pk).first()
-
-
-TOPIC_PAGE_ROWS = Topic.objects.select_related("category", "series_entry")
+    row, by its relation's name), 404 unless the viewer may see it, and the
+    signed-in viewer's read mark as `viewer_read_up_to`, in one query."""
+    return permissions.get_topic_for(
+        viewer, pk=pk, topics=topics_for_reader(viewer=viewer)
+    )
 
 
 def read_marks(*, viewer, topic_ids: list[int]) -> dict[int, int]:
@@ -370,7 +305,12 @@ def topic_posts(*, topic: Topic, view: str, info: PageInfo, prompt=None) -> list
     if (backwards := info.from_far_end()) is not None:
         ordered = posts.order_by(f"-{order}")
         start, stop = backwards
-    return PAGE_POSTS.fetch(ordered.values("pk")[start:stop], [order])
+    return list(
+        Post.objects.filter(pk__in=ordered.values("pk")[start:stop])
+        .select_related("author", "parent", "follow_up_for")
+        .only(*POST_FIELDS)
+        .order_by(order)
+    )
 
 
 _OPEN_FOLLOW_UP = Q(
@@ -379,27 +319,6 @@ _OPEN_FOLLOW_UP = Q(
     status=Post.Status.PUBLISHED,
     is_hidden=False,
 )
-
-
-CONCERNED = Compiled(
-    Post,
-    lambda topic_id: Post.objects.filter(
-        ~Q(status=Post.Status.PUBLISHED) | _OPEN_FOLLOW_UP, topic_id=topic_id
-    ).values_list("author_id", "status", "follow_up_for_id"),
-)
-
-
-def concerned_users(*, topic: Topic) -> tuple[set[int], set[int]]:
-    """Who has posts awaiting approval or returned in this topic, and who has an
-    open follow-up question in it: the readers viewer_posts has anything for
-    (one query)."""
-    authors, asked = set(), set()
-    for author_id, status, asked_id in CONCERNED.rows(topic.pk):
-        if status == Post.Status.PUBLISHED:
-            asked.add(asked_id)
-        else:
-            authors.add(author_id)
-    return authors, asked
 
 
 def viewer_posts(
@@ -411,17 +330,6 @@ def viewer_posts(
     their answer."""
     if not viewer.is_authenticated:
         return [], []
-    if pagecache.shared_generation() is not None:
-        # Most readers have nothing here: the shared list of who does spares them
-        # the query.
-        key = ("concerned", topic.pk)
-        authors, asked_ids = pagecache.shared_reads(
-            {key: lambda: concerned_users(topic=topic)}
-        )[key]
-        if viewer.pk not in asked_ids and not (
-            authors and (moderator or viewer.pk in authors)
-        ):
-            return [], []
     unpublished = ~Q(status=Post.Status.PUBLISHED)
     if not moderator:
         unpublished &= Q(author=viewer)
@@ -458,30 +366,25 @@ def previous_in_series(*, topic: Topic, viewer) -> Topic | None:
         entry = topic.series_entry
     except ObjectDoesNotExist:
         return None
-    key = ("series_before", topic.pk)
-    earlier = pagecache.shared_reads(
-        {
-            key: lambda: list(
-                Topic.objects.filter(
-                    series_entry__series=entry.series_id,
-                    created_at__lt=topic.created_at,
-                )
-                .select_related("category", "series_entry__series")
-                .only(
-                    "id",
-                    "title",
-                    "summary_html",
-                    "summary_excerpt",
-                    "created_at",
-                    "category__id",
-                    "category__visibility",
-                    "series_entry__series__name",
-                    "series_entry__series__slug",
-                )
-                .order_by("-created_at")
-            )
-        }
-    )[key]
+    earlier = (
+        Topic.objects.filter(
+            series_entry__series=entry.series_id,
+            created_at__lt=topic.created_at,
+        )
+        .select_related("category", "series_entry__series")
+        .only(
+            "id",
+            "title",
+            "summary_html",
+            "summary_excerpt",
+            "created_at",
+            "category__id",
+            "category__visibility",
+            "series_entry__series__name",
+            "series_entry__series__slug",
+        )
+        .order_by("-created_at")
+    )
     seen: dict[int, bool] = {}  # one answer per category (a series rarely spans more)
     for candidate in earlier:
         category = candidate.category
@@ -497,17 +400,8 @@ def topic_page(
 ) -> TopicPage | None:
     """One page of a topic in threaded or flat order, with badges and read state;
     optionally only the replies answering one prompt. None if no such prompt."""
-    # The category's facilitators too: a role change bumps the generation.
-    shared = pagecache.shared_reads(
-        {
-            ("prompts", topic.pk): lambda: dialogue_prompts(topic=topic),
-            ("facilitators", topic.category_id): lambda: permissions.facilitator_ids(
-                category_id=topic.category_id
-            ),
-        }
-    )
-    prompts = shared[("prompts", topic.pk)]
-    facilitators = shared[("facilitators", topic.category_id)]
+    prompts = dialogue_prompts(topic=topic)
+    facilitators = permissions.facilitator_ids(category_id=topic.category_id)
     prompt = None
     count = topic.post_count
     if prompt_id is not None:
@@ -521,10 +415,7 @@ def topic_page(
         per_page=settings.FORUM_POSTS_PER_PAGE,
         extra=f"prompt={prompt.pk}&" if prompt else "",
     )
-    key = ("topic_posts", topic.pk, view, info.number, info.per_page, prompt_id)
-    posts = pagecache.shared_reads(
-        {key: lambda: topic_posts(topic=topic, view=view, info=info, prompt=prompt)}
-    )[key]
+    posts = topic_posts(topic=topic, view=view, info=info, prompt=prompt)
     moderator = permissions.is_moderator(viewer, facilitators)
     unpublished, follow_ups = viewer_posts(
         topic=topic, viewer=viewer, moderator=moderator
@@ -551,6 +442,7 @@ def topic_page(
             post.parent_id and post.position and post.parent.depth >= post.depth
         )
         post.can_edit = post.pk in editable
+        post.is_own = viewer.is_authenticated and post.author_id == viewer.pk
         post.notes = notes.get(post.pk, [])
     return TopicPage(
         topic=topic,
@@ -742,5 +634,3 @@ def search_page(
         return [], None
     search.annotate(results, filters.q)
     return results, info
-
-

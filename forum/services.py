@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from . import permissions, search, signals
+from . import permissions, search, signals, versions
 from .exceptions import ForumError, ParentNotInTopic, TopicLocked
 from .mentions import render_with_mentions
 from .models import (
@@ -63,6 +63,7 @@ def _place_post(*, topic: Topic, post: Post, approved: bool = False) -> Post:
     Category.objects.filter(pk=topic.category_id).update(
         post_count=F("post_count") + 1, last_post=post, last_post_at=when
     )
+    versions.bump(posts=[post.pk], topics=[topic.pk], categories=[topic.category_id])
     signals.post_placed.send(sender=Post, post=post, topic=topic)
     # One's own post is never new to oneself: move the author's read mark over it
     # when they had read everything before it.
@@ -124,9 +125,11 @@ def create_category(
     *, name: str, slug: str, description: str = "", position: int = 0
 ) -> Category:
     """Add a category (admins also do this in the Django admin)."""
-    return Category.objects.create(
+    category = Category.objects.create(
         name=name, slug=slug, description=description, position=position
     )
+    versions.bump_site()
+    return category
 
 
 @transaction.atomic
@@ -161,6 +164,7 @@ def create_topic(
     for position, text in enumerate((p.strip() for p in prompts if p.strip()), 1):
         # topic.prompts: facilitation's Prompt, reached by its relation's name.
         topic.prompts.create(position=position, text=text[:500])
+    versions.bump(topics=[topic.pk], categories=[category.pk])
     signals.post_published.send(sender=Post, post=post, mentioned=post.mentioned)
     topic.refresh_from_db()
     return topic
@@ -285,6 +289,7 @@ def _post_reply(
         post.prompts.set(prompts)
     if follow_up_for is not None:
         Post.objects.filter(pk=post.pk).update(follow_up_for=follow_up_for)
+        versions.bump(posts=[post.pk])
         post.follow_up_for = follow_up_for
     if post.is_published:
         signals.post_published.send(sender=Post, post=post, mentioned=post.mentioned)
@@ -355,6 +360,7 @@ def edit_post(
             "status",
         ]
     )
+    versions.bump(posts=[post.pk], topics=[topic.pk])
     search.index_posts(post_ids=[post.pk])
     # Names added by the edit are told; nobody hears twice of one post.
     signals.post_edited.send(sender=Post, post=post, mentioned=mentioned)
@@ -377,6 +383,8 @@ def rename_topic(*, topic: Topic, title: str) -> bool:
         .exclude(title=title.strip())
         .update(title=title.strip())
     )
+    if changed:
+        versions.bump(topics=[topic.pk], categories=[topic.category_id])
     if changed and topic.first_post_id:
         search.index_posts(post_ids=[topic.first_post_id])
     return changed
@@ -388,6 +396,8 @@ def set_topic_locked(*, topic: Topic, locked: bool) -> bool:
     changed = Topic.objects.filter(pk=topic.pk, is_locked=not locked).update(
         is_locked=locked
     )
+    if changed:
+        versions.bump(topics=[topic.pk], categories=[topic.category_id])
     topic.is_locked = locked
     return bool(changed)
 
@@ -398,6 +408,8 @@ def set_topic_pinned(*, topic: Topic, pinned: bool) -> bool:
     changed = Topic.objects.filter(pk=topic.pk, is_pinned=not pinned).update(
         is_pinned=pinned
     )
+    if changed:
+        versions.bump(topics=[topic.pk], categories=[topic.category_id])
     topic.is_pinned = pinned
     return bool(changed)
 
@@ -448,6 +460,7 @@ def recount_topic(*, topic: Topic) -> None:
         last_post_author_name=last.author_name if last else "",
         last_post_created_at=last.created_at if last else None,
     )
+    versions.bump(topics=[topic.pk], categories=[topic.category_id])
 
 
 @transaction.atomic
@@ -464,6 +477,7 @@ def recount_category(*, category: Category) -> None:
         last_post=last,
         last_post_at=last.created_at if last else None,
     )
+    versions.bump(categories=[category.pk])
 
 
 def recount_all() -> None:

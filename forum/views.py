@@ -12,8 +12,8 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import (
     require_http_methods,
 )
@@ -22,8 +22,9 @@ from accounts import services as account_services
 from accounts.models import User
 from accounts.views import redirect_to_next
 
-from . import fragments, permissions, queries, ratelimit, services
+from . import permissions, queries, ratelimit, services
 from . import search as search_module
+from .conditional import VIEW_COOKIE, signed_out_cache
 from .exceptions import ForumError, ParentNotInTopic, TopicLocked
 from .forms import (
     DialogueTopicForm,
@@ -35,8 +36,7 @@ from .forms import (
 )
 from .quoting import quote_markdown
 from .rendering import render_markdown
-
-VIEW_COOKIE = "thread_view"
+from .versions import site_version
 
 
 def thread_view_of(request) -> str:
@@ -56,11 +56,29 @@ def _page_or_404(request, *, count: int, per_page: int) -> int:
     return number
 
 
+def fragment_key(view: str) -> str:
+    """What every cached fragment of a page varies by besides its own row: the
+    language and time zone it is written in, the thread view, and the site's
+    version (display names, roles)."""
+    return "|".join(
+        [
+            get_language(),
+            timezone.get_current_timezone_name(),
+            view,
+            str(site_version()),
+        ]
+    )
+
+
+@signed_out_cache(lambda request: queries.index_versions(viewer=request.user))
 def index(request):
     categories = queries.index_page(viewer=request.user)
     return render(request, "forum/index.html", {"categories": categories})
 
 
+@signed_out_cache(
+    lambda request, slug: queries.category_versions(viewer=request.user, slug=slug)
+)
 def category_detail(request, slug):
     category = queries.category_for_reader(viewer=request.user, slug=slug)
     page = _page_or_404(
@@ -69,27 +87,17 @@ def category_detail(request, slug):
     rows, info = queries.category_page(
         category=category, viewer=request.user, page=page
     )
-    response = render(
+    return render(
         request,
         "forum/category_detail.html",
         {
             "category": category,
             "rows": rows,
-            "rows_html": fragments.topic_rows(
-                rows, signed_in=request.user.is_authenticated
-            ),
             "page": info,
             "can_start_topic": permissions.can_start_topic(request.user, category),
+            "fragment_key": fragment_key(""),
         },
     )
-    # Signed-out copies expire when a listed dialogue's phase next changes.
-    changes = [
-        seconds
-        for row in rows
-        if (seconds := row.topic.seconds_until_phase_change()) is not None
-    ]
-    response.page_cache_timeout = min(changes, default=None)
-    return response
 
 
 def _int_param(request, name: str, default: int | None) -> int | None:
@@ -102,6 +110,9 @@ def _int_param(request, name: str, default: int | None) -> int | None:
         raise Http404(f"No such {name}.") from None
 
 
+@signed_out_cache(
+    lambda request, pk, slug=None: queries.topic_versions(viewer=request.user, pk=pk)
+)
 def topic_detail(request, pk, slug=None):
     topic = queries.topic_for_reader(viewer=request.user, pk=pk)
     page = _int_param(request, "page", 1)
@@ -136,57 +147,15 @@ def topic_detail(request, pk, slug=None):
         "view": view,
         "can_reply": can_reply,
         "max_depth": settings.FORUM_MAX_THREAD_DEPTH,
-        # What the cached summary, series and prompts block differs by per reader.
-        "intro_key": (
-            data.previous.pk if data.previous else None,
-            data.prompt.pk if data.prompt else None,
-        ),
+        "fragment_key": fragment_key(view),
     }
     if can_reply:
-        # The form is kept in the fragment cache with a placeholder for its key.
-        context["submission_key"] = uuid.uuid4().hex
-        context["ask_consent"] = request.user.named_in_exports is None
         context["form"] = ReplyForm(
-            initial={"submission_key": fragments.SUBMISSION_PLACEHOLDER},
+            initial={"submission_key": uuid.uuid4().hex},
             prompts=data.prompts,
-            ask_consent=context["ask_consent"],
+            ask_consent=request.user.named_in_exports is None,
         )
-        # Everything the cached reply form shows besides the topic and consent
-        # question: the prompts it offers to tick.
-        context["reply_form_key"] = tuple((p.pk, p.text) for p in data.prompts)
-    context["posts_html"] = fragments.attach_html(
-        request,
-        data.posts,
-        topic=topic,
-        view=view,
-        can_reply=can_reply,
-        moderator=data.moderator,
-        can_post=context["can_post"],
-        items=True,
-    )
-    context["unpublished_html"] = fragments.attach_html(
-        request,
-        data.unpublished,
-        topic=topic,
-        view="flat",
-        can_reply=False,
-        moderator=data.moderator,
-        can_post=context["can_post"],
-    )
-    response = render(request, "forum/topic_detail.html", context)
-    # Cached copies of this page expire when its phase next changes, and a
-    # reader's own copy when the edit window on one of their posts closes.
-    changes = [topic.seconds_until_phase_change()]
-    if request.user.is_authenticated and not data.moderator:
-        changes += [
-            int(permissions.edit_window_left(post)) + 1
-            for post in data.posts
-            if post.can_edit and post.author_id == request.user.pk
-        ]
-    response.page_cache_timeout = min(
-        (c for c in changes if c is not None), default=None
-    )
-    return response
+    return render(request, "forum/topic_detail.html", context)
 
 
 def post_permalink(request, pk):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from accounts.models import User
-from forum import search
+from forum import search, versions
 from forum import services as forum_services
 from forum.models import SCHEDULE_NAME, Category, Post, Topic
 from forum.permissions import facilitator_ids
@@ -94,6 +94,7 @@ def lock_topic(*, topic: Topic, actor: User | None, note: str = "") -> bool:
         closing_note=note.strip(),
         closing_note_html=render_markdown(note) if note.strip() else "",
     )
+    versions.bump(topics=[topic.pk], categories=[topic.category_id])
     log_action(actor=actor, action=Action.LOCK, topic=topic, reason=note.strip())
     return True
 
@@ -105,6 +106,7 @@ def unlock_topic(*, topic: Topic, actor: User, reason: str = "") -> bool:
     if not topic.is_locked:
         return False
     Topic.objects.filter(pk=topic.pk).update(is_locked=False)
+    versions.bump(topics=[topic.pk], categories=[topic.category_id])
     log_action(actor=actor, action=Action.UNLOCK, topic=topic, reason=reason)
     return True
 
@@ -159,6 +161,7 @@ def move_topic(*, topic: Topic, actor: User, category: Category) -> bool:
     Topic.objects.filter(pk=topic.pk).update(category=category)
     # The new category's language may stem differently.
     search.index_posts(topic_id=topic.pk)
+    versions.bump(topics=[topic.pk])
     forum_services.recount_category(category=source)
     forum_services.recount_category(category=category)
     log_action(
@@ -177,6 +180,9 @@ def hide_post(*, post: Post, actor: User, reason: str, report_reason: str = "") 
     """Hide a post behind a placeholder; its text is kept for the author and
     facilitators. report_reason: the reports' Report.Reason when resolving them
     without words of the facilitator's own."""
+    # The topic's row before the post's, the order every writer of a topic and
+    # its posts takes them in (a reply closing a follow-up does too).
+    Topic.objects.select_for_update().filter(pk=post.topic_id).first()
     post = (
         Post.objects.select_for_update()
         .select_related("topic__category")
@@ -190,6 +196,7 @@ def hide_post(*, post: Post, actor: User, reason: str, report_reason: str = "") 
         hidden_by_name=actor.name,
         hidden_at=timezone.now(),
     )
+    versions.bump(posts=[post.pk], topics=[post.topic_id])
     log_action(actor=actor, action=Action.HIDE, post=post, reason=reason.strip())
     _tell_author(
         post=post,
@@ -220,6 +227,9 @@ def _tell_author(
 @transaction.atomic
 def unhide_post(*, post: Post, actor: User, reason: str = "") -> bool:
     """Show a hidden post again."""
+    # The topic's row before the post's, the order every writer of a topic and
+    # its posts takes them in (a reply closing a follow-up does too).
+    Topic.objects.select_for_update().filter(pk=post.topic_id).first()
     post = (
         Post.objects.select_for_update()
         .select_related("topic__category")
@@ -228,6 +238,7 @@ def unhide_post(*, post: Post, actor: User, reason: str = "") -> bool:
     if not post.is_hidden:
         return False
     Post.objects.filter(pk=post.pk).update(is_hidden=False)
+    versions.bump(posts=[post.pk], topics=[post.topic_id])
     log_action(
         actor=actor,
         action=Action.UNHIDE,
@@ -271,6 +282,7 @@ def return_post(*, post: Post, actor: User, reason: str) -> bool:
     Post.objects.filter(pk=post.pk).update(
         status=Post.Status.RETURNED, return_reason=reason.strip()
     )
+    versions.bump(posts=[post.pk])
     log_action(actor=actor, action=Action.RETURN, post=post, reason=reason.strip())
     return True
 
@@ -391,6 +403,9 @@ def appoint_facilitator(
     """Make user a facilitator of category; return whether anything changed."""
     _, created = Facilitator.objects.get_or_create(user=user, category=category)
     User.objects.filter(pk=user.pk).update(is_facilitator=True)
+    if created:
+        # A role shows as a badge on every post of its holder.
+        versions.bump_site()
     if created and actor is not None:
         log_action(
             actor=actor, action=Action.APPOINT, category=category, target_user=user
@@ -406,6 +421,7 @@ def remove_facilitator(*, user: User, category: Category, actor: User) -> bool:
         is_facilitator=Facilitator.objects.filter(user=user).exists()
     )
     if deleted:
+        versions.bump_site()
         log_action(
             actor=actor, action=Action.REMOVE, category=category, target_user=user
         )

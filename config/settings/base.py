@@ -53,18 +53,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.routers.ReplicaReadsMiddleware",
-    "forum.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "accounts.middleware.CachedAuthenticationMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "forum.readercache.ReaderPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -188,16 +186,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "forum@localhost")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Shared by every server process: rate-limit counts (sign-in, sign-up, password
-# reset, posting, reporting, searching) and the page cache's generations must hold
-# across processes. Redis when REDIS_URL is set; else PostgreSQL's table (made by a
-# migration); with SQLite, files in DJANGO_CACHE_DIR (default .cache/) instead. A
-# generation is bumped right after a write, and on SQLite a cache write on the
-# same connection while that write is still open (an INSERT ... RETURNING whose
-# row is not read back yet) lost the write; SQLite runs on one machine, where
-# every server process shares the files.
+# reset, posting, reporting, searching) and the site-wide version of cached pages
+# (forum.versions) must hold across processes. Redis when REDIS_URL is set; else
+# PostgreSQL's table (made by a migration); with SQLite, files in DJANGO_CACHE_DIR
+# (default .cache/): SQLite runs on one machine, where every server process shares
+# the files.
 if os.environ.get("REDIS_URL"):
     _SHARED_CACHE = {
-        "BACKEND": "config.cache.PooledRedisCache",
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -211,35 +207,20 @@ else:
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "django_cache",
     }
-CACHES = {"default": _SHARED_CACHE}
-
-
-def process_memory(name: str, entries: int) -> dict:
-    """A cache in each server process's own memory, of at most `entries` items."""
-    return {
+CACHES = {
+    "default": _SHARED_CACHE,
+    # Rendered fragments and signed-out page bodies, in each server process's own
+    # memory: their keys hold the versions of what they show, so they are never
+    # stale and need no invalidation across processes (docs/performance.md).
+    # Fragments are 1-3 KB, page bodies 5-50 KB: at most a few hundred MB.
+    "local": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": f"forum-{name}",
-        "OPTIONS": {"MAX_ENTRIES": entries},
-    }
-
-
-# Whole pages for signed-out readers (forum/pagecache.py): kept in each server
-# process's memory, keyed by a generation number in the shared cache above.
-CACHES["pages"] = process_memory("pages", 2000)
-FORUM_PAGE_CACHE_ALIAS = "pages"
-FORUM_PAGE_CACHE_TIMEOUT = 3600
-# Rendered posts (forum/fragments.py), for signed-in pages too: keyed by every value
-# a post's fragment shows, so they are never stale and need no shared invalidation.
-CACHES["fragments"] = process_memory("fragments", 20000)
-FORUM_FRAGMENT_CACHE_ALIAS = "fragments"
-FORUM_FRAGMENT_CACHE_TIMEOUT = 24 * 3600
-# A signed-in reader's last page of each view, served again while nothing it shows
-# changed (forum/readercache.py): compressed, about 10 KB each; and the signed-in
-# users (accounts.middleware.cached_get_user).
-CACHES["reader_pages"] = process_memory("reader-pages", 5000)
-FORUM_READER_PAGE_CACHE_ALIAS = "reader_pages"
-FORUM_READER_PAGE_CACHE_TIMEOUT = 3600
-FORUM_PAGE_CACHE_VIEWS = frozenset({"forum:index", "forum:category", "forum:topic"})
+        "LOCATION": "forum-local",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    },
+}
+# How long a version-keyed fragment or page body stays in the "local" cache.
+FORUM_LOCAL_CACHE_TIMEOUT = 24 * 3600
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # DJANGO_LOCAL_HTTP=1 (make serve, the benchmark) serves plain HTTP on a local
@@ -281,10 +262,6 @@ LOGGING = {
 
 FORUM_POSTS_PER_PAGE = 25
 FORUM_TOPICS_PER_PAGE = 30
-# A category page that would skip more topics than this from either end of the
-# list first finds its day in the day counts (forum.queries.category_topics).
-# Walking 5,000 index entries costs about what asking the day counts does.
-FORUM_LIST_DAYS_AFTER = 5000
 FORUM_MAX_THREAD_DEPTH = 5
 FORUM_DUPLICATE_WINDOW_SECONDS = 10
 # How long participants may edit their own posts; facilitators always may.

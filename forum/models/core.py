@@ -1,6 +1,6 @@
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -48,6 +48,9 @@ class Category(models.Model):
         editable=False,
     )
     last_post_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Bumped by forum.versions.bump with every write that changes what the
+    # category's pages (and so the index) show: cache keys and ETags use it.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["position", "name"]
@@ -88,6 +91,7 @@ LIST_COLUMNS = [
     "last_post_id",
     "last_post_author_name",
     "last_post_created_at",
+    "version",
 ]
 
 
@@ -156,6 +160,9 @@ class Topic(models.Model):
         max_length=150, blank=True, default="", editable=False
     )
     last_post_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Bumped by forum.versions.bump with every write that changes what the
+    # topic's pages show: cache keys and ETags use it.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = TopicQuerySet.as_manager()
 
@@ -170,6 +177,16 @@ class Topic(models.Model):
                 name="topic_list_idx",
             ),
             models.Index(fields=["author", "-created_at"], name="topic_author_idx"),
+            # The category's topics whose phase changes with time alone: a
+            # category page's ETag reads their phases (forum.versions).
+            models.Index(
+                fields=["category"],
+                condition=models.Q(is_locked=False)
+                & (
+                    models.Q(opens_at__isnull=False) | models.Q(closes_at__isnull=False)
+                ),
+                name="topic_scheduled_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -308,6 +325,9 @@ class Post(models.Model):
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
     # A token carried by the reply form; the same submission twice makes one post.
     submission_key = models.CharField(max_length=64, blank=True)
+    # Bumped by forum.versions.bump with every write that changes how the post
+    # shows (edit, hide, approval, follow-up answered…): its fragment's cache key.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         constraints = [
@@ -391,33 +411,6 @@ class PostRevision(models.Model):
 
     def __str__(self) -> str:
         return f"revision of {self.post_id} at {self.edited_at}"
-
-
-class TopicListDay(models.Model):
-    """How many of a category's topics, pinned or not, had their last post on
-    each day (UTC; NO_DAY for none): the index that lets a deep page of a
-    category find where it starts without walking every topic before it.
-
-    Kept by database triggers on forum_topic (migration 0010), so that every
-    write counts, whatever makes it: services, the admin, bulk updates, raw SQL.
-    """
-
-    NO_DAY = date(1, 1, 1)
-
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
-    is_pinned = models.BooleanField()
-    day = models.DateField()
-    n = models.IntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["category", "is_pinned", "day"], name="topic_list_day_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.category_id} {self.is_pinned} {self.day}: {self.n}"
 
 
 class TopicRead(models.Model):

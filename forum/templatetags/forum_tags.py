@@ -67,58 +67,7 @@ def _forget_lookups(**kwargs) -> None:
         lookup.cache_clear()
 
 
-class FragmentNode(template.Node):
-    """A block of a page kept in the fragment cache (see forum.fragments).
-
-    {% fragment v1 v2 … %}…{% endfragment %}: keyed by the values given, which must
-    be every value the block shows (with the language and time zone, added here).
-    {% shared_fragment v1 v2 … %}…{% endshared_fragment %}: keyed also by the
-    page-cache generation, like the shared reads: for blocks showing rows every
-    reader shares (a topic's summary, prompts, lock), with the values given being
-    whatever differs between readers; rendered afresh whenever shared reads are off.
-    CSRF tokens inside are written as a placeholder and replaced on the way out.
-    """
-
-    def __init__(self, nodelist, values, where: str, shared: bool):
-        self.nodelist = nodelist
-        self.values = values
-        self.where = where
-        self.shared = shared
-
-    def render(self, context):
-        from forum import fragments, pagecache
-
-        values = [value.resolve(context) for value in self.values]
-        if self.shared:
-            number = pagecache.shared_generation()
-            if number is None:
-                return fragments.fill_from(context, self.nodelist.render(context))
-            values.append(number)
-        return fragments.cached_block(context, self.nodelist, (self.where, *values))
-
-
-def _fragment_tag(shared: bool):
-    def compile_tag(parser, token):
-        bits = token.split_contents()
-        nodelist = parser.parse((f"end{bits[0]}",))
-        parser.delete_first_token()
-        where = f"{getattr(parser.origin, 'name', '')}:{token.lineno}"
-        values = [parser.compile_filter(bit) for bit in bits[1:]]
-        return FragmentNode(nodelist, values, where, shared)
-
-    return compile_tag
-
-
-register.tag("fragment", _fragment_tag(shared=False))
-register.tag("shared_fragment", _fragment_tag(shared=True))
-
-
-@register.simple_tag
-def pagination(page, label: str = "") -> str:
-    """{% include "forum/_pagination.html" with page=page label=label %}, written
-    by forum.renderers (the template stays the reference; tests compare them)."""
-    from django.utils.safestring import mark_safe
-
-    from forum.renderers import render_pagination
-
-    return mark_safe(render_pagination(page, label))
+@register.inclusion_tag("forum/_pagination.html")
+def pagination(page, label: str = "") -> dict:
+    """The links to a list's pages (forum/_pagination.html)."""
+    return {"page": page, "label": label}

@@ -118,24 +118,6 @@ def test_only_the_primary_is_migrated():
     assert not router.allow_migrate(REPLICA, "forum")
 
 
-def test_pages_cached_for_everyone_are_rendered_from_the_primary(
-    with_replica, settings, rf
-):
-    """A signed-out page about to be cached is read from the primary."""
-    from forum.pagecache import AnonymousPageCacheMiddleware
-
-    seen = {}
-
-    def view(request):
-        seen["db"] = router.db_for_read(Topic)
-        return HttpResponse("page")
-
-    settings.FORUM_PAGE_CACHE_VIEWS = frozenset({"forum:index"})
-    stack = ReplicaReadsMiddleware(AnonymousPageCacheMiddleware(view))
-    stack(rf.get("/"))
-    assert seen["db"] == PRIMARY
-
-
 def test_replica_settings_from_the_environment(monkeypatch):
     """DATABASE_REPLICA_URL adds the replica, mirrored in tests."""
     import importlib
@@ -153,61 +135,3 @@ def test_replica_settings_from_the_environment(monkeypatch):
     finally:
         monkeypatch.delenv("DATABASE_REPLICA_URL")
         importlib.reload(base)
-
-
-def test_a_readers_page_about_to_be_kept_is_rendered_from_the_primary(
-    with_replica, settings, rf, monkeypatch
-):
-    """A signed-in reader's page kept for them (forum.readercache) is read from
-    the primary, like a page kept for everyone."""
-    from types import SimpleNamespace
-
-    from forum import pagecache
-    from forum.readercache import ReaderPageCacheMiddleware
-
-    seen = {}
-
-    def view(request):
-        seen["db"] = router.db_for_read(Topic)
-        return HttpResponse("page")
-
-    monkeypatch.setattr(pagecache, "shared_generations", lambda: (1, 2))
-    settings.FORUM_PAGE_CACHE_VIEWS = frozenset({"forum:index"})
-    request = rf.get("/")
-    request.user = SimpleNamespace(is_authenticated=True, suspended_until=None, pk=7)
-    ReplicaReadsMiddleware(ReaderPageCacheMiddleware(view))(request)
-    assert seen["db"] == PRIMARY
-
-
-def test_a_user_about_to_be_kept_is_read_from_the_primary(
-    with_replica, rf, monkeypatch
-):
-    """The signed-in user kept in memory (accounts.middleware.cached_get_user) is
-    loaded from the primary: a lagging replica's row would be kept as current."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth.models import AnonymousUser
-
-    from accounts import middleware
-    from forum import pagecache
-
-    seen = {}
-
-    def get_user(request):
-        seen["db"] = router.db_for_read(Topic)
-        return AnonymousUser()
-
-    monkeypatch.setattr(pagecache, "shared_generations", lambda: (1, 2))
-    monkeypatch.setattr(middleware, "get_user", get_user)
-    request = rf.get("/")
-    request.session = {
-        SESSION_KEY: "7",
-        BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-        HASH_SESSION_KEY: "x" * 64,
-    }
-
-    def respond(request):
-        middleware.cached_get_user(request)
-        return HttpResponse()
-
-    ReplicaReadsMiddleware(respond)(request)
-    assert seen["db"] == PRIMARY

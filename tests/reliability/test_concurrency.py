@@ -13,10 +13,9 @@ from django.test import Client
 from django.urls import reverse
 
 from forum import services
-from forum.models import Category, Post, Topic, TopicListDay
+from forum.models import Category, Post, Topic
 from moderation import services as moderation
 from tests.factories import CategoryFactory, TopicFactory, UserFactory, make_facilitator
-from tests.forum.daycounts import counted, truth
 
 from . import ON_POSTGRES, HttpSession
 
@@ -276,7 +275,6 @@ def test_a_waiting_move_holds_neither_category(transactional_db):
     assert not mover.is_alive() and mover.error is None, mover.error
     assert Topic.objects.get(pk=topic.pk).category_id == target.pk
     assert Category.objects.get(pk=source.pk).topic_count == 0
-    assert counted() == truth()
 
 
 @ON_POSTGRES_ONLY
@@ -298,7 +296,6 @@ def test_moves_both_ways_between_two_categories_at_once_all_finish(transactional
         assert not errors, errors
     assert Category.objects.get(pk=one.pk).topic_count == 1
     assert Category.objects.get(pk=two.pk).topic_count == 1
-    assert counted() == truth()
 
 
 def _closing(move, topic, category, actor):
@@ -306,38 +303,3 @@ def _closing(move, topic, category, actor):
         move(topic=topic, actor=actor, category=category)
     finally:
         connection.close()
-
-
-@ON_POSTGRES_ONLY
-def test_day_counts_are_written_only_under_their_category_row(transactional_db):
-    """Any write that moves a topic between day counts (here a pin made straight
-    on the table, as the admin or a script would) first waits for the category's
-    row, and touches none of its counts while it waits: so every writer of a
-    category's counts goes one at a time, in the order of the category's row."""
-    category = CategoryFactory()
-    pinned_today, plain_today = (
-        TopicFactory(category=category),
-        TopicFactory(category=category),
-    )
-    Topic.objects.filter(pk=pinned_today.pk).update(is_pinned=True)
-    pinner = _Worker(
-        lambda: Topic.objects.filter(pk=plain_today.pk).update(is_pinned=True)
-    )
-    with transaction.atomic():
-        Category.objects.select_for_update().get(pk=category.pk)
-        pinner.start()
-        assert _waits_for_a_lock(pinner.pid.get(timeout=10)), (
-            "the pin wrote the day counts without waiting for the category's row"
-        )
-        _take_now(
-            "SELECT 1 FROM forum_topiclistday WHERE category_id = %s FOR UPDATE",
-            [category.pk],
-        )
-    pinner.join(timeout=30)
-    assert not pinner.is_alive() and pinner.error is None, pinner.error
-    counts = dict(
-        TopicListDay.objects.filter(category=category, n__gt=0).values_list(
-            "is_pinned", "n"
-        )
-    )
-    assert counts == {True: 2}
