@@ -28,7 +28,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RUFF := $(VENV)/bin/ruff
 STAMP := $(VENV)/.installed
-PYTEST := $(PY) -m pytest -p tests.report_plugin -n auto
+# worksteal: an idle worker takes tests queued for a busy one, so the run does not
+# end with one worker alone on its share of the slow browser tests.
+PYTEST := $(PY) -m pytest -p tests.report_plugin -n auto --dist worksteal
 WITH_PG := bash scripts/with-postgres
 
 # Prints the banner for the PostgreSQL run (password, if any, removed from the URL)
@@ -81,22 +83,31 @@ run: $(STAMP) $(MO)
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+LINT := $(RUFF) check . && $(RUFF) format --check .
+
 lint: $(STAMP)
-	$(RUFF) check .
-	$(RUFF) format --check .
+	$(LINT)
 
 format: $(STAMP)
 	$(RUFF) format .
 	$(RUFF) check --fix .
 
-# Both runs always happen; the target fails if either fails.
-test: lint $(NODE_STAMP) $(MO)
-	@status=0; \
-	echo; echo "== Test suite on SQLite =="; \
+# Both runs always happen; the target fails if either fails. Each part's time and
+# the total are printed at the end.
+test: $(STAMP) $(NODE_STAMP) $(MO)
+	@status=0; started=$$SECONDS; times=(); \
+	took() { local s=$$(( SECONDS - $$2 )); times+=("$$(printf '%-12s %dm%02ds' "$$1" $$((s / 60)) $$((s % 60)))"); }; \
+	summary() { echo; echo "== Time =="; printf '  %s\n' "$${times[@]}"; }; \
+	echo "== Lint =="; part=$$SECONDS; \
+	$(LINT) || { took lint $$part; summary; exit 1; }; \
+	took lint $$part; \
+	echo; echo "== Test suite on SQLite =="; part=$$SECONDS; \
 	env -u DATABASE_URL $(PYTEST) $(ARGS) || status=1; \
-	echo; \
+	took SQLite $$part; \
+	echo; part=$$SECONDS; \
 	if $(WITH_PG) --check; then \
 		$(WITH_PG) bash -c '$(PG_BANNER)' pg-tests $(PYTEST) $(ARGS) || status=1; \
+		took PostgreSQL $$part; \
 	elif [ "$(REQUIRE_POSTGRES)" = 1 ]; then \
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2; \
 		echo "!! PostgreSQL not available and REQUIRE_POSTGRES=1: FAILING." >&2; \
@@ -110,7 +121,7 @@ test: lint $(NODE_STAMP) $(MO)
 		echo "!! REQUIRE_POSTGRES=1 turns this into a failure."; \
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	fi; \
-	echo; \
+	took total $$started; summary; echo; \
 	if [ $$status -eq 0 ]; then echo "== Test suite passed =="; else echo "== Test suite FAILED ==" >&2; fi; \
 	exit $$status
 
