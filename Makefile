@@ -13,8 +13,9 @@
 #                 (every page with wrk, 1,000,000 posts; see BENCH_* below)
 #
 # Variables: PORT (default 8000), ARGS (extra pytest arguments, e.g.
-# ARGS='-k thread -x'), REQUIRE_POSTGRES=1 (fail instead of skipping the
-# PostgreSQL run when no server can be started), PYTHON (default python3).
+# ARGS='-k thread -x'), TEST_WORKERS (default: cores + 1), REQUIRE_POSTGRES=1
+# (fail instead of skipping the PostgreSQL run when no server can be started),
+# PYTHON (default python3).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -28,9 +29,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RUFF := $(VENV)/bin/ruff
 STAMP := $(VENV)/.installed
+# One worker more than there are cores: the browser tests spend most of their time
+# waiting for the browser's next frame, and the extra worker uses the idle core.
 # worksteal: an idle worker takes tests queued for a busy one, so the run does not
 # end with one worker alone on its share of the slow browser tests.
-PYTEST := $(PY) -m pytest -p tests.report_plugin -n auto --dist worksteal
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+PYTEST := $(PY) -m pytest -p tests.report_plugin -n $(TEST_WORKERS) --dist worksteal
 WITH_PG := bash scripts/with-postgres
 
 # Prints the banner for the PostgreSQL run (password, if any, removed from the URL)
@@ -42,7 +46,7 @@ PG_BANNER := u="$$DATABASE_URL"; \
 .PHONY: help install run test lint format clean backup restore
 
 help:
-	@sed -n '3,17s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,18s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
