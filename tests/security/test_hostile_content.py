@@ -17,13 +17,13 @@ import pytest
 from forum.models import Post
 from forum.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from tests.factories import UserFactory
-from tests.security.conftest import HOSTILE_OUTCOME
 from tests.security.hostile_corpus import (
     BODY_MAX,
     CORPUS,
     HOSTILE_NAME,
     HOSTILE_SIGNATURE,
 )
+from tests.summaries import HOSTILE_OUTCOME
 
 NEVER_TAGS = {
     "script",
@@ -309,7 +309,7 @@ def test_hostile_body_is_kept_and_never_runs(
 ):
     """A hostile body posts through the reply form, is stored unchanged, and
     neither its HTML, its topic page nor a quote of it carries anything that runs.
-    (The run ends with a count over the whole corpus: tests/security/conftest.py.)"""
+    (The run ends with a count over the whole corpus: tests/summaries.py.)"""
     outcome = exercise(hostile_client, topic, body)
     record_property(
         HOSTILE_OUTCOME,

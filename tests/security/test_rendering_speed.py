@@ -16,8 +16,8 @@ import pytest
 
 from forum import rendering
 from forum.rendering import render_markdown, sanitise
-from tests.security.conftest import RENDER_TIMING
 from tests.security.hostile_corpus import BODY_MAX
+from tests.summaries import RENDER_TIMING
 
 LIMIT_SECONDS = 1.0
 RUNS = 3
@@ -148,7 +148,7 @@ def best_time(source: str) -> float:
 @pytest.mark.parametrize("name", [pytest.param(name, id=name) for name in WORST_CASES])
 def test_worst_case_renders_in_under_a_second(name, record_property):
     """A 50,000-character body built to be slow to render takes under a second.
-    (The run ends with every case's time: tests/security/conftest.py.)"""
+    (The run ends with every case's time: tests/summaries.py.)"""
     source = WORST_CASES[name]
     assert len(source) <= BODY_MAX
     elapsed = best_time(source)

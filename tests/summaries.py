@@ -1,7 +1,9 @@
-"""Summaries of the hostile corpus and of the rendering worst cases, printed at
-the end of the run from what each parametrised test recorded (also under xdist,
-whose workers send each test's recorded properties back with its report)."""
+"""What some tests measure, printed at the end of the run from the properties
+each test recorded (record_property). Under xdist the workers send them back
+with each test's report, so the summary covers the whole run; the hook is in
+tests/conftest.py because the controller loads only that conftest."""
 
+PAGE_WEIGHT = "page_weight"
 HOSTILE_OUTCOME = "hostile_outcome"
 RENDER_TIMING = "render_timing"
 
@@ -17,7 +19,14 @@ def _recorded(terminalreporter, name: str) -> list:
     ]
 
 
-def pytest_terminal_summary(terminalreporter):
+def write(terminalreporter) -> None:
+    weights = [
+        line for lines in _recorded(terminalreporter, PAGE_WEIGHT) for line in lines
+    ]
+    if weights:
+        terminalreporter.section("page weight of the demo's 22-post dialogue")
+        for line in weights:
+            terminalreporter.write_line(line)
     outcomes = _recorded(terminalreporter, HOSTILE_OUTCOME)
     if outcomes:
         terminalreporter.section("hostile corpus")
