@@ -13,8 +13,9 @@
 #                 (every page with wrk, 1,000,000 posts; see BENCH_* below)
 #
 # Variables: PORT (default 8000), ARGS (extra pytest arguments, e.g.
-# ARGS='-k thread -x'), REQUIRE_POSTGRES=1 (fail instead of skipping the
-# PostgreSQL run when no server can be started), PYTHON (default python3).
+# ARGS='-k thread -x'), TEST_WORKERS (default: cores + 1), REQUIRE_POSTGRES=1
+# (fail instead of skipping the PostgreSQL run when no server can be started),
+# PYTHON (default python3).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -28,7 +29,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RUFF := $(VENV)/bin/ruff
 STAMP := $(VENV)/.installed
-PYTEST := $(PY) -m pytest -p tests.report_plugin -n auto
+# One worker more than there are cores: the browser tests spend most of their time
+# waiting for the browser's next frame, and the extra worker uses the idle core.
+# worksteal: an idle worker takes tests queued for a busy one, so the run does not
+# end with one worker alone on its share of the slow browser tests.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+PYTEST := $(PY) -m pytest -p tests.report_plugin -n $(TEST_WORKERS) --dist worksteal
 WITH_PG := bash scripts/with-postgres
 
 # Prints the banner for the PostgreSQL run (password, if any, removed from the URL)
@@ -40,7 +46,7 @@ PG_BANNER := u="$$DATABASE_URL"; \
 .PHONY: help install run test lint format clean backup restore
 
 help:
-	@sed -n '3,17s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,18s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -81,22 +87,31 @@ run: $(STAMP) $(MO)
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+LINT := $(RUFF) check . && $(RUFF) format --check .
+
 lint: $(STAMP)
-	$(RUFF) check .
-	$(RUFF) format --check .
+	$(LINT)
 
 format: $(STAMP)
 	$(RUFF) format .
 	$(RUFF) check --fix .
 
-# Both runs always happen; the target fails if either fails.
-test: lint $(NODE_STAMP) $(MO)
-	@status=0; \
-	echo; echo "== Test suite on SQLite =="; \
+# Both runs always happen; the target fails if either fails. Each part's time and
+# the total are printed at the end.
+test: $(STAMP) $(NODE_STAMP) $(MO)
+	@status=0; started=$$SECONDS; times=(); \
+	took() { local s=$$(( SECONDS - $$2 )); times+=("$$(printf '%-12s %dm%02ds' "$$1" $$((s / 60)) $$((s % 60)))"); }; \
+	summary() { echo; echo "== Time =="; printf '  %s\n' "$${times[@]}"; }; \
+	echo "== Lint =="; part=$$SECONDS; \
+	$(LINT) || { took lint $$part; summary; exit 1; }; \
+	took lint $$part; \
+	echo; echo "== Test suite on SQLite =="; part=$$SECONDS; \
 	env -u DATABASE_URL $(PYTEST) $(ARGS) || status=1; \
-	echo; \
+	took SQLite $$part; \
+	echo; part=$$SECONDS; \
 	if $(WITH_PG) --check; then \
 		$(WITH_PG) bash -c '$(PG_BANNER)' pg-tests $(PYTEST) $(ARGS) || status=1; \
+		took PostgreSQL $$part; \
 	elif [ "$(REQUIRE_POSTGRES)" = 1 ]; then \
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2; \
 		echo "!! PostgreSQL not available and REQUIRE_POSTGRES=1: FAILING." >&2; \
@@ -110,7 +125,7 @@ test: lint $(NODE_STAMP) $(MO)
 		echo "!! REQUIRE_POSTGRES=1 turns this into a failure."; \
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	fi; \
-	echo; \
+	took total $$started; summary; echo; \
 	if [ $$status -eq 0 ]; then echo "== Test suite passed =="; else echo "== Test suite FAILED ==" >&2; fi; \
 	exit $$status
 

@@ -1,5 +1,8 @@
+import os
+
 import pytest
 
+from tests import summaries
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
 
 
@@ -44,3 +47,28 @@ def _clear_cache():
     yield
     for cache in caches.all():
         cache.clear()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under xdist (make test), give each worker its share of the browser tests
+    first. The workers start with equal, consecutive slices of the collection and
+    later take tests from the end of each other's slices: slow tests at the front
+    of every slice are never left for one worker alone at the end of the run."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers < 2:
+        return
+    slow = [item for item in items if item.get_closest_marker("browser")]
+    rest = [item for item in items if not item.get_closest_marker("browser")]
+    ordered: list = []
+    for worker in range(workers):
+        # The slice the scheduler sends this worker first (its arithmetic).
+        size = (len(items) - len(ordered)) // (workers - worker)
+        share = slow[worker::workers]
+        take = max(size - len(share), 0)
+        ordered += share + rest[:take]
+        rest = rest[take:]
+    items[:] = ordered + rest
+
+
+def pytest_terminal_summary(terminalreporter):
+    summaries.write(terminalreporter)

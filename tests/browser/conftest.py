@@ -160,21 +160,3 @@ def sign_in(site):
         )
 
     return login
-
-
-def pytest_terminal_summary(terminalreporter):
-    """Print the page weights that test_page_weight.py measured (also under xdist,
-    whose workers send each test's recorded properties back with its report)."""
-    lines = [
-        line
-        for report in terminalreporter.stats.get("passed", [])
-        + terminalreporter.stats.get("failed", [])
-        if report.when == "call"
-        for name, value in report.user_properties
-        if name == "page_weight"
-        for line in value
-    ]
-    if lines:
-        terminalreporter.section("page weight of the demo's 22-post dialogue")
-        for line in lines:
-            terminalreporter.write_line(line)

@@ -22,6 +22,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -228,6 +229,21 @@ def build_world(state: str) -> World:
         pending=pending,
         target=target,
     )
+
+
+@pytest.fixture(scope="module")
+def state(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def world(state, django_db_setup, django_db_blocker):
+    """The world for a state, built once for the tests in a row that share the
+    state. It lives in a transaction around theirs, each test's own transaction
+    is rolled back after it, and this one when the state changes."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world(state)
+        transaction.set_rollback(True)
 
 
 def snapshot(world: World) -> dict:
@@ -536,7 +552,18 @@ def assert_answer(response, expected, action):
 
 
 def cases(group: set[str]) -> list:
-    return list(_cases(group))
+    """The group's rows, those sharing a state next to each other."""
+    return sorted(_cases(group), key=lambda case: case.values[0])
+
+
+def matrix(group: set[str]):
+    """Parametrise a test with the group's cases: `state` picks the world, `case`
+    is the row (action, state, role, expected). One parameter for the row, unique
+    to it, so that pytest keeps the rows of one state together (it would group
+    them by role or expected answer if those were parameters of their own)."""
+    return pytest.mark.parametrize(
+        ("state", "case"), cases(group), indirect=["state"], scope="module"
+    )
 
 
 def _cases(group: set[str]):
@@ -545,16 +572,14 @@ def _cases(group: set[str]):
             continue
         for role, expected in zip(ROLES, answers, strict=True):
             yield pytest.param(
-                action,
                 state,
-                role,
-                expected,
+                (action, state, role, expected),
                 id=f"{action}-{state}-{role}-{expected}".replace(" ", "_"),
             )
 
 
-def run_case(client, action, state, role, expected):
-    world = build_world(state)
+def run_case(client, world, case):
+    action, state, role, expected = case
     actor = world.users[role]
     if actor is not None:
         client.force_login(actor)
@@ -600,55 +625,51 @@ def test_the_table_covers_every_action():
     assert set(EFFECTS) == groups | FACILITATOR_PAGES
 
 
-@pytest.mark.parametrize(("action", "state", "role", "expected"), cases(READING))
-def test_reading(client, action, state, role, expected):
+@matrix(READING)
+def test_reading(client, world, state, case):
     """Topics, quotes and post histories answer each role as the table says."""
-    run_case(client, action, state, role, expected)
+    run_case(client, world, case)
 
 
-@pytest.mark.parametrize(("action", "state", "role", "expected"), cases(WRITING))
-def test_writing(client, action, state, role, expected):
+@matrix(WRITING)
+def test_writing(client, world, state, case):
     """Replying, editing and reporting answer each role as the table says."""
-    run_case(client, action, state, role, expected)
+    run_case(client, world, case)
 
 
-@pytest.mark.parametrize(
-    ("action", "state", "role", "expected"), cases(POST_MODERATION)
-)
-def test_post_moderation(client, action, state, role, expected):
+@matrix(POST_MODERATION)
+def test_post_moderation(client, world, state, case):
     """Hiding, unhiding, approving and returning posts are for this category's
     facilitators and admins only."""
-    run_case(client, action, state, role, expected)
+    run_case(client, world, case)
 
 
-@pytest.mark.parametrize(
-    ("action", "state", "role", "expected"), cases(TOPIC_MODERATION)
-)
-def test_topic_moderation(client, action, state, role, expected):
+@matrix(TOPIC_MODERATION)
+def test_topic_moderation(client, world, state, case):
     """Locking, unlocking, pinning, renaming and moving topics are for this
     category's facilitators and admins only."""
-    run_case(client, action, state, role, expected)
+    run_case(client, world, case)
 
 
-@pytest.mark.parametrize(
-    ("action", "state", "role", "expected"), cases(FACILITATOR_PAGES)
-)
-def test_facilitator_pages(client, action, state, role, expected):
+@matrix(FACILITATOR_PAGES)
+def test_facilitator_pages(client, world, state, case):
     """The facilitators' pages are for facilitators and admins, the users page
     for admins; each shows only the viewer's categories."""
-    run_case(client, action, state, role, expected)
+    run_case(client, world, case)
 
 
-@pytest.mark.parametrize(("action", "state", "role", "expected"), cases(FACILITATION))
-def test_facilitation(client, action, state, role, expected):
+@matrix(FACILITATION)
+def test_facilitation(client, world, state, case):
     """Closing a dialogue, its settings, summary, participation, notes, queue and
     export are for this category's facilitators and admins only."""
-    run_case(client, action, state, role, expected)
+    run_case(client, world, case)
 
 
-def test_facilitator_cannot_move_a_topic_to_a_category_they_do_not_moderate(client):
+@pytest.mark.parametrize("state", ["open"], indirect=True, scope="module")
+def test_facilitator_cannot_move_a_topic_to_a_category_they_do_not_moderate(
+    client, world
+):
     """Facilitators may move topics only into categories they facilitate."""
-    world = build_world("open")
     client.force_login(world.users["facilitator"])
     before = snapshot(world)
     response = client.post(
