@@ -44,3 +44,10 @@ def _clear_cache():
     yield
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture
+def staff_client(client):
+    """A client signed in as a staff member (the Django admin's users)."""
+    client.force_login(UserFactory(is_staff=True))
+    return client
