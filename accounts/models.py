@@ -28,7 +28,8 @@ class User(AbstractUser):
 
     display_name = models.CharField(max_length=60, blank=True)
     signature = models.TextField(max_length=500, blank=True)
-    # Rendered and sanitised by accounts.services.update_profile.
+    # Rendered and sanitised by accounts.services.update_profile (through the
+    # forum's answer to accounts.signals.signature_rendering).
     signature_html = models.TextField(blank=True, editable=False)
     thread_view = models.CharField(
         max_length=10, choices=ThreadView.choices, default=ThreadView.THREADED

@@ -12,3 +12,19 @@ personal_data_requested = Signal()
 # name or signature, or the account is deleted). Sent by accounts.services
 # inside the writing transaction; the forum marks its pages changed.
 user_shown_changed = Signal()
+
+# A user's display name changed. Sent by accounts.services.update_profile inside
+# the writing transaction; the forum updates the name snapshots on posts and
+# topics. kwargs: user (User, already renamed).
+user_renamed = Signal()
+
+# accounts keeps a signature as markdown and as HTML; the forum owns markdown.
+# Sent by accounts.services.update_profile: the first receiver returns the
+# sanitised HTML of the text. kwargs: text (str).
+signature_rendering = Signal()
+
+# An account is about to be deleted (accounts.services.delete_account). Sent
+# inside the deleting transaction, with the user row locked and before it goes:
+# each app keeps or erases what it holds of the user. kwargs: user (User),
+# remove_posts (bool: erase the text of their posts).
+account_deleting = Signal()

@@ -71,8 +71,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from bench.management.commands import seed_bench  # noqa: E402
 from forum import services, versions  # noqa: E402
-from forum.management.commands import seed_bench  # noqa: E402
 from forum.models import Category, Topic  # noqa: E402
 
 HOST = "127.0.0.1"

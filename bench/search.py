@@ -51,8 +51,8 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from bench.management.commands import seed_bench  # noqa: E402
 from forum import queries  # noqa: E402
-from forum.management.commands import seed_bench  # noqa: E402
 from forum.models import Category, Post  # noqa: E402
 from forum.search import Filters  # noqa: E402
 

@@ -1,14 +1,7 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 
 from . import services, versions
 from .models import Category, Post, Topic
-
-
-def _moderation():
-    # Imported when used: moderation builds on the forum, not the other way round.
-    from moderation import services as moderation_services
-
-    return moderation_services
 
 
 @admin.register(Category)
@@ -67,40 +60,15 @@ class TopicAdmin(admin.ModelAdmin):
         "is_pinned",
         "last_post_at",
     ]
-    actions = ["lock", "unlock", "pin", "unpin"]
 
     def has_add_permission(self, request):
         # Topics are started on the site, which creates the opening post with them.
         return False
 
     def save_model(self, request, obj, form, change):
-        _moderation().rename_topic(
-            topic=obj, actor=request.user, title=form.cleaned_data["title"]
-        )
-
-    def _toggle(self, request, queryset, action, label, **kwargs):
-        # Through the moderation services, so each change is in the audit log.
-        service = getattr(_moderation(), action)
-        changed = sum(
-            service(topic=topic, actor=request.user, **kwargs) for topic in queryset
-        )
-        self.message_user(request, f"{changed} topic(s) {label}.", messages.SUCCESS)
-
-    @admin.action(description="Lock selected topics")
-    def lock(self, request, queryset):
-        self._toggle(request, queryset, "lock_topic", "locked")
-
-    @admin.action(description="Unlock selected topics")
-    def unlock(self, request, queryset):
-        self._toggle(request, queryset, "unlock_topic", "unlocked")
-
-    @admin.action(description="Pin selected topics")
-    def pin(self, request, queryset):
-        self._toggle(request, queryset, "pin_topic", "pinned", pinned=True)
-
-    @admin.action(description="Unpin selected topics")
-    def unpin(self, request, queryset):
-        self._toggle(request, queryset, "pin_topic", "unpinned", pinned=False)
+        # Moderation's admin replaces this one with an audited rename and the
+        # lock and pin actions.
+        services.rename_topic(topic=obj, title=form.cleaned_data["title"])
 
 
 @admin.register(Post)

@@ -9,7 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 
-from . import permissions
+from . import permissions, search
 from .models import Category, Post, Topic, TopicRead
 from .models.core import LIST_COLUMNS
 
@@ -612,8 +612,6 @@ def search_page(
     """A page of search results the viewer may see, each with its title and
     snippet highlighted (one query, the count bounded; two without the viewer's
     search_categories). None for a missing page."""
-    from . import search
-
     if categories is None:
         categories = search_categories(viewer)
     cap = search.RESULT_CAP

@@ -27,6 +27,7 @@ from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
 
+from .links import id_url
 from .models import Category, Post, first_words
 
 CONFIGS = {"en": "english_unaccent", "fr": "french_unaccent"}
@@ -322,8 +323,6 @@ def _aware(value, db) -> datetime:
 
 def annotate(results: list[Result], q: str) -> None:
     """Give each result its links, and its title and snippet highlighted."""
-    from .templatetags.forum_tags import id_url
-
     mark = Highlighter(q)
     for result in results:
         result.url = id_url("forum:post", result.pk)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import FORMER_PARTICIPANT, REMOVED_REASON
 
 from . import permissions, search, signals, versions
 from .exceptions import ForumError, ParentNotInTopic, TopicLocked
@@ -487,3 +488,40 @@ def recount_all() -> None:
     for category in Category.objects.only("pk"):
         recount_category(category=category)
     signals.counters_recounted.send(sender=Topic)
+
+
+def rename_author(*, user: User) -> None:
+    """Show a user's new display name on their posts and topics (the name
+    snapshots). Called inside accounts.services.update_profile's transaction."""
+    Post.objects.filter(author=user).update(author_name=user.name)
+    Topic.objects.filter(author=user).update(author_name=user.name)
+    Topic.objects.filter(last_post__author=user).update(last_post_author_name=user.name)
+
+
+def remove_author(*, user: User, remove_posts: bool) -> None:
+    """Keep a deleted account's topics and posts under "Former participant";
+    with remove_posts, erase the posts' text and revisions, leaving hidden
+    placeholders so positions and counters stay. Called inside
+    accounts.services.delete_account's transaction."""
+    posts = Post.objects.filter(author=user)
+    if remove_posts:
+        # Never part of a thread: nothing to keep a place for.
+        posts.exclude(status=Post.Status.PUBLISHED).delete()
+        PostRevision.objects.filter(post__author=user).delete()
+        erased = list(posts.values_list("pk", flat=True))
+        posts.update(
+            subject="",
+            body="",
+            body_html="",
+            is_hidden=True,
+            hidden_reason=REMOVED_REASON,
+            hidden_by_name="",
+            hidden_at=timezone.now(),
+        )
+        search.index_posts(post_ids=erased)
+    posts.update(author_name=FORMER_PARTICIPANT)
+    Topic.objects.filter(author=user).update(author_name=FORMER_PARTICIPANT)
+    Topic.objects.filter(last_post__author=user).update(
+        last_post_author_name=FORMER_PARTICIPANT
+    )
+    PostRevision.objects.filter(editor=user).update(editor_name=FORMER_PARTICIPANT)

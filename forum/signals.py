@@ -33,7 +33,7 @@ post_edited = Signal()
 counters_recounted = Signal()
 
 # Posts were loaded in bulk as history (the demo forum), not written live: what
-# they caused should look old and send nothing. Sent by forum.demo after the
+# they caused should look old and send nothing. Sent by demo.seed after the
 # posts are stored, inside the loading transaction. kwargs: post_ids
 # (list[int]).
 history_loaded = Signal()

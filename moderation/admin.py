@@ -1,4 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+
+from forum.admin import TopicAdmin
+from forum.models import Topic
 
 from . import services
 from .models import AuditEntry, Facilitator, Member, Report
@@ -78,3 +81,42 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The forum's topic admin, with its changes made through the moderation
+# services so each is in the audit log.
+admin.site.unregister(Topic)
+
+
+@admin.register(Topic)
+class ModeratedTopicAdmin(TopicAdmin):
+    actions = ["lock", "unlock", "pin", "unpin"]
+
+    def save_model(self, request, obj, form, change):
+        services.rename_topic(
+            topic=obj, actor=request.user, title=form.cleaned_data["title"]
+        )
+
+    def _toggle(self, request, queryset, action, label, **kwargs):
+        # Through the moderation services, so each change is in the audit log.
+        service = getattr(services, action)
+        changed = sum(
+            service(topic=topic, actor=request.user, **kwargs) for topic in queryset
+        )
+        self.message_user(request, f"{changed} topic(s) {label}.", messages.SUCCESS)
+
+    @admin.action(description="Lock selected topics")
+    def lock(self, request, queryset):
+        self._toggle(request, queryset, "lock_topic", "locked")
+
+    @admin.action(description="Unlock selected topics")
+    def unlock(self, request, queryset):
+        self._toggle(request, queryset, "unlock_topic", "unlocked")
+
+    @admin.action(description="Pin selected topics")
+    def pin(self, request, queryset):
+        self._toggle(request, queryset, "pin_topic", "pinned", pinned=True)
+
+    @admin.action(description="Unpin selected topics")
+    def unpin(self, request, queryset):
+        self._toggle(request, queryset, "pin_topic", "unpinned", pinned=False)

@@ -466,3 +466,9 @@ def delete_user_account(*, user: User, actor: User, remove_posts: bool) -> None:
         after={"posts": "removed" if remove_posts else "kept"},
     )
     account_services.delete_account(user=user, actor=actor, remove_posts=remove_posts)
+
+
+def delete_reports_by(*, user: User) -> None:
+    """Forget the reports a user filed: their account is being deleted (inside
+    accounts.services.delete_account's transaction)."""
+    Report.objects.filter(reporter=user).delete()

@@ -72,3 +72,10 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_terminal_summary(terminalreporter):
     summaries.write(terminalreporter)
+
+
+@pytest.fixture
+def staff_client(client):
+    """A client signed in as a staff member (the Django admin's users)."""
+    client.force_login(UserFactory(is_staff=True))
+    return client

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "moderation",
     "facilitation",
     "notifications",
+    "demo",
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from accounts.models import User
-from forum.demo import seed_demo
+from demo.seed import seed_demo
 from forum.models import Category, Post, Topic
 from tests.factories import ReplyFactory, TopicFactory, UserFactory
 

@@ -25,7 +25,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from forum.demo import seed_demo
+from demo.seed import seed_demo
 from forum.models import Topic
 
 FIRST_VISIT_LIMIT = 60 * 1024

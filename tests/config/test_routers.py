@@ -1,10 +1,13 @@
 """The replica router's choices: reads to the replica only when that is safe."""
 
+import importlib
+
 import pytest
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 
+import config.settings.base as base
 from config import routers
 from config.routers import (
     PIN_COOKIE,
@@ -120,10 +123,6 @@ def test_only_the_primary_is_migrated():
 
 def test_replica_settings_from_the_environment(monkeypatch):
     """DATABASE_REPLICA_URL adds the replica, mirrored in tests."""
-    import importlib
-
-    import config.settings.base as base
-
     monkeypatch.setenv(
         "DATABASE_REPLICA_URL", "postgres://reader@replica.example/forum"
     )

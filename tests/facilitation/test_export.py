@@ -17,7 +17,7 @@ from facilitation.export import (
     export_dialogue,
     to_markdown,
 )
-from forum.models import Post, Topic
+from forum.models import Category, Post, Topic
 from forum.quoting import quote_markdown
 from moderation import services as moderation
 from tests.factories import (
@@ -467,8 +467,6 @@ def test_participants_get_403_even_on_open_dialogues(client, topic, user):
 
 def test_members_only_dialogues_are_not_found_for_outsiders(client, dialogue):
     """Someone who may not see the category gets a 404, as for no such topic."""
-    from forum.models import Category
-
     Category.objects.filter(pk=dialogue.topic.category_id).update(
         visibility=Category.Visibility.PRIVATE
     )

@@ -1,9 +1,10 @@
 """{% id_url %} gives what {% url %} gives."""
 
 import pytest
+from django.templatetags.static import static
 from django.urls import reverse
 
-from forum.templatetags.forum_tags import id_url
+from forum.templatetags.forum_tags import cached_static, id_url
 
 
 @pytest.mark.parametrize(
@@ -25,8 +26,4 @@ def test_without_arguments_same_as_reverse():
 
 
 def test_cached_static_same_as_static():
-    from django.templatetags.static import static
-
-    from forum.templatetags.forum_tags import cached_static
-
     assert cached_static("css/forum.css") == static("css/forum.css")

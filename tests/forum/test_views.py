@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from forum import services
+from forum import queries, services
 from forum.models import Post, Topic, TopicRead
 from tests.factories import (
     CategoryFactory,
@@ -495,7 +495,6 @@ def test_post_without_csrf_token_is_refused(user, topic):
 
 def test_server_error_page_is_styled(client, monkeypatch):
     """An unexpected error shows the styled 500 page, not a traceback."""
-    from forum import queries
 
     def boom():
         raise RuntimeError("database on fire")

@@ -896,13 +896,10 @@ def test_moderation_pages_run_constant_queries(client, url, build, marker):
 
 def test_hide_reason_ending_in_a_stop_reads_as_one_sentence(client):
     """A reason that ends with a full stop is not followed by a second one."""
-    from moderation import services as moderation_services
-    from tests.factories import ReplyFactory, TopicFactory, make_facilitator
-
     topic = TopicFactory()
     facilitator = make_facilitator(topic.category)
     reply = ReplyFactory(topic=topic)
-    moderation_services.hide_post(post=reply, actor=facilitator, reason="Off topic.")
+    services.hide_post(post=reply, actor=facilitator, reason="Off topic.")
     client.force_login(reply.author)
     page = client.get(topic.get_absolute_url()).content.decode()
     assert "Off topic. Only the author" in page

@@ -3,6 +3,7 @@
 import pytest
 from django.db import transaction
 
+from accounts.models import User
 from forum import services
 from forum.models import Category
 from moderation import services as moderation_services
@@ -236,25 +237,11 @@ def test_mark_read_updates_the_counter(dialogue, starter, user):
 
 
 def test_recount_rebuilds_the_unread_counters(dialogue, starter, user):
-    from accounts.models import User
-
     reply(dialogue, user)
     User.objects.filter(pk=starter.pk).update(unread_notifications=99)
     services.recount_all()
     starter.refresh_from_db()
     assert starter.unread_notifications == 1
-
-
-def test_the_demo_forum_has_notifications_but_sends_no_email():
-    """The demo's notifications are history: dated like their posts, never
-    emailed."""
-    from forum.demo import seed_demo
-
-    assert seed_demo()
-    rows = Notification.objects.select_related("post")
-    assert rows.exists()
-    assert all(n.created_at == n.post.created_at for n in rows)
-    assert not rows.filter(email_state__in=["queued", "digest"]).exists()
 
 
 def test_a_rolled_back_reply_leaves_no_notification_and_no_count(dialogue, user):

@@ -15,6 +15,7 @@ from notifications.emails import UNSUBSCRIBE_SALT, unsubscribe_token
 from notifications.models import Delivery, Notification, NotificationSettings, Watch
 from tests.factories import TopicFactory, UserFactory, make_facilitator
 from tests.notifications.conftest import private_category
+from tests.security.test_csrf_and_get import snapshot
 
 
 def signed_in(user) -> Client:
@@ -238,8 +239,6 @@ def test_a_token_for_something_else_is_refused(starter):
 
 def test_no_get_changes_anything(category, dialogue, starter, user):
     """GET on every notification page leaves every table as it was."""
-    from tests.security.test_csrf_and_get import snapshot
-
     services.post_reply(topic=dialogue, author=user, body="One.")
     client = signed_in(starter)
     before = snapshot()

@@ -23,21 +23,16 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import create_user
-
-# The demo sets up every app: it belongs with the data generators, apart from
-# the forum's own modules, which never import the apps built on the forum.
 from facilitation.services import (
     create_series,
     set_schedule,
     set_series,
     set_summary,
 )
-from moderation.services import appoint_facilitator, lock_topic
-
-from .models import Category, Post, Topic
-from .quoting import quote_markdown
-from .rendering import render_markdown
-from .services import (
+from forum.models import Category, Post, Topic
+from forum.quoting import quote_markdown
+from forum.rendering import render_markdown
+from forum.services import (
     create_category,
     create_topic,
     post_reply,
@@ -45,7 +40,8 @@ from .services import (
     recount_topic,
     set_topic_pinned,
 )
-from .signals import history_loaded
+from forum.signals import history_loaded
+from moderation.services import appoint_facilitator, lock_topic
 
 ADMIN_USERNAME = "admin"
 

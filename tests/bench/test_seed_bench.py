@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import call_command
 
+from bench.management.commands import seed_bench
 from forum import services
-from forum.management.commands import seed_bench
 from forum.models import Category, Post, Topic
 
 
