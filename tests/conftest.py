@@ -3,7 +3,12 @@ import os
 import pytest
 
 from tests import summaries
-from tests.factories import CategoryFactory, TopicFactory, UserFactory
+from tests.factories import (
+    CategoryFactory,
+    TopicFactory,
+    UserFactory,
+    make_facilitator,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +29,16 @@ def other_user():
 @pytest.fixture
 def category():
     return CategoryFactory(name="Dialogues", slug="dialogues")
+
+
+@pytest.fixture
+def facilitator(category):
+    return make_facilitator(category, display_name="Mira Sol")
+
+
+@pytest.fixture
+def admin():
+    return UserFactory(is_staff=True, display_name="Ada Admin")
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
+from tests.helpers import count_queries, html
 
-from . import backdate, count_queries, html
+from . import backdate
 
 
 @pytest.fixture

@@ -20,15 +20,11 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
+from tests.helpers import count_queries, html
 
-from . import backdate, count_queries, html
+from . import backdate
 
 QUEUE = "/moderation/"
-
-
-@pytest.fixture
-def facilitator(category):
-    return make_facilitator(category, display_name="Mira Sol")
 
 
 @pytest.fixture
@@ -44,11 +40,6 @@ def alice():
 @pytest.fixture
 def bob():
     return UserFactory(display_name="Bob Lindqvist")
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(is_staff=True, display_name="Ada Admin")
 
 
 def lists(viewer) -> dict[str, list[int]]:

@@ -12,10 +12,7 @@ from facilitation.models import Series, SeriesEntry
 from forum.models import Category
 from moderation import services as moderation
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
-
-
-def html(response) -> str:
-    return response.content.decode()
+from tests.helpers import html
 
 
 def set_visibility(category: Category, visibility: str) -> None:

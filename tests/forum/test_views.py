@@ -13,10 +13,7 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
-
-
-def html(response) -> str:
-    return response.content.decode()
+from tests.helpers import html
 
 
 def articles(response) -> list[str]:

@@ -22,26 +22,12 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
-
-
-@pytest.fixture
-def facilitator(category):
-    return make_facilitator(category, display_name="Mira Sol")
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(is_staff=True, display_name="Ada Admin")
+from tests.helpers import fresh
 
 
 @pytest.fixture
 def reply(topic, user):
     return ReplyFactory(topic=topic, author=user, body="Trust grows slowly.")
-
-
-def fresh(obj):
-    """The row of obj as stored now, as a new instance."""
-    return type(obj).objects.get(pk=obj.pk)
 
 
 def one_entry(**filters) -> AuditEntry:

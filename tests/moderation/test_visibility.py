@@ -18,6 +18,7 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
+from tests.helpers import sign_in
 
 MISSING_ID = 999999
 PLACEHOLDER = "This post was hidden by a facilitator."
@@ -25,12 +26,6 @@ PLACEHOLDER = "This post was hidden by a facilitator."
 
 def page(response) -> str:
     return response.content.decode()
-
-
-def sign_in(client, user: User | None):
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def is_login_redirect(response) -> bool:

@@ -14,14 +14,9 @@ from notifications import services as notifications
 from notifications.emails import UNSUBSCRIBE_SALT, unsubscribe_token
 from notifications.models import Delivery, Notification, NotificationSettings, Watch
 from tests.factories import TopicFactory, UserFactory, make_facilitator
+from tests.helpers import signed_in
 from tests.notifications.conftest import private_category
 from tests.security.test_csrf_and_get import snapshot
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_page_lists_notifications_linking_to_the_post(dialogue, starter, user):

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from forum import services
@@ -21,13 +20,10 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
+from tests.helpers import count_queries, html
 
 URL = "/search/"
 HINT = "Type words to find in titles, subjects and posts."
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 def search(client, q: str, **params):
@@ -593,13 +589,6 @@ def build_matches(word: str, count: int) -> None:
         )
         for m in range(2):
             ReplyFactory(topic=topic, subject=f"On {n}.{m}", body=f"A {word} {n}.{m}")
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 @pytest.mark.parametrize("signed_in", [False, True])
