@@ -252,8 +252,7 @@ def test_no_get_changes_anything(category, dialogue, starter, user):
 
 def test_forms_refuse_posts_without_csrf(dialogue, starter, user):
     services.post_reply(topic=dialogue, author=user, body="One.")
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(starter)
+    client = signed_in(starter, enforce_csrf_checks=True)
     for url, data in [
         ("/notifications/read/", {}),
         ("/notifications/settings/", {"email_reply": "never"}),
