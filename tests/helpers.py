@@ -8,6 +8,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from forum.models import Category
+
 
 def html(response) -> str:
     return response.content.decode()
@@ -49,3 +51,10 @@ def sign_in(client, user):
 def fresh(obj):
     """The row of obj as stored now, as a new instance."""
     return type(obj).objects.get(pk=obj.pk)
+
+
+def configure(category: Category, **fields) -> Category:
+    """Settings admins make in the Django admin, as a row update; returns the
+    category as stored now."""
+    Category.objects.filter(pk=category.pk).update(**fields)
+    return fresh(category)

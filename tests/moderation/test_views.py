@@ -17,7 +17,7 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
-from tests.helpers import count_queries, fresh, html
+from tests.helpers import configure, count_queries, fresh, html
 
 
 def user_content(page: str) -> list[str]:
@@ -28,12 +28,6 @@ def user_content(page: str) -> list[str]:
             r"<(\w+)[^>]*\sdata-user-content[^>]*>(.*?)</\1>", page, re.S
         )
     ]
-
-
-def configure(category: Category, **fields) -> Category:
-    """Settings admins make in the Django admin, as a row update."""
-    Category.objects.filter(pk=category.pk).update(**fields)
-    return fresh(category)
 
 
 REPLY_FORM = 'action="/t/{pk}/reply/"'
