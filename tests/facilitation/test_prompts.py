@@ -339,8 +339,10 @@ def test_prompt_filter_shows_only_the_replies_answering_it(
     assert {first.pk, both.pk, second.pk, untagged.pk} <= set(thread_ids(whole))
 
 
-def test_prompt_filter_pages_through_the_answers(dialogue, prompts, user, settings):
-    """A filtered view longer than a page pages through the answers only."""
+@pytest.fixture
+def paged_answers(dialogue, prompts, user, settings):
+    """Three answers to the first question among three asides, two posts a page:
+    (the answers, the address of the view filtered by that question)."""
     settings.FORUM_POSTS_PER_PAGE = 2
     answers = [
         ReplyFactory(
@@ -351,25 +353,22 @@ def test_prompt_filter_pages_through_the_answers(dialogue, prompts, user, settin
     for n in range(3):
         ReplyFactory(topic=dialogue, author=user, body=f"Aside {n}.")
     url = f"{dialogue.get_absolute_url()}?prompt={prompts[0].pk}"
+    return answers, url
+
+
+def test_prompt_filter_pages_through_the_answers(paged_answers):
+    """A filtered view longer than a page pages through the answers only."""
+    answers, url = paged_answers
     assert thread_ids(Client().get(url)) == [answers[0].pk, answers[1].pk]
     second = Client().get(f"{url}&page=2")
     assert thread_ids(second) == [answers[2].pk]
     assert Client().get(f"{url}&page=3").status_code == 404
 
 
-def test_prompt_filter_page_links_keep_the_filter(dialogue, prompts, user, settings):
+def test_prompt_filter_page_links_keep_the_filter(paged_answers):
     """The "Next" link of a filtered view leads to the next page of answers to
     the same question."""
-    settings.FORUM_POSTS_PER_PAGE = 2
-    answers = [
-        ReplyFactory(
-            topic=dialogue, author=user, body=f"Answer {n}.", prompts=[prompts[0]]
-        )
-        for n in range(3)
-    ]
-    for n in range(3):
-        ReplyFactory(topic=dialogue, author=user, body=f"Aside {n}.")
-    url = f"{dialogue.get_absolute_url()}?prompt={prompts[0].pk}"
+    answers, url = paged_answers
     first = Client().get(url)
     link = re.search(r'<a href="([^"]+)" rel="next">', html(first))
     assert link is not None
