@@ -11,7 +11,7 @@ from django.test import Client
 from forum import services
 from forum.exceptions import ForumError
 from forum.models import Post
-from tests.factories import ReplyFactory, TopicFactory
+from tests.factories import DialogueFactory, ReplyFactory
 from tests.helpers import fresh, html, signed_in, text
 
 NOTICE = "A facilitator asked you a question"
@@ -28,12 +28,7 @@ def follow_up_label(response, post: Post) -> str:
 
 @pytest.fixture
 def dialogue(category, facilitator):
-    return TopicFactory(
-        category=category,
-        author=facilitator,
-        title="Trust in the town hall",
-        prompts=["What would make you trust the council again?"],
-    )
+    return DialogueFactory(category=category, author=facilitator)
 
 
 @pytest.fixture

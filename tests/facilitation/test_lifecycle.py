@@ -21,7 +21,7 @@ from forum.exceptions import ForumError, TopicLocked
 from forum.models import Post, Topic
 from moderation import services as moderation
 from moderation.models import AuditEntry
-from tests.factories import ReplyFactory, TopicFactory
+from tests.factories import DialogueFactory, ReplyFactory, TopicFactory
 from tests.helpers import fresh, html, signed_in, text
 
 SCHEDULE = "the dialogue's schedule"
@@ -37,14 +37,7 @@ def category_row(response, topic: Topic) -> str:
 
 
 def dialogue(category, facilitator, **schedule) -> Topic:
-    return TopicFactory(
-        category=category,
-        author=facilitator,
-        title="Trust in the town hall",
-        body="Welcome to the dialogue.",
-        prompts=["What would make you trust the council again?"],
-        **schedule,
-    )
+    return DialogueFactory(category=category, author=facilitator, **schedule)
 
 
 def reply(client, topic, body: str, **fields):

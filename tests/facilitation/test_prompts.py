@@ -17,6 +17,7 @@ from forum.models import Category, Post, Topic
 from moderation import services as moderation
 from tests.factories import (
     CategoryFactory,
+    DialogueFactory,
     ReplyFactory,
     TopicFactory,
     UserFactory,
@@ -58,10 +59,9 @@ def thread_ids(response) -> list[int]:
 
 @pytest.fixture
 def dialogue(category, facilitator):
-    return TopicFactory(
+    return DialogueFactory(
         category=category,
         author=facilitator,
-        title="Trust in the town hall",
         body="Welcome. Answer any of the questions below.",
         prompts=QUESTIONS,
     )

@@ -18,6 +18,7 @@ from moderation import services as moderation
 from moderation.models import AuditEntry
 from tests.factories import (
     CategoryFactory,
+    DialogueFactory,
     ReplyFactory,
     TopicFactory,
     make_facilitator,
@@ -49,13 +50,7 @@ def textarea(response, name: str) -> str:
 
 @pytest.fixture
 def dialogue(category, facilitator):
-    return TopicFactory(
-        category=category,
-        author=facilitator,
-        title="Trust in the town hall",
-        body="Welcome to the dialogue.",
-        prompts=["What would make you trust the council again?"],
-    )
+    return DialogueFactory(category=category, author=facilitator)
 
 
 def save_summary(client, topic, summary: str):
