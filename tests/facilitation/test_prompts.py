@@ -13,7 +13,7 @@ from facilitation import services as facilitation
 from facilitation.models import Prompt
 from forum import services
 from forum.exceptions import ForumError
-from forum.models import Category, Post, Topic
+from forum.models import Post, Topic
 from moderation import services as moderation
 from tests.factories import (
     CategoryFactory,
@@ -23,7 +23,7 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
-from tests.helpers import count_queries, html, signed_in, text
+from tests.helpers import configure, count_queries, html, signed_in, text
 
 QUESTIONS = [
     "What brought you to this dialogue?",
@@ -277,7 +277,7 @@ def test_replies_tagged_with_prompts_are_counted_per_question(
 def hold_for_approval(category, dialogue, prompt) -> Post:
     """A newcomer's tagged reply, held for approval (the threshold is a setting
     admins make in the Django admin, written here as a row update)."""
-    Category.objects.filter(pk=category.pk).update(approval_threshold=1)
+    configure(category, approval_threshold=1)
     newcomer = UserFactory(display_name="New Voice")
     pending = services.post_reply(
         topic=dialogue, author=newcomer, body="My first words.", prompts=[prompt]

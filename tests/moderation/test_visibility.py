@@ -288,7 +288,7 @@ def build_square() -> Square:
     ReplyFactory(topic=topic, author=author, body=VISIBLE_TEXT)
     hidden = ReplyFactory(topic=topic, author=author, body=HIDDEN_TEXT)
     moderation.hide_post(post=hidden, actor=facilitator, reason="Personal attack")
-    Category.objects.filter(pk=category.pk).update(approval_threshold=5)
+    configure(category, approval_threshold=5)
     pending = ReplyFactory(topic=topic, author=author, body=PENDING_TEXT)
     returned = ReplyFactory(topic=topic, author=author, body=RETURNED_TEXT)
     moderation.return_post(post=returned, actor=facilitator, reason="Cite it")
