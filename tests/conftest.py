@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import caches
 from django.utils import translation
 
 from tests import summaries
@@ -53,11 +54,16 @@ def member_client(client, user):
     return client
 
 
+@pytest.fixture
+def staff_client(client):
+    """A client signed in as a staff member (the Django admin's users)."""
+    client.force_login(UserFactory(is_staff=True))
+    return client
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts with empty caches (cached roles, rate limits, pages)."""
-    from django.core.cache import caches
-
     for cache in caches.all():
         cache.clear()
     yield
@@ -97,10 +103,3 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_terminal_summary(terminalreporter):
     summaries.write(terminalreporter)
-
-
-@pytest.fixture
-def staff_client(client):
-    """A client signed in as a staff member (the Django admin's users)."""
-    client.force_login(UserFactory(is_staff=True))
-    return client
