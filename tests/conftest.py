@@ -1,9 +1,16 @@
 import os
 
 import pytest
+from django.core.cache import caches
+from django.utils import translation
 
 from tests import summaries
-from tests.factories import CategoryFactory, TopicFactory, UserFactory
+from tests.factories import (
+    CategoryFactory,
+    TopicFactory,
+    UserFactory,
+    make_facilitator,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +34,16 @@ def category():
 
 
 @pytest.fixture
+def facilitator(category):
+    return make_facilitator(category, display_name="Mira Sol")
+
+
+@pytest.fixture
+def admin():
+    return UserFactory(is_staff=True, display_name="Ada Admin")
+
+
+@pytest.fixture
 def topic(category, other_user):
     return TopicFactory(category=category, author=other_user, title="Trust in towns")
 
@@ -37,16 +54,30 @@ def member_client(client, user):
     return client
 
 
+@pytest.fixture
+def staff_client(client):
+    """A client signed in as a staff member (the Django admin's users)."""
+    client.force_login(UserFactory(is_staff=True))
+    return client
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts with empty caches (cached roles, rate limits, pages)."""
-    from django.core.cache import caches
-
     for cache in caches.all():
         cache.clear()
     yield
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: the locale middleware leaves the
+    language of a test client's last request active in the thread."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -72,10 +103,3 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_terminal_summary(terminalreporter):
     summaries.write(terminalreporter)
-
-
-@pytest.fixture
-def staff_client(client):
-    """A client signed in as a staff member (the Django admin's users)."""
-    client.force_login(UserFactory(is_staff=True))
-    return client

@@ -65,6 +65,14 @@ class TopicFactory(factory.Factory):
         return topic
 
 
+class DialogueFactory(TopicFactory):
+    """A dialogue its facilitator (pass author) opens with a prompting question."""
+
+    title = "Trust in the town hall"
+    body = "Welcome to the dialogue."
+    prompts = factory.List(["What would make you trust the council again?"])
+
+
 class ReplyFactory(factory.Factory):
     class Meta:
         model = Post

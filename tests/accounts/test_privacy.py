@@ -16,19 +16,11 @@ from moderation import services as moderation_services
 from moderation.models import AuditEntry, Facilitator, Report
 from notifications import services as notifications
 from tests.factories import ReplyFactory, TopicFactory, UserFactory, make_facilitator
+from tests.helpers import html
 
 PASSWORD = "correct-horse-battery"
 DATA = "/accounts/data/"
 DELETE = "/accounts/delete/"
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(is_staff=True, display_name="Ada Admin")
 
 
 @pytest.fixture

@@ -3,15 +3,9 @@ and facilitators' private notes."""
 
 from datetime import timedelta
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from forum.models import Post
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 def backdate(post: Post, **delta) -> Post:
@@ -21,10 +15,3 @@ def backdate(post: Post, **delta) -> Post:
     Post.objects.filter(pk=post.pk).update(created_at=when)
     post.created_at = when
     return post
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)

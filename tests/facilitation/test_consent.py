@@ -11,14 +11,11 @@ from facilitation.export import export_dialogue
 from forum.models import Post
 from moderation import services as moderation
 from tests.factories import TopicFactory, make_facilitator
+from tests.helpers import html
 
 SETTINGS = "/accounts/profile/"
 QUESTION = "May your name appear when dialogues are exported or printed?"
 REPLY_QUESTION = "May your name appear when this dialogue is exported or printed?"
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 def consent_of(user: User) -> bool | None:

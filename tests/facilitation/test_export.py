@@ -27,12 +27,9 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
+from tests.helpers import html
 
 NOT_LOCKED = "Only locked dialogues can be exported; lock it first."
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 def article_ids(page: str) -> list[int]:

@@ -11,30 +11,10 @@ from django.test import Client
 from forum import services
 from forum.exceptions import ForumError
 from forum.models import Post
-from tests.factories import ReplyFactory, TopicFactory, make_facilitator
+from tests.factories import DialogueFactory, ReplyFactory
+from tests.helpers import fresh, html, signed_in, text
 
 NOTICE = "A facilitator asked you a question"
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-def text(response) -> str:
-    """The page as a reader sees it: tags dropped, entities decoded, spaces
-    collapsed."""
-    plain = re.sub(r"<[^>]+>", " ", html(response))
-    return " ".join(html_lib.unescape(plain).split())
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def fresh(post: Post) -> Post:
-    return Post.objects.get(pk=post.pk)
 
 
 def follow_up_label(response, post: Post) -> str:
@@ -47,18 +27,8 @@ def follow_up_label(response, post: Post) -> str:
 
 
 @pytest.fixture
-def facilitator(category):
-    return make_facilitator(category, display_name="Mira Sol")
-
-
-@pytest.fixture
 def dialogue(category, facilitator):
-    return TopicFactory(
-        category=category,
-        author=facilitator,
-        title="Trust in the town hall",
-        prompts=["What would make you trust the council again?"],
-    )
+    return DialogueFactory(category=category, author=facilitator)
 
 
 @pytest.fixture
@@ -72,7 +42,7 @@ def participant_post(dialogue, user):
 def follow_up(dialogue, facilitator, participant_post):
     """A facilitator's follow-up question to the participant, made through the
     reply form."""
-    response = client_for(facilitator).post(
+    response = signed_in(facilitator).post(
         f"/t/{dialogue.pk}/reply/",
         {
             "body": "When did you last feel listened to?",
@@ -99,7 +69,7 @@ def test_facilitator_is_offered_the_follow_up_checkbox(
     """Replying to or quoting a participant's post, a facilitator sees "This is a
     follow-up question to NAME"."""
     query = {"reply": "parent", "quote": "quote"}[how]
-    page = client_for(facilitator).get(
+    page = signed_in(facilitator).get(
         f"/t/{dialogue.pk}/reply/?{query}={participant_post.pk}"
     )
     assert page.status_code == 200
@@ -112,7 +82,7 @@ def test_the_queue_link_comes_with_the_checkbox_ticked(
 ):
     """The queue's "Follow up" link (follow_up=1) pre-ticks the checkbox."""
     page = html(
-        client_for(facilitator).get(
+        signed_in(facilitator).get(
             f"/t/{dialogue.pk}/reply/?parent={participant_post.pk}"
             f"&quote={participant_post.pk}&follow_up=1"
         )
@@ -127,7 +97,7 @@ def test_facilitator_is_not_offered_the_checkbox_on_their_own_post_or_the_topic(
 ):
     """No follow-up to oneself, nor without a post being answered."""
     own = ReplyFactory(topic=dialogue, author=facilitator, body="My own thoughts.")
-    client = client_for(facilitator)
+    client = signed_in(facilitator)
     for url in (f"/t/{dialogue.pk}/reply/?parent={own.pk}", f"/t/{dialogue.pk}/reply/"):
         assert 'name="follow_up"' not in html(client.get(url)), url
 
@@ -153,7 +123,7 @@ def test_facilitators_quote_marked_as_follow_up_is_for_the_quoted_participant(
     author."""
     other = ReplyFactory(topic=dialogue, author=other_user, body="I disagree.")
     response = reply(
-        client_for(facilitator),
+        signed_in(facilitator),
         dialogue,
         "Rosa, what would listening look like?",
         parent=str(other.pk),
@@ -170,7 +140,7 @@ def test_facilitators_reply_without_the_box_ticked_is_no_follow_up(
 ):
     """An ordinary answer from a facilitator asks nobody anything."""
     reply(
-        client_for(facilitator),
+        signed_in(facilitator),
         dialogue,
         "Thank you for saying so.",
         parent=str(participant_post.pk),
@@ -186,7 +156,7 @@ def test_participant_is_told_on_the_topic_page_with_a_link_to_answer(
 ):
     """The participant sees "A facilitator asked you a question" and an "Answer
     it" link to a reply to the question, quoting it."""
-    page = client_for(user).get(dialogue.get_absolute_url())
+    page = signed_in(user).get(dialogue.get_absolute_url())
     assert NOTICE in text(page)
     note = re.search(r'<p class="follow-up-note".*?</p>', html(page), re.S).group(0)
     link = re.search(r'<a href="([^"]+)">Answer it</a>', note)
@@ -202,8 +172,8 @@ def test_nobody_else_is_told(dialogue, follow_up, other_user, facilitator, who):
     """The notice is for the participant asked, no one else."""
     client = {
         "visitor": Client(),
-        "other participant": client_for(other_user),
-        "facilitator": client_for(facilitator),
+        "other participant": signed_in(other_user),
+        "facilitator": signed_in(facilitator),
     }[who]
     page = client.get(dialogue.get_absolute_url())
     assert page.status_code == 200
@@ -218,7 +188,7 @@ def test_following_answer_it_and_replying_answers_the_question(
 ):
     """The "Answer it" form quotes the question; posting it marks the question
     answered, the notice goes and the question says "answered"."""
-    client = client_for(user)
+    client = signed_in(user)
     form = client.get(
         f"/t/{dialogue.pk}/reply/?parent={follow_up.pk}&quote={follow_up.pk}"
     )
@@ -243,13 +213,13 @@ def test_following_answer_it_and_replying_answers_the_question(
 
 def test_replying_to_the_question_answers_it(dialogue, follow_up, user):
     """A reply under the question (parent = the follow-up) answers it."""
-    reply(client_for(user), dialogue, "At the fair.", parent=str(follow_up.pk))
+    reply(signed_in(user), dialogue, "At the fair.", parent=str(follow_up.pk))
     assert fresh(follow_up).follow_up_answered_at is not None
 
 
 def test_quoting_the_question_elsewhere_answers_it(dialogue, follow_up, user):
     """Quoting the question, even under the opening post, answers it."""
-    reply(client_for(user), dialogue, "Quoting it.", quoting=str(follow_up.pk))
+    reply(signed_in(user), dialogue, "Quoting it.", quoting=str(follow_up.pk))
     assert Post.objects.get(body="Quoting it.").parent_id == dialogue.first_post_id
     assert fresh(follow_up).follow_up_answered_at is not None
 
@@ -260,13 +230,13 @@ def test_other_posts_leave_the_question_open(
     """Others replying to the question, or the participant posting elsewhere,
     do not answer it."""
     reply(
-        client_for(other_user), dialogue, "I can answer that.", parent=str(follow_up.pk)
+        signed_in(other_user), dialogue, "I can answer that.", parent=str(follow_up.pk)
     )
-    reply(client_for(facilitator), dialogue, "Anyone else?", parent=str(follow_up.pk))
-    reply(client_for(user), dialogue, "Unrelated thought.")
-    reply(client_for(user), dialogue, "To myself.", parent=str(participant_post.pk))
+    reply(signed_in(facilitator), dialogue, "Anyone else?", parent=str(follow_up.pk))
+    reply(signed_in(user), dialogue, "Unrelated thought.")
+    reply(signed_in(user), dialogue, "To myself.", parent=str(participant_post.pk))
     assert fresh(follow_up).follow_up_answered_at is None
-    assert NOTICE in text(client_for(user).get(dialogue.get_absolute_url()))
+    assert NOTICE in text(signed_in(user).get(dialogue.get_absolute_url()))
 
 
 def test_the_notice_lists_each_open_question(
@@ -287,7 +257,7 @@ def test_the_notice_lists_each_open_question(
         quoting=participant_post,
         follow_up=True,
     )
-    client = client_for(user)
+    client = signed_in(user)
     assert text(client.get(dialogue.get_absolute_url())).count(NOTICE) == 2
     services.post_reply(topic=dialogue, author=user, body="Answer.", parent=first)
     page = client.get(dialogue.get_absolute_url())
@@ -306,7 +276,7 @@ def test_follow_up_to_ones_own_post_is_a_form_error_keeping_the_text(
     own = ReplyFactory(topic=dialogue, author=facilitator, body="My own thoughts.")
     body = "Did I mean what I said?"
     response = reply(
-        client_for(facilitator), dialogue, body, parent=str(own.pk), follow_up="on"
+        signed_in(facilitator), dialogue, body, parent=str(own.pk), follow_up="on"
     )
     assert response.status_code == 200
     assert "cannot be to yourself" in text(response)
@@ -341,7 +311,7 @@ def test_participant_is_not_offered_follow_ups_and_cannot_force_one(
 ):
     """The checkbox is not offered to a participant; posting follow_up=1 anyway
     posts an ordinary reply."""
-    client = client_for(other_user)
+    client = signed_in(other_user)
     form = client.get(
         f"/t/{dialogue.pk}/reply/?parent={participant_post.pk}&quote={participant_post.pk}"
     )

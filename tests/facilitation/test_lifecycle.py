@@ -21,30 +21,10 @@ from forum.exceptions import ForumError, TopicLocked
 from forum.models import Post, Topic
 from moderation import services as moderation
 from moderation.models import AuditEntry
-from tests.factories import ReplyFactory, TopicFactory, make_facilitator
+from tests.factories import DialogueFactory, ReplyFactory, TopicFactory
+from tests.helpers import fresh, html, signed_in, text
 
 SCHEDULE = "the dialogue's schedule"
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-def text(response) -> str:
-    """The page as a reader sees it: tags dropped, entities decoded, spaces
-    collapsed."""
-    plain = re.sub(r"<[^>]+>", " ", html(response))
-    return " ".join(html_lib.unescape(plain).split())
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def fresh(topic: Topic) -> Topic:
-    return Topic.objects.get(pk=topic.pk)
 
 
 def category_row(response, topic: Topic) -> str:
@@ -56,20 +36,8 @@ def category_row(response, topic: Topic) -> str:
     raise AssertionError(f"{topic.title} is not in the list")
 
 
-@pytest.fixture
-def facilitator(category):
-    return make_facilitator(category, display_name="Mira Sol")
-
-
 def dialogue(category, facilitator, **schedule) -> Topic:
-    return TopicFactory(
-        category=category,
-        author=facilitator,
-        title="Trust in the town hall",
-        body="Welcome to the dialogue.",
-        prompts=["What would make you trust the council again?"],
-        **schedule,
-    )
+    return DialogueFactory(category=category, author=facilitator, **schedule)
 
 
 def reply(client, topic, body: str, **fields):
@@ -92,7 +60,7 @@ def test_scheduled_dialogue_is_visible_with_a_not_open_yet_banner(
         category, facilitator, opens_at=in_hours(48), closes_at=in_hours(96)
     )
     assert topic.phase == "scheduled"
-    for client in (Client(), client_for(user)):
+    for client in (Client(), signed_in(user)):
         page = client.get(topic.get_absolute_url())
         assert page.status_code == 200
         assert "Not open yet. This dialogue opens for replies on" in text(page)
@@ -107,7 +75,7 @@ def test_participants_replies_to_a_scheduled_dialogue_are_refused(
 ):
     """The reply page and a posted reply answer 403, and nothing is posted."""
     topic = dialogue(category, facilitator, opens_at=in_hours(2))
-    client = client_for(user)
+    client = signed_in(user)
     assert client.get(f"/t/{topic.pk}/reply/").status_code == 403
     response = reply(client, topic, "Am I early?")
     assert response.status_code == 403
@@ -121,7 +89,7 @@ def test_participants_replies_to_a_scheduled_dialogue_are_refused(
 def test_facilitators_may_post_in_a_scheduled_dialogue(category, facilitator):
     """A facilitator sees the reply form before the opening and can post."""
     topic = dialogue(category, facilitator, opens_at=in_hours(2))
-    client = client_for(facilitator)
+    client = signed_in(facilitator)
     assert f'action="/t/{topic.pk}/reply/"' in html(
         client.get(topic.get_absolute_url())
     )
@@ -134,9 +102,9 @@ def test_a_dialogue_opens_when_its_opening_time_has_passed(category, facilitator
     """With opens_at in the past, participants reply as usual."""
     topic = dialogue(category, facilitator, opens_at=in_hours(-1))
     assert topic.phase == "open"
-    page = client_for(user).get(topic.get_absolute_url())
+    page = signed_in(user).get(topic.get_absolute_url())
     assert "Not open yet" not in text(page)
-    assert reply(client_for(user), topic, "Now it is open.").status_code == 302
+    assert reply(signed_in(user), topic, "Now it is open.").status_code == 302
 
 
 # Open and closing soon
@@ -148,7 +116,7 @@ def test_open_dialogue_with_a_distant_close_says_until_when(
     """More than 24 hours before closing: "Open until …", not "Closing soon"."""
     topic = dialogue(category, facilitator, closes_at=in_hours(72))
     assert topic.phase == "open"
-    page = client_for(user).get(topic.get_absolute_url())
+    page = signed_in(user).get(topic.get_absolute_url())
     assert "Open until" in text(page)
     assert "Closing soon" not in text(page)
     assert "Closing soon" not in category_row(
@@ -161,7 +129,7 @@ def test_closing_soon_banner_and_tag_in_the_last_24_hours(category, facilitator,
     category list tags the topic; participants can still reply."""
     topic = dialogue(category, facilitator, closes_at=in_hours(12))
     assert topic.phase == "closing_soon"
-    client = client_for(user)
+    client = signed_in(user)
     page = client.get(topic.get_absolute_url())
     assert "Closing soon. This dialogue locks on" in text(page)
     assert "Closing soon" in category_row(
@@ -202,7 +170,7 @@ def test_a_visit_after_the_closing_time_shows_it_closed_and_writes_nothing(
     before = row_counts()
     closes_at = fresh(topic).closes_at
 
-    for client in (Client(), client_for(user), client_for(facilitator)):
+    for client in (Client(), signed_in(user), signed_in(facilitator)):
         with CaptureQueriesContext(connection) as ctx:
             page = client.get(topic.get_absolute_url())
         assert page.status_code == 200
@@ -220,7 +188,7 @@ def test_a_visit_after_the_closing_time_shows_it_closed_and_writes_nothing(
     assert unlocked.locked_at is None
     assert unlocked.phase == "locked"
     assert not permissions.can_reply(user, unlocked)
-    response = reply(client_for(user), topic, "Too late, after the visit.")
+    response = reply(signed_in(user), topic, "Too late, after the visit.")
     assert response.status_code == 403
     assert row_counts() == before
 
@@ -229,7 +197,7 @@ def test_the_command_records_the_lock_a_visit_only_reads(category, facilitator, 
     """The close_dialogues command writes the lock and its one audit entry, by
     the schedule; visits before and after add nothing."""
     topic = dialogue(category, facilitator, closes_at=in_hours(-1))
-    client_for(user).get(topic.get_absolute_url())
+    signed_in(user).get(topic.get_absolute_url())
     assert not AuditEntry.objects.filter(topic=topic).exists()
 
     call_command("close_dialogues", stdout=StringIO())
@@ -242,7 +210,7 @@ def test_the_command_records_the_lock_a_visit_only_reads(category, facilitator, 
     assert entry.actor is None
     assert entry.actor_name == SCHEDULE
 
-    page = client_for(user).get(topic.get_absolute_url())
+    page = signed_in(user).get(topic.get_absolute_url())
     assert f"Locked by {SCHEDULE} on" in text(page)
     assert AuditEntry.objects.filter(topic=topic).count() == 1
 
@@ -292,7 +260,7 @@ def test_replies_to_a_due_dialogue_are_refused_before_the_lock_is_written(
         services.post_reply(topic=topic, author=user, body="Too late.")
     assert not fresh(topic).is_locked
 
-    response = reply(client_for(user), topic, "Too late, by the form.")
+    response = reply(signed_in(user), topic, "Too late, by the form.")
     assert response.status_code == 403
     assert not Post.objects.filter(body__startswith="Too late").exists()
     assert fresh(topic).post_count == 1
@@ -306,7 +274,7 @@ def test_authors_cannot_edit_in_a_due_dialogue_before_the_lock_is_written(
     topic = dialogue(category, facilitator, closes_at=in_hours(1))
     post = ReplyFactory(topic=topic, author=user, body="What I said in time.")
     facilitation.set_schedule(topic=topic, opens_at=None, closes_at=in_hours(-1))
-    client = client_for(user)
+    client = signed_in(user)
     assert client.get(f"/p/{post.pk}/edit/").status_code == 403
     response = client.post(
         f"/p/{post.pk}/edit/", {"subject": "", "body": "Rewritten after the close."}
@@ -353,7 +321,7 @@ def test_unlocking_after_a_scheduled_lock_and_extending_lets_it_run_again(
     assert fresh(topic).is_locked
     facilitation.set_schedule(topic=topic, opens_at=None, closes_at=in_hours(48))
     moderation.unlock_topic(topic=topic, actor=facilitator)
-    client = client_for(user)
+    client = signed_in(user)
     assert "Topic locked" not in text(client.get(topic.get_absolute_url()))
     assert not fresh(topic).is_locked
     assert reply(client, topic, "Glad it reopened.").status_code == 302
@@ -369,7 +337,7 @@ def test_settings_page_saves_a_schedule(category, facilitator):
         hour=9, minute=0, second=0, microsecond=0
     )
     closes = opens + timedelta(days=7, hours=9, minutes=30)
-    client = client_for(facilitator)
+    client = signed_in(facilitator)
     url = f"/moderation/t/{topic.pk}/dialogue/"
     assert client.get(url).status_code == 200
     response = client.post(
@@ -391,7 +359,7 @@ def test_settings_page_refuses_a_close_before_the_opening(category, facilitator)
     """A closing time before (or at) the opening is a form error that keeps the
     times as typed and changes nothing."""
     topic = dialogue(category, facilitator, closes_at=in_hours(72))
-    client = client_for(facilitator)
+    client = signed_in(facilitator)
     for closes in ("2031-02-28T09:00", "2031-03-01T09:00"):
         response = client.post(
             f"/moderation/t/{topic.pk}/dialogue/",
@@ -414,7 +382,7 @@ def test_settings_page_refuses_a_close_before_the_opening(category, facilitator)
 def test_new_topic_form_refuses_a_close_before_the_opening(category, facilitator):
     """The facilitator's new-topic form shows the error and keeps the title,
     text, questions and times; no topic is made."""
-    response = client_for(facilitator).post(
+    response = signed_in(facilitator).post(
         f"/c/{category.slug}/new/",
         {
             "title": "Backwards dialogue",

@@ -15,13 +15,7 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
-
-from . import count_queries, html
-
-
-@pytest.fixture
-def facilitator(category):
-    return make_facilitator(category, display_name="Mira Sol")
+from tests.helpers import count_queries, html
 
 
 @pytest.fixture

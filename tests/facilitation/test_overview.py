@@ -16,8 +16,9 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
+from tests.helpers import configure, count_queries, html
 
-from . import backdate, count_queries, html
+from . import backdate
 
 
 @pytest.fixture
@@ -148,9 +149,7 @@ def test_members_only_dialogue_lists_members_not_heard(client):
     """In a members-only category, members who neither read nor posted are not
     heard yet too; outsiders are not listed."""
     category = CategoryFactory()
-    Category.objects.filter(pk=category.pk).update(
-        visibility=Category.Visibility.PRIVATE
-    )
+    configure(category, visibility=Category.Visibility.PRIVATE)
     category.refresh_from_db()
     facilitator = make_facilitator(category)
     talker, reader, silent = person("talker"), person("reader"), person("silent")
@@ -206,9 +205,7 @@ def test_overview_is_for_the_categorys_facilitators(client, dialogue, user):
 def test_overview_of_an_unseen_dialogue_is_not_found(client):
     """A members-only dialogue does not exist for those who may not see it."""
     category = CategoryFactory()
-    Category.objects.filter(pk=category.pk).update(
-        visibility=Category.Visibility.PRIVATE
-    )
+    configure(category, visibility=Category.Visibility.PRIVATE)
     dialogue = TopicFactory(category=category, author=make_facilitator(category))
     client.force_login(make_facilitator(CategoryFactory()))
 

@@ -7,46 +7,29 @@ import re
 from urllib.parse import urljoin
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from facilitation import services as facilitation
 from facilitation.models import Prompt
 from forum import services
 from forum.exceptions import ForumError
-from forum.models import Category, Post, Topic
+from forum.models import Post, Topic
 from moderation import services as moderation
 from tests.factories import (
     CategoryFactory,
+    DialogueFactory,
     ReplyFactory,
     TopicFactory,
     UserFactory,
     make_facilitator,
 )
+from tests.helpers import configure, count_queries, html, signed_in, text
 
 QUESTIONS = [
     "What brought you to this dialogue?",
     "What would make you trust the council again?",
     "What could you do yourself?",
 ]
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-def text(response) -> str:
-    """The page as a reader sees it: tags dropped, entities decoded, spaces
-    collapsed."""
-    plain = re.sub(r"<[^>]+>", " ", html(response))
-    return " ".join(html_lib.unescape(plain).split())
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def answer_counts(response) -> dict[int, str]:
@@ -75,16 +58,10 @@ def thread_ids(response) -> list[int]:
 
 
 @pytest.fixture
-def facilitator(category):
-    return make_facilitator(category, display_name="Mira Sol")
-
-
-@pytest.fixture
 def dialogue(category, facilitator):
-    return TopicFactory(
+    return DialogueFactory(
         category=category,
         author=facilitator,
-        title="Trust in the town hall",
         body="Welcome. Answer any of the questions below.",
         prompts=QUESTIONS,
     )
@@ -105,7 +82,7 @@ def reply_data(body: str, **extra) -> dict:
 def test_facilitator_opens_a_dialogue_with_one_prompt_per_line(category, facilitator):
     """The prompts textarea of the new-topic form makes one ordered Prompt per
     non-empty line, and the topic page lists each with its #q<id> anchor."""
-    client = client_for(facilitator)
+    client = signed_in(facilitator)
     response = client.post(
         f"/c/{category.slug}/new/",
         {
@@ -139,11 +116,11 @@ def test_only_facilitators_are_offered_prompts_and_schedule_fields(
 ):
     """A participant's new-topic form has no prompts, opens or closes fields, and
     prompts posted anyway make no questions."""
-    facilitator_form = html(client_for(facilitator).get(f"/c/{category.slug}/new/"))
+    facilitator_form = html(signed_in(facilitator).get(f"/c/{category.slug}/new/"))
     for name in ("prompts", "opens_at", "closes_at"):
         assert f'name="{name}"' in facilitator_form
 
-    participant = client_for(user)
+    participant = signed_in(user)
     participant_form = html(participant.get(f"/c/{category.slug}/new/"))
     for name in ("prompts", "opens_at", "closes_at"):
         assert f'name="{name}"' not in participant_form
@@ -167,7 +144,7 @@ def test_only_facilitators_are_offered_prompts_and_schedule_fields(
 def test_settings_page_adds_a_prompt_at_the_end(dialogue, facilitator, prompts):
     """ "Add question" appends a prompt after the existing ones; the topic page
     then lists it last."""
-    client = client_for(facilitator)
+    client = signed_in(facilitator)
     url = f"/moderation/t/{dialogue.pk}/dialogue/"
     assert client.get(url).status_code == 200
     response = client.post(url, {"add_prompt": "1", "text": "  Who is missing?  "})
@@ -180,7 +157,7 @@ def test_settings_page_adds_a_prompt_at_the_end(dialogue, facilitator, prompts):
 
 def test_settings_page_refuses_an_empty_new_prompt(dialogue, facilitator):
     """An empty question is a form error and adds nothing."""
-    response = client_for(facilitator).post(
+    response = signed_in(facilitator).post(
         f"/moderation/t/{dialogue.pk}/dialogue/", {"add_prompt": "1", "text": ""}
     )
     assert response.status_code == 200
@@ -196,7 +173,7 @@ def test_settings_page_rewords_a_prompt_and_its_answers_stay_tagged(
     reply = ReplyFactory(
         topic=dialogue, author=user, body="Trust is earned.", prompts=[prompts[1]]
     )
-    client = client_for(facilitator)
+    client = signed_in(facilitator)
     settings_page = html(client.get(f"/moderation/t/{dialogue.pk}/dialogue/"))
     assert f'name="text-{prompts[1].pk}"' in settings_page
     response = client.post(
@@ -221,7 +198,7 @@ def test_settings_page_cannot_edit_another_dialogues_prompt(
     """A prompt id from another topic is not found on this topic's settings."""
     other = TopicFactory(category=category, author=facilitator, prompts=["Elsewhere?"])
     foreign = other.prompts.get()
-    response = client_for(facilitator).post(
+    response = signed_in(facilitator).post(
         f"/moderation/t/{dialogue.pk}/dialogue/",
         {"edit_prompt": str(foreign.pk), f"text-{foreign.pk}": "Hijacked?"},
     )
@@ -249,7 +226,7 @@ def test_services_add_and_edit_prompts(dialogue, prompts):
 def test_reply_forms_offer_answering_checkboxes(dialogue, prompts, user):
     """The reply page and the reply box on the topic page offer one "Answering"
     checkbox per question, in order."""
-    client = client_for(user)
+    client = signed_in(user)
     for url in (f"/t/{dialogue.pk}/reply/", dialogue.get_absolute_url()):
         page = html(client.get(url))
         assert "Answering" in page
@@ -261,7 +238,7 @@ def test_reply_forms_offer_answering_checkboxes(dialogue, prompts, user):
 
 def test_topic_without_prompts_offers_no_answering_checkboxes(topic, user):
     """A plain topic's reply form has no "Answering" field."""
-    page = html(client_for(user).get(f"/t/{topic.pk}/reply/"))
+    page = html(signed_in(user).get(f"/t/{topic.pk}/reply/"))
     assert 'name="answering"' not in page
 
 
@@ -270,7 +247,7 @@ def test_replies_tagged_with_prompts_are_counted_per_question(
 ):
     """Ticking questions tags the reply; the list at the top of the topic shows
     how many answers each question drew."""
-    response = client_for(user).post(
+    response = signed_in(user).post(
         f"/t/{dialogue.pk}/reply/",
         reply_data(
             "I came for my children.",
@@ -281,7 +258,7 @@ def test_replies_tagged_with_prompts_are_counted_per_question(
     post = Post.objects.get(body="I came for my children.")
     assert set(post.prompts.all()) == {prompts[0], prompts[2]}
 
-    client_for(other_user).post(
+    signed_in(other_user).post(
         f"/t/{dialogue.pk}/reply/",
         reply_data("Me too.", answering=[str(prompts[0].pk)]),
     )
@@ -300,7 +277,7 @@ def test_replies_tagged_with_prompts_are_counted_per_question(
 def hold_for_approval(category, dialogue, prompt) -> Post:
     """A newcomer's tagged reply, held for approval (the threshold is a setting
     admins make in the Django admin, written here as a row update)."""
-    Category.objects.filter(pk=category.pk).update(approval_threshold=1)
+    configure(category, approval_threshold=1)
     newcomer = UserFactory(display_name="New Voice")
     pending = services.post_reply(
         topic=dialogue, author=newcomer, body="My first words.", prompts=[prompt]
@@ -362,8 +339,10 @@ def test_prompt_filter_shows_only_the_replies_answering_it(
     assert {first.pk, both.pk, second.pk, untagged.pk} <= set(thread_ids(whole))
 
 
-def test_prompt_filter_pages_through_the_answers(dialogue, prompts, user, settings):
-    """A filtered view longer than a page pages through the answers only."""
+@pytest.fixture
+def paged_answers(dialogue, prompts, user, settings):
+    """Three answers to the first question among three asides, two posts a page:
+    (the answers, the address of the view filtered by that question)."""
     settings.FORUM_POSTS_PER_PAGE = 2
     answers = [
         ReplyFactory(
@@ -374,25 +353,22 @@ def test_prompt_filter_pages_through_the_answers(dialogue, prompts, user, settin
     for n in range(3):
         ReplyFactory(topic=dialogue, author=user, body=f"Aside {n}.")
     url = f"{dialogue.get_absolute_url()}?prompt={prompts[0].pk}"
+    return answers, url
+
+
+def test_prompt_filter_pages_through_the_answers(paged_answers):
+    """A filtered view longer than a page pages through the answers only."""
+    answers, url = paged_answers
     assert thread_ids(Client().get(url)) == [answers[0].pk, answers[1].pk]
     second = Client().get(f"{url}&page=2")
     assert thread_ids(second) == [answers[2].pk]
     assert Client().get(f"{url}&page=3").status_code == 404
 
 
-def test_prompt_filter_page_links_keep_the_filter(dialogue, prompts, user, settings):
+def test_prompt_filter_page_links_keep_the_filter(paged_answers):
     """The "Next" link of a filtered view leads to the next page of answers to
     the same question."""
-    settings.FORUM_POSTS_PER_PAGE = 2
-    answers = [
-        ReplyFactory(
-            topic=dialogue, author=user, body=f"Answer {n}.", prompts=[prompts[0]]
-        )
-        for n in range(3)
-    ]
-    for n in range(3):
-        ReplyFactory(topic=dialogue, author=user, body=f"Aside {n}.")
-    url = f"{dialogue.get_absolute_url()}?prompt={prompts[0].pk}"
+    answers, url = paged_answers
     first = Client().get(url)
     link = re.search(r'<a href="([^"]+)" rel="next">', html(first))
     assert link is not None
@@ -433,7 +409,7 @@ def test_tagging_a_reply_with_another_dialogues_prompt_is_a_form_error(
     other = TopicFactory(category=category, author=facilitator, prompts=["Elsewhere?"])
     foreign = other.prompts.get()
     body = "These are my careful words about trust."
-    response = client_for(user).post(
+    response = signed_in(user).post(
         f"/t/{dialogue.pk}/reply/", reply_data(body, answering=[str(foreign.pk)])
     )
     assert response.status_code == 200
@@ -459,13 +435,6 @@ def test_post_reply_refuses_a_prompt_of_another_dialogue(
 
 
 # Queries
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 def build_dialogue(category, facilitator, participant, posts: int) -> Topic:

@@ -11,7 +11,7 @@ from facilitation import queries as facilitation_queries
 from facilitation import services as facilitation
 from facilitation.models import QueueDismissal
 from forum import services as forum_services
-from forum.models import Category, Post, Topic
+from forum.models import Post, Topic
 from moderation import services
 from tests.factories import (
     CategoryFactory,
@@ -20,15 +20,11 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
+from tests.helpers import configure, count_queries, html
 
-from . import backdate, count_queries, html
+from . import backdate
 
 QUEUE = "/moderation/"
-
-
-@pytest.fixture
-def facilitator(category):
-    return make_facilitator(category, display_name="Mira Sol")
 
 
 @pytest.fixture
@@ -44,11 +40,6 @@ def alice():
 @pytest.fixture
 def bob():
     return UserFactory(display_name="Bob Lindqvist")
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(is_staff=True, display_name="Ada Admin")
 
 
 def lists(viewer) -> dict[str, list[int]]:
@@ -250,7 +241,7 @@ def test_queue_leaves_out_what_needs_no_answer(
     ReplyFactory(topic=dialogue, author=admin, body="An admin speaks.")
     hidden = ReplyFactory(topic=dialogue, author=alice, body="Rude words.")
     services.hide_post(post=hidden, actor=facilitator, reason="Unkind")
-    Category.objects.filter(pk=category.pk).update(approval_threshold=5)
+    configure(category, approval_threshold=5)
     held = ReplyFactory(topic=dialogue, author=UserFactory())
     assert held.status == Post.Status.PENDING
     locked = TopicFactory(category=category, author=alice, replies=1)

@@ -12,14 +12,7 @@ from facilitation.models import Series, SeriesEntry
 from forum.models import Category
 from moderation import services as moderation
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-def set_visibility(category: Category, visibility: str) -> None:
-    Category.objects.filter(pk=category.pk).update(visibility=visibility)
+from tests.helpers import configure, html
 
 
 @pytest.fixture
@@ -95,7 +88,7 @@ def test_series_page_shows_schedules(client, category, series):
 def test_series_page_hides_dialogues_outsiders_may_not_see(client, rounds, series):
     """A members-only dialogue of the series is listed for members only."""
     inner = CategoryFactory(name="Inner circle", slug="inner")
-    set_visibility(inner, Category.Visibility.PRIVATE)
+    configure(inner, visibility=Category.Visibility.PRIVATE)
     TopicFactory(category=inner, series=series, title="Members round")
     page = html(client.get(series.get_absolute_url()))
     assert "Members round" not in page
@@ -111,7 +104,7 @@ def test_series_of_only_hidden_dialogues_is_not_found(client, series):
     """A series whose dialogues are all out of the reader's sight answers 404,
     so its name does not leak."""
     inner = CategoryFactory(slug="inner")
-    set_visibility(inner, Category.Visibility.PRIVATE)
+    configure(inner, visibility=Category.Visibility.PRIVATE)
     TopicFactory(category=inner, series=series, title="Members round")
     assert client.get(series.get_absolute_url()).status_code == 404
     client.force_login(UserFactory(is_staff=True))
@@ -150,7 +143,7 @@ def test_previous_dialogue_out_of_sight_is_not_shown(client, category, series):
     """A members-only previous dialogue gives no context to outsiders: neither
     its title nor its summary."""
     inner = CategoryFactory(slug="inner")
-    set_visibility(inner, Category.Visibility.PRIVATE)
+    configure(inner, visibility=Category.Visibility.PRIVATE)
     hidden = TopicFactory(category=inner, series=series, title="Members round")
     facilitation.set_summary(topic=hidden, editor=hidden.author, summary="Inner notes.")
     public = TopicFactory(category=category, series=series, title="Public round")

@@ -13,43 +13,23 @@ from django.utils import timezone
 
 from facilitation import services as facilitation
 from facilitation.models import SummaryRevision
-from forum.models import Topic
 from forum.quoting import quote_markdown
 from moderation import services as moderation
 from moderation.models import AuditEntry
 from tests.factories import (
     CategoryFactory,
+    DialogueFactory,
     ReplyFactory,
     TopicFactory,
     make_facilitator,
 )
+from tests.helpers import fresh, html, signed_in, text
 
 SUMMARY = (
     "Participants **agreed** that the council must publish its minutes.\n\n"
     "> The council never listens to us.\n\n"
     "Next round: what the library could host."
 )
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-def text(response) -> str:
-    """The page as a reader sees it: tags dropped, entities decoded, spaces
-    collapsed."""
-    plain = re.sub(r"<[^>]+>", " ", html(response))
-    return " ".join(html_lib.unescape(plain).split())
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def fresh(topic: Topic) -> Topic:
-    return Topic.objects.get(pk=topic.pk)
 
 
 def section(response, css_class: str) -> str:
@@ -69,19 +49,8 @@ def textarea(response, name: str) -> str:
 
 
 @pytest.fixture
-def facilitator(category):
-    return make_facilitator(category, display_name="Mira Sol")
-
-
-@pytest.fixture
 def dialogue(category, facilitator):
-    return TopicFactory(
-        category=category,
-        author=facilitator,
-        title="Trust in the town hall",
-        body="Welcome to the dialogue.",
-        prompts=["What would make you trust the council again?"],
-    )
+    return DialogueFactory(category=category, author=facilitator)
 
 
 def save_summary(client, topic, summary: str):
@@ -96,7 +65,7 @@ def test_facilitator_writes_a_summary_shown_at_the_top_of_the_topic(
 ):
     """The summary page saves the markdown; the topic page shows it rendered in a
     "Summary" section before the thread."""
-    client = client_for(facilitator)
+    client = signed_in(facilitator)
     page = client.get(f"/moderation/t/{dialogue.pk}/summary/")
     assert page.status_code == 200
     assert textarea(page, "summary") == ""
@@ -105,7 +74,7 @@ def test_facilitator_writes_a_summary_shown_at_the_top_of_the_topic(
     assert response.url == dialogue.get_absolute_url()
     assert fresh(dialogue).summary == SUMMARY
 
-    topic_page = client_for(user).get(dialogue.get_absolute_url())
+    topic_page = signed_in(user).get(dialogue.get_absolute_url())
     summary = section(topic_page, "summary")
     assert "<strong>agreed</strong>" in summary
     assert "<blockquote>" in summary
@@ -133,7 +102,7 @@ def test_summary_excerpt_shows_in_the_topic_locked_banner(dialogue, facilitator,
     linking to the full summary."""
     facilitation.set_summary(topic=dialogue, editor=facilitator, summary=SUMMARY)
     moderation.lock_topic(topic=dialogue, actor=facilitator)
-    banner = section(client_for(user).get(dialogue.get_absolute_url()), "lock-event")
+    banner = section(signed_in(user).get(dialogue.get_absolute_url()), "lock-event")
     plain = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", banner)).split())
     assert plain.startswith("Summary: Participants agreed that the council")
     assert "Read the summary" in plain
@@ -144,7 +113,7 @@ def test_summary_excerpt_shows_in_the_topic_locked_banner(dialogue, facilitator,
 def test_summary_markup_is_sanitised(dialogue, facilitator):
     """Raw HTML in the summary never reaches readers as markup."""
     save_summary(
-        client_for(facilitator),
+        signed_in(facilitator),
         dialogue,
         'Fine words.<script>alert("x")</script><img src=x onerror=alert(1)>',
     )
@@ -158,9 +127,9 @@ def test_edits_keep_earlier_versions(dialogue, facilitator, category):
     """Each change keeps the text it replaced, listed under "Earlier versions";
     saving the same text again keeps nothing more."""
     other = make_facilitator(category, display_name="Jon Ek")
-    save_summary(client_for(facilitator), dialogue, "First draft of the summary.")
+    save_summary(signed_in(facilitator), dialogue, "First draft of the summary.")
     assert not SummaryRevision.objects.filter(topic=dialogue).exists()
-    client = client_for(other)
+    client = signed_in(other)
     save_summary(client, dialogue, "Second, better summary.")
     save_summary(client, dialogue, "Second, better summary.")
     revisions = list(SummaryRevision.objects.filter(topic=dialogue))
@@ -182,7 +151,7 @@ def test_clearing_the_summary_removes_it_and_keeps_the_old_text(
     """An empty summary takes the section and the excerpt away; the old text is
     kept as a revision."""
     facilitation.set_summary(topic=dialogue, editor=facilitator, summary=SUMMARY)
-    save_summary(client_for(facilitator), dialogue, "")
+    save_summary(signed_in(facilitator), dialogue, "")
     topic = fresh(dialogue)
     assert (topic.summary, topic.summary_html, topic.summary_excerpt) == ("", "", "")
     assert SummaryRevision.objects.get(topic=dialogue).summary == SUMMARY
@@ -210,7 +179,7 @@ def test_candidates_are_annotated_posts_with_quote_for_summary_first(
         post=late, actor=facilitator, note="", tags="Quote for summary"
     )
 
-    page = client_for(facilitator).get(f"/moderation/t/{dialogue.pk}/summary/")
+    page = signed_in(facilitator).get(f"/moderation/t/{dialogue.pk}/summary/")
     body = html(page)
     assert "Candidate quotes" in text(page)
     assert body.index(f'id="c{late.pk}"') < body.index(f'id="c{early.pk}"')
@@ -230,7 +199,7 @@ def test_hidden_posts_are_not_candidates(dialogue, facilitator, user):
         post=post, actor=facilitator, note="", tags="quote for summary"
     )
     moderation.hide_post(post=post, actor=facilitator, reason="Personal details.")
-    page = html(client_for(facilitator).get(f"/moderation/t/{dialogue.pk}/summary/"))
+    page = html(signed_in(facilitator).get(f"/moderation/t/{dialogue.pk}/summary/"))
     assert f'id="c{post.pk}"' not in page
     assert "Regrettable words." not in page
 
@@ -245,7 +214,7 @@ def test_add_to_the_draft_appends_the_quote_and_saves_nothing(
     facilitation.annotate_post(
         post=post, actor=facilitator, note="", tags="quote for summary"
     )
-    response = client_for(facilitator).post(
+    response = signed_in(facilitator).post(
         f"/moderation/t/{dialogue.pk}/summary/",
         {"summary": "My unsaved draft.  ", "insert": str(post.pk)},
     )
@@ -264,7 +233,7 @@ def test_adding_a_post_that_is_no_candidate_keeps_the_draft(
     """An insert of a post nobody annotated changes neither the draft nor the
     saved summary."""
     post = ReplyFactory(topic=dialogue, author=user, body="Never annotated.")
-    response = client_for(facilitator).post(
+    response = signed_in(facilitator).post(
         f"/moderation/t/{dialogue.pk}/summary/",
         {"summary": "Draft only.", "insert": str(post.pk)},
     )
@@ -281,7 +250,7 @@ def test_locking_from_the_facilitator_tools_with_a_summary_sets_it(
 ):
     """The tools' lock form offers the summary; locking with one saves it, and
     readers see it with the lock."""
-    client = client_for(facilitator)
+    client = signed_in(facilitator)
     tools = html(client.get(dialogue.get_absolute_url()))
     assert 'name="summary"' in tools
     assert f'action="/moderation/t/{dialogue.pk}/close/"' in tools
@@ -296,7 +265,7 @@ def test_locking_from_the_facilitator_tools_with_a_summary_sets_it(
     assert topic.locked_by_name == "Mira Sol"
     assert AuditEntry.objects.get(topic=dialogue, action="lock").actor == facilitator
 
-    page = client_for(user).get(dialogue.get_absolute_url())
+    page = signed_in(user).get(dialogue.get_absolute_url())
     assert "<strong>agreed</strong>" in section(page, "summary")
     assert "Summary: Participants agreed" in text(page)
     assert "Thank you all." in text(page)
@@ -305,7 +274,7 @@ def test_locking_from_the_facilitator_tools_with_a_summary_sets_it(
 def test_locking_without_the_summary_field_keeps_the_summary(dialogue, facilitator):
     """A lock request without a summary leaves the saved one alone."""
     facilitation.set_summary(topic=dialogue, editor=facilitator, summary=SUMMARY)
-    client_for(facilitator).post(f"/moderation/t/{dialogue.pk}/close/", {"note": ""})
+    signed_in(facilitator).post(f"/moderation/t/{dialogue.pk}/close/", {"note": ""})
     topic = fresh(dialogue)
     assert topic.is_locked
     assert topic.summary == SUMMARY
@@ -317,7 +286,7 @@ def test_summary_can_be_written_after_a_scheduled_lock(category, facilitator):
         category=category, author=facilitator, closes_at=timezone.now()
     )
     assert fresh(topic).phase == "locked"
-    response = save_summary(client_for(facilitator), topic, "Written afterwards.")
+    response = save_summary(signed_in(facilitator), topic, "Written afterwards.")
     assert response.status_code == 302
     assert fresh(topic).summary == "Written afterwards."
     assert "Summary: Written afterwards." in text(
@@ -325,7 +294,7 @@ def test_summary_can_be_written_after_a_scheduled_lock(category, facilitator):
     )
     facilitation.close_due_dialogues()
     assert fresh(topic).is_locked
-    response = save_summary(client_for(facilitator), topic, "And after the lock.")
+    response = save_summary(signed_in(facilitator), topic, "And after the lock.")
     assert response.status_code == 302
     assert fresh(topic).summary == "And after the lock."
 
@@ -336,7 +305,7 @@ def test_summary_can_be_written_after_a_scheduled_lock(category, facilitator):
 @pytest.mark.parametrize("page", ["dialogue", "summary"])
 def test_participants_are_refused_the_settings_and_summary_pages(dialogue, user, page):
     """A participant gets 403 on GET and POST; nothing changes."""
-    client = client_for(user)
+    client = signed_in(user)
     url = f"/moderation/t/{dialogue.pk}/{page}/"
     assert client.get(url).status_code == 403
     data = {
@@ -367,7 +336,7 @@ def test_visitors_are_sent_to_sign_in(dialogue, page):
 def test_facilitators_of_another_category_are_refused(dialogue, page):
     """Facilitating one category gives no say over another's dialogues."""
     elsewhere = make_facilitator(CategoryFactory(), display_name="Far Away")
-    response = client_for(elsewhere).get(f"/moderation/t/{dialogue.pk}/{page}/")
+    response = signed_in(elsewhere).get(f"/moderation/t/{dialogue.pk}/{page}/")
     assert response.status_code == 403
 
 
@@ -375,10 +344,10 @@ def test_facilitator_tools_link_to_the_settings_and_summary_pages(
     dialogue, facilitator, user
 ):
     """Facilitators find both pages from the topic; participants see no link."""
-    tools = html(client_for(facilitator).get(dialogue.get_absolute_url()))
+    tools = html(signed_in(facilitator).get(dialogue.get_absolute_url()))
     assert f'href="/moderation/t/{dialogue.pk}/dialogue/"' in tools
     assert f'href="/moderation/t/{dialogue.pk}/summary/"' in tools
-    participant = html(client_for(user).get(dialogue.get_absolute_url()))
+    participant = html(signed_in(user).get(dialogue.get_absolute_url()))
     assert f"/moderation/t/{dialogue.pk}/summary/" not in participant
 
 

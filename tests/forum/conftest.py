@@ -1,5 +1,4 @@
 import pytest
-from django.test import Client
 
 from tests.factories import (
     CategoryFactory,
@@ -7,6 +6,9 @@ from tests.factories import (
     TopicFactory,
     make_facilitator,
 )
+
+# test_http_caching imports signed_in from here.
+from tests.helpers import signed_in as signed_in
 
 
 @pytest.fixture
@@ -17,9 +19,3 @@ def dialogue():
     topic = TopicFactory(category=category, author=facilitator, title="First words")
     reply = ReplyFactory(topic=topic, body="An early thought.")
     return topic, reply, facilitator
-
-
-def signed_in(user, **kwargs) -> Client:
-    client = Client(**kwargs)
-    client.force_login(user)
-    return client

@@ -13,10 +13,7 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
-
-
-def html(response) -> str:
-    return response.content.decode()
+from tests.helpers import html, signed_in
 
 
 def articles(response) -> list[str]:
@@ -484,10 +481,7 @@ def test_oversized_request_is_a_413(member_client, topic, settings):
 
 def test_post_without_csrf_token_is_refused(user, topic):
     """POSTs without a CSRF token get the styled 403 page."""
-    from django.test import Client
-
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
+    client = signed_in(user, enforce_csrf_checks=True)
     response = client.post(f"/t/{topic.pk}/reply/", {"body": "x", "post": "1"})
     assert response.status_code == 403
     assert "form has expired" in html(response)

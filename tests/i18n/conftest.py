@@ -5,6 +5,7 @@ import pytest
 
 from forum.models import Category
 from tests.factories import CategoryFactory, ReplyFactory, TopicFactory, UserFactory
+from tests.helpers import configure
 
 # Interface phrases that must not be left in English on a French page.
 ENGLISH = [
@@ -107,8 +108,6 @@ def forum():
 
 
 def private(category: Category) -> Category:
-    Category.objects.filter(pk=category.pk).update(
-        visibility=Category.Visibility.PRIVATE
-    )
+    configure(category, visibility=Category.Visibility.PRIVATE)
     category.refresh_from_db()
     return category

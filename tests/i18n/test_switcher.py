@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from tests.helpers import signed_in
 
 from .conftest import english_left
 
@@ -67,8 +68,7 @@ def test_signed_in_switch_needs_post_and_saves_the_choice(client, user, forum):
 
 
 def test_signed_in_switch_needs_the_csrf_token(user):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
+    client = signed_in(user, enforce_csrf_checks=True)
     assert client.post(SWITCH, {"language": "fr"}).status_code == 403
     assert User.objects.get(pk=user.pk).language == ""
 

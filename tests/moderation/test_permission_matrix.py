@@ -38,6 +38,7 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
+from tests.helpers import configure
 
 OK = "ok"
 LOGIN = "login"
@@ -188,7 +189,7 @@ def build_world(state: str) -> World:
     hidden = ReplyFactory(topic=topic, author=author, body=HIDDEN_TEXT)
     moderation.hide_post(post=hidden, actor=facilitator, reason="Off topic")
     # From here on, posts by users with fewer than 5 approved posts wait.
-    Category.objects.filter(pk=category.pk).update(approval_threshold=5)
+    configure(category, approval_threshold=5)
     pending = ReplyFactory(topic=topic, author=author, body=PENDING_TEXT)
     assert pending.status == Post.Status.PENDING
     # An open report for the facilitators' queue.

@@ -10,7 +10,7 @@ from accounts.models import User
 from forum import permissions
 from forum import services as forum_services
 from forum.exceptions import TopicLocked
-from forum.models import Category, Post, PostRevision, Topic
+from forum.models import Post, PostRevision, Topic
 from forum.permissions import facilitator_ids
 from moderation import services
 from moderation.models import AuditEntry, Facilitator, Member, Report
@@ -22,26 +22,12 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
-
-
-@pytest.fixture
-def facilitator(category):
-    return make_facilitator(category, display_name="Mira Sol")
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(is_staff=True, display_name="Ada Admin")
+from tests.helpers import configure, fresh
 
 
 @pytest.fixture
 def reply(topic, user):
     return ReplyFactory(topic=topic, author=user, body="Trust grows slowly.")
-
-
-def fresh(obj):
-    """The row of obj as stored now, as a new instance."""
-    return type(obj).objects.get(pk=obj.pk)
 
 
 def one_entry(**filters) -> AuditEntry:
@@ -52,12 +38,6 @@ def one_entry(**filters) -> AuditEntry:
     for key, value in filters.items():
         assert getattr(entry, key) == value, key
     return entry
-
-
-def set_threshold(category: Category, threshold: int) -> Category:
-    """Admins set this in the Django admin; here a plain row update."""
-    Category.objects.filter(pk=category.pk).update(approval_threshold=threshold)
-    return fresh(category)
 
 
 def counters(model, pk) -> dict:
@@ -249,7 +229,7 @@ def test_move_recounts_both_categories_and_logs(topic, facilitator, admin):
 
 def test_move_leaves_pending_posts_uncounted(topic, facilitator):
     """A post awaiting approval is not counted in either category after a move."""
-    category = set_threshold(topic.category, 1)
+    category = configure(topic.category, approval_threshold=1)
     newcomer = UserFactory()
     pending = forum_services.post_reply(topic=topic, author=newcomer, body="Hi")
     assert pending.status == Post.Status.PENDING
@@ -409,7 +389,7 @@ def test_locked_topic_refuses_author_edit_but_takes_forced_one(
 @pytest.fixture
 def held(topic):
     """A category holding a newcomer's first reply, and that reply."""
-    set_threshold(topic.category, 1)
+    configure(topic.category, approval_threshold=1)
     newcomer = UserFactory(display_name="Nia New")
     post = forum_services.post_reply(
         topic=topic, author=newcomer, body="My first words here."
@@ -508,7 +488,7 @@ def test_author_edit_of_returned_post_resubmits_it(held, facilitator):
 
 def test_approval_threshold_holds_first_posts_until_approved(topic, facilitator):
     """With a threshold of 2 a newcomer's posts wait until 2 were approved."""
-    set_threshold(topic.category, 2)
+    configure(topic.category, approval_threshold=2)
     newcomer = UserFactory()
 
     def say(text):
@@ -532,7 +512,7 @@ def test_approval_threshold_holds_first_posts_until_approved(topic, facilitator)
 
 def test_facilitators_and_admins_are_never_held(topic, facilitator, admin):
     """Facilitators and admins post straight into the thread."""
-    set_threshold(topic.category, 5)
+    configure(topic.category, approval_threshold=5)
 
     posts = [
         forum_services.post_reply(topic=topic, author=facilitator, body="Welcome"),
@@ -549,7 +529,7 @@ def test_threshold_counts_only_this_category(topic):
     elsewhere = TopicFactory()
     ReplyFactory(topic=elsewhere, author=newcomer)
     ReplyFactory(topic=elsewhere, author=newcomer, body="Again")
-    set_threshold(topic.category, 1)
+    configure(topic.category, approval_threshold=1)
 
     post = forum_services.post_reply(topic=topic, author=newcomer, body="Here")
 

@@ -4,8 +4,6 @@ authors and participants then see, and the facilitators' and admins' pages."""
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from forum import services as forum_services
@@ -19,10 +17,7 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
-
-
-def html(response) -> str:
-    return response.content.decode()
+from tests.helpers import configure, count_queries, fresh, html
 
 
 def user_content(page: str) -> list[str]:
@@ -35,27 +30,7 @@ def user_content(page: str) -> list[str]:
     ]
 
 
-def fresh(obj):
-    return type(obj).objects.get(pk=obj.pk)
-
-
-def configure(category: Category, **fields) -> Category:
-    """Settings admins make in the Django admin, as a row update."""
-    Category.objects.filter(pk=category.pk).update(**fields)
-    return fresh(category)
-
-
 REPLY_FORM = 'action="/t/{pk}/reply/"'
-
-
-@pytest.fixture
-def facilitator(category):
-    return make_facilitator(category, display_name="Mira Sol")
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(is_staff=True, display_name="Ada Admin")
 
 
 @pytest.fixture
@@ -821,13 +796,6 @@ def test_rename_with_short_title_changes_nothing(client, topic, facilitator):
 
 
 # Query counts
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 def facilitated_topic(threshold: int = 0) -> tuple[User, Topic]:

@@ -18,6 +18,7 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
+from tests.helpers import configure, sign_in
 
 MISSING_ID = 999999
 PLACEHOLDER = "This post was hidden by a facilitator."
@@ -25,12 +26,6 @@ PLACEHOLDER = "This post was hidden by a facilitator."
 
 def page(response) -> str:
     return response.content.decode()
-
-
-def sign_in(client, user: User | None):
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def is_login_redirect(response) -> bool:
@@ -53,17 +48,13 @@ class Private:
 SECRETS = ("Inner circle", "Secret plans", "Confidential subject", "Confidential")
 
 
-def set_visibility(category: Category, visibility: str) -> None:
-    Category.objects.filter(pk=category.pk).update(visibility=visibility)
-
-
 def build_private() -> Private:
     """A public category and a members-only one, where `member` started a topic
     and replied; `member` also posted in the public category."""
     admin = UserFactory(username="admin", is_staff=True)
     square = CategoryFactory(name="Town square", slug="town-square")
     inner = CategoryFactory(name="Inner circle", slug="inner-circle")
-    set_visibility(inner, Category.Visibility.PRIVATE)
+    configure(inner, visibility=Category.Visibility.PRIVATE)
     member = UserFactory(username="member")
     reader = UserFactory(username="reader")
     for user in (member, reader):
@@ -232,7 +223,7 @@ def test_other_category_facilitator_log_filter_names_no_private_category(client)
 def lounge():
     """A signed-in-only category with a topic and a reply."""
     category = CategoryFactory(name="Members lounge", slug="lounge")
-    set_visibility(category, Category.Visibility.SIGNED_IN)
+    configure(category, visibility=Category.Visibility.SIGNED_IN)
     author = UserFactory(username="lounger")
     topic = TopicFactory(category=category, author=author, title="Lounge talk")
     reply = ReplyFactory(topic=topic, author=author, body="Lounge reply text.")
@@ -297,7 +288,7 @@ def build_square() -> Square:
     ReplyFactory(topic=topic, author=author, body=VISIBLE_TEXT)
     hidden = ReplyFactory(topic=topic, author=author, body=HIDDEN_TEXT)
     moderation.hide_post(post=hidden, actor=facilitator, reason="Personal attack")
-    Category.objects.filter(pk=category.pk).update(approval_threshold=5)
+    configure(category, approval_threshold=5)
     pending = ReplyFactory(topic=topic, author=author, body=PENDING_TEXT)
     returned = ReplyFactory(topic=topic, author=author, body=RETURNED_TEXT)
     moderation.return_post(post=returned, actor=facilitator, reason="Cite it")

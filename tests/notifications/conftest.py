@@ -2,16 +2,12 @@ import pytest
 
 from forum.models import Category
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
+from tests.helpers import configure
 
 
 def private_category() -> Category:
     """A members-only category (admins set visibility in the Django admin)."""
-    category = CategoryFactory()
-    Category.objects.filter(pk=category.pk).update(
-        visibility=Category.Visibility.PRIVATE
-    )
-    category.refresh_from_db()
-    return category
+    return configure(CategoryFactory(), visibility=Category.Visibility.PRIVATE)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ reader's language when shown: on the list page and in the email."""
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -14,6 +13,7 @@ from moderation.models import Report
 from notifications import services as notifications
 from notifications.models import Delivery, Notification
 from tests.factories import CategoryFactory, TopicFactory, UserFactory, make_facilitator
+from tests.helpers import signed_in
 
 Reason = Notification.Reason
 
@@ -93,8 +93,7 @@ def test_the_list_page_shows_each_reason_in_the_readers_language(
     assembly, reader, language
 ):
     every_reason(assembly, reader)
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.force_login(reader)
+    client = signed_in(reader, HTTP_ACCEPT_LANGUAGE=language)
     page = client.get(reverse("notifications:list")).content.decode()
     for key, text in SHOWN[language].items():
         assert text in page, key
@@ -143,7 +142,6 @@ def test_a_post_hidden_on_reports_gives_their_reason_in_the_authors_language(
         Reason.REPORTED,
         {"report_reason": "spam"},
     )
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.force_login(reader)
+    client = signed_in(reader, HTTP_ACCEPT_LANGUAGE=language)
     page = client.get(reverse("notifications:list")).content.decode()
     assert shown in page and not_shown not in page

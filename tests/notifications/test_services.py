@@ -5,12 +5,12 @@ from django.db import transaction
 
 from accounts.models import User
 from forum import services
-from forum.models import Category
 from moderation import services as moderation_services
 from moderation.models import Report
 from notifications import services as notifications
 from notifications.models import Notification, Watch
 from tests.factories import TopicFactory, UserFactory, make_facilitator
+from tests.helpers import configure
 from tests.notifications.conftest import private_category
 
 Kind = Notification.Kind
@@ -167,7 +167,7 @@ def test_members_only_posts_notify_only_those_who_may_see_them(user):
 
 
 def test_a_post_awaiting_approval_notifies_when_approved(category, starter):
-    Category.objects.filter(pk=category.pk).update(approval_threshold=1)
+    configure(category, approval_threshold=1)
     category.refresh_from_db()
     topic = TopicFactory(category=category, author=make_facilitator(category))
     newcomer = UserFactory(username="newcomer")

@@ -14,14 +14,9 @@ from notifications import services as notifications
 from notifications.emails import UNSUBSCRIBE_SALT, unsubscribe_token
 from notifications.models import Delivery, Notification, NotificationSettings, Watch
 from tests.factories import TopicFactory, UserFactory, make_facilitator
+from tests.helpers import signed_in
 from tests.notifications.conftest import private_category
 from tests.security.test_csrf_and_get import snapshot
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_page_lists_notifications_linking_to_the_post(dialogue, starter, user):
@@ -257,8 +252,7 @@ def test_no_get_changes_anything(category, dialogue, starter, user):
 
 def test_forms_refuse_posts_without_csrf(dialogue, starter, user):
     services.post_reply(topic=dialogue, author=user, body="One.")
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(starter)
+    client = signed_in(starter, enforce_csrf_checks=True)
     for url, data in [
         ("/notifications/read/", {}),
         ("/notifications/settings/", {"email_reply": "never"}),

@@ -16,6 +16,7 @@ from forum import services
 from forum.models import Category, Post, Topic
 from moderation import services as moderation
 from tests.factories import CategoryFactory, TopicFactory, UserFactory, make_facilitator
+from tests.helpers import signed_in
 
 from . import ON_POSTGRES, HttpSession
 
@@ -149,9 +150,7 @@ def test_two_editors_of_one_post_both_keep_their_text(topic, user):
     last text wins and the history keeps the original and the first edit."""
     post = services.post_reply(topic=topic, author=user, body="The original text.")
     facilitator = make_facilitator(topic.category)
-    author_client, facilitator_client = Client(), Client()
-    author_client.force_login(user)
-    facilitator_client.force_login(facilitator)
+    author_client, facilitator_client = signed_in(user), signed_in(facilitator)
     edit_url = reverse("forum:edit_post", args=[post.pk])
     assert author_client.get(edit_url).status_code == 200
     assert facilitator_client.get(edit_url).status_code == 200

@@ -12,6 +12,7 @@ from forum import services
 from forum.models import Category, Post, Topic
 from moderation import services as moderation
 from tests.factories import CategoryFactory, ReplyFactory, TopicFactory, UserFactory
+from tests.helpers import configure
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -30,10 +31,6 @@ class Forum:
     member: User
 
 
-def set_category(category: Category, **fields) -> None:
-    Category.objects.filter(pk=category.pk).update(**fields)
-
-
 @pytest.fixture
 def forum() -> Forum:
     """A public category with two topics, a reply, a hidden reply and a reply
@@ -49,13 +46,13 @@ def forum() -> Forum:
     reply = ReplyFactory(topic=topic, subject="A fair price", body="Keep them.")
     hidden = ReplyFactory(topic=topic, subject="Rude remark", body="A hiddenmarker.")
     moderation.hide_post(post=hidden, actor=admin, reason="Rude")
-    set_category(square, approval_threshold=3)
+    configure(square, approval_threshold=3)
     pending = services.post_reply(
         topic=topic, author=UserFactory(), body="Buy pendingmarker pills."
     )
     assert Post.objects.get(pk=pending.pk).status == Post.Status.PENDING
     inner = CategoryFactory(name="Inner circle", slug="inner-circle")
-    set_category(inner, visibility=Category.Visibility.PRIVATE)
+    configure(inner, visibility=Category.Visibility.PRIVATE)
     member = UserFactory(username="member")
     moderation.add_member(user=member, category=inner, actor=admin)
     secret = TopicFactory(
@@ -195,7 +192,7 @@ def test_hidden_opening_post_text_stays_out_of_topic_feeds(client, forum, kind):
 def test_feeds_of_a_closed_category_are_not_found(client, forum, visibility, signed_in):
     """A category visitors may not see has no feeds, nor have its topics, even when
     asked by a member: feed readers are not signed in."""
-    set_category(forum.inner, visibility=visibility)
+    configure(forum.inner, visibility=visibility)
     if signed_in:
         client.force_login(forum.member)
     for kind in ("atom", "rss"):
@@ -283,7 +280,7 @@ def test_sitemap_lists_public_topics_and_categories(client, forum):
 def test_sitemap_leaves_out_closed_categories(client, forum, visibility):
     """Topics and categories visitors may not see are not in the sitemap, even
     when a member asks for it."""
-    set_category(forum.inner, visibility=visibility)
+    configure(forum.inner, visibility=visibility)
     client.force_login(forum.member)
     locations = sitemap_locations(client)
     assert f"http://testserver/t/{forum.secret.pk}/" not in locations

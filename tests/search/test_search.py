@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from forum import services
@@ -21,13 +20,10 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
+from tests.helpers import configure, count_queries, html
 
 URL = "/search/"
 HINT = "Type words to find in titles, subjects and posts."
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 def search(client, q: str, **params):
@@ -57,10 +53,6 @@ def snippets(response) -> list[str]:
 
 def found(client, q: str, **params) -> list[int]:
     return result_ids(search(client, q, **params))
-
-
-def set_category(category: Category, **fields) -> None:
-    Category.objects.filter(pk=category.pk).update(**fields)
 
 
 @pytest.fixture
@@ -441,13 +433,13 @@ def guarded(category) -> Guarded:
     visible = ReplyFactory(topic=topic, body="The lighthouse is lit at dusk.")
     hidden = ReplyFactory(topic=topic, body="The lighthouse hiddenmarker insult.")
     moderation.hide_post(post=hidden, actor=facilitator, reason="Insult")
-    set_category(category, approval_threshold=3)
+    configure(category, approval_threshold=3)
     pending = services.post_reply(
         topic=topic, author=UserFactory(), body="The lighthouse pendingmarker ad."
     )
     assert Post.objects.get(pk=pending.pk).status == Post.Status.PENDING
     inner = CategoryFactory(name="Inner circle", slug="inner-circle")
-    set_category(inner, visibility=Category.Visibility.PRIVATE)
+    configure(inner, visibility=Category.Visibility.PRIVATE)
     member = UserFactory(username="member")
     moderation.add_member(user=member, category=inner, actor=admin)
     private = TopicFactory(
@@ -555,7 +547,7 @@ def test_moved_topic_is_still_found(client, category):
     """A topic moved to a French category is found as before, in that category."""
     admin = UserFactory(is_staff=True)
     french = CategoryFactory(name="Français", slug="francais")
-    set_category(french, language="fr")
+    configure(french, language="fr")
     topic = TopicFactory(
         category=category, title="Weekly meetings", body="Our meetings run late."
     )
@@ -573,7 +565,7 @@ def test_topic_moved_to_a_members_only_category_leaves_public_results(client, ca
     visitors."""
     admin = UserFactory(is_staff=True)
     inner = CategoryFactory(name="Inner circle", slug="inner-circle")
-    set_category(inner, visibility=Category.Visibility.PRIVATE)
+    configure(inner, visibility=Category.Visibility.PRIVATE)
     topic = TopicFactory(category=category, title="Keepers", body="Lighthouse rota.")
     assert found(client, "lighthouse") == [topic.first_post_id]
     moderation.move_topic(topic=topic, actor=admin, category=inner)
@@ -593,13 +585,6 @@ def build_matches(word: str, count: int) -> None:
         )
         for m in range(2):
             ReplyFactory(topic=topic, subject=f"On {n}.{m}", body=f"A {word} {n}.{m}")
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 @pytest.mark.parametrize("signed_in", [False, True])
@@ -624,7 +609,7 @@ def test_search_page_queries_are_flat(client, signed_in):
 @pytest.fixture
 def mediation(category) -> Post:
     """A post in a French category: "Les médiatrices écoutent les habitants"."""
-    set_category(category, language="fr")
+    configure(category, language="fr")
     return TopicFactory(
         category=category,
         title="Quartier",

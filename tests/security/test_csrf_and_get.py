@@ -2,11 +2,11 @@
 
 import pytest
 from django.apps import apps
-from django.test import Client
 
 from forum.models import TopicRead
 from moderation import services as moderation_services
 from tests.factories import ReplyFactory, TopicFactory, UserFactory, make_facilitator
+from tests.helpers import signed_in
 
 # Rows a page view may write by design: reading marks posts read.
 ALLOWED_TO_CHANGE = {TopicRead}
@@ -68,8 +68,7 @@ def get_urls(world) -> list[str]:
 
 def test_no_get_changes_anything(world):
     """GET on every page and action address leaves every table as it was."""
-    client = Client()
-    client.force_login(world["admin"])
+    client = signed_in(world["admin"])
     before = snapshot()
     topic = world["topic"]
     for url in get_urls(world):
@@ -104,8 +103,7 @@ def post_urls(world) -> list[tuple[str, dict]]:
 
 def test_posts_without_csrf_token_are_refused(world):
     """Every form address refuses a POST that lacks the CSRF token."""
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(world["admin"])
+    client = signed_in(world["admin"], enforce_csrf_checks=True)
     before = snapshot()
     for url, data in post_urls(world):
         response = client.post(url, data)
