@@ -78,13 +78,15 @@ $(MO): locale/fr/LC_MESSAGES/django.po | $(STAMP)
 install: $(STAMP) $(NODE_STAMP) $(MO)
 
 # The background worker (notification emails, the daily digest) runs beside the
-# server and stops with it; emails are printed in this terminal.
+# server and stops with it; emails are printed in this terminal. Every minute,
+# dialogues past their closing time get their lock written (close_dialogues).
 run: $(STAMP) $(MO)
 	$(PY) manage.py migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py send_digests --schedule
 	@$(PY) manage.py db_worker --interval 1 --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	while sleep 60; do $(PY) manage.py close_dialogues -v0 >/dev/null || true; done & closer=$$!; \
+	trap 'kill $$worker $$closer 2>/dev/null; wait $$worker $$closer 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 LINT := $(RUFF) check . && $(RUFF) format --check .
@@ -198,7 +200,8 @@ serve: $(STAMP) $(MO)
 	env -u DJANGO_DEBUG $(PY) manage.py migrate --noinput && \
 	env -u DJANGO_DEBUG $(PY) manage.py seed_demo && \
 	{ env -u DJANGO_DEBUG $(PY) manage.py db_worker --no-reload & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  while sleep 60; do env -u DJANGO_DEBUG $(PY) manage.py close_dialogues -v0 >/dev/null || true; done & closer=$$!; \
+	  trap 'kill $$worker $$closer 2>/dev/null; wait $$worker $$closer 2>/dev/null' EXIT INT TERM; \
 	  echo "Serving the production setup on http://127.0.0.1:$(PORT) ($(SERVE_WORKERS) workers)"; \
 	  env -u DJANGO_DEBUG $(PY) -m gunicorn config.wsgi:application \
 		--workers $(SERVE_WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile -; }
