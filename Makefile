@@ -34,7 +34,8 @@ STAMP := $(VENV)/.installed
 # worksteal: an idle worker takes tests queued for a busy one, so the run does not
 # end with one worker alone on its share of the slow browser tests.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
-PYTEST := $(PY) -m pytest -p tests.report_plugin -n $(TEST_WORKERS) --dist worksteal
+PYTEST := $(PY) -m pytest -p tests.report_plugin -n $(TEST_WORKERS) --dist worksteal \
+	--durations=10
 WITH_PG := bash scripts/with-postgres
 
 # Prints the banner for the PostgreSQL run (password, if any, removed from the URL)
