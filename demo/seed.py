@@ -29,9 +29,9 @@ from facilitation.services import (
     set_series,
     set_summary,
 )
+from forum.markdown import render_markdown
 from forum.models import Category, Post, Topic
 from forum.quoting import quote_markdown
-from forum.rendering import render_markdown
 from forum.services import (
     create_category,
     create_topic,

@@ -20,9 +20,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import FORMER_PARTICIPANT, REMOVED_REASON
+from forum.markdown import render_markdown
 from forum.models import Post, Topic
 from forum.permissions import facilitator_ids
-from forum.rendering import render_markdown
 
 HIDDEN_PLACEHOLDER = _("[This post was hidden by a facilitator.]")
 REMOVED_PLACEHOLDER = _("[This post was removed at its author's request.]")

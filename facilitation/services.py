@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from forum import versions
 from forum.exceptions import ForumError
+from forum.markdown import render_markdown
 from forum.models import Post, Topic, first_words
-from forum.rendering import render_markdown
 from forum.services import check_schedule
 from moderation.services import lock_topic
 

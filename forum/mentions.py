@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.models import User
 
-from .rendering import render_post
+from .markdown import render_post
 
 # Only the first names of a post are told, so a list of names is no broadcast.
 MAX_MENTIONS = 10

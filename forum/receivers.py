@@ -12,8 +12,8 @@ from accounts.signals import (
 )
 
 from . import services
+from .markdown import render_markdown
 from .models import Post, PostRevision, Topic
-from .rendering import render_markdown
 
 
 @receiver(signature_rendering, dispatch_uid="forum.signature")

@@ -34,8 +34,8 @@ from .forms import (
     SearchForm,
     TopicForm,
 )
+from .markdown import render_markdown
 from .quoting import quote_markdown
-from .rendering import render_markdown
 from .versions import site_version
 
 

@@ -12,9 +12,9 @@ from accounts import services as account_services
 from accounts.models import User
 from forum import search, versions
 from forum import services as forum_services
+from forum.markdown import render_markdown
 from forum.models import SCHEDULE_NAME, Category, Post, Topic
 from forum.permissions import facilitator_ids
-from forum.rendering import render_markdown
 
 from . import signals
 from .models import AuditEntry, Facilitator, Member, Report

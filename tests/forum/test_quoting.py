@@ -4,9 +4,9 @@ import pytest
 
 from accounts.services import update_profile
 from forum import services
+from forum.markdown import render_markdown
 from forum.models import Post
 from forum.quoting import MAX_SELECTION, quote_markdown
-from forum.rendering import render_markdown
 from tests.factories import UserFactory
 
 REL = 'rel="nofollow ugc noopener"'

@@ -1,8 +1,8 @@
 """@mentions in rendered posts."""
 
 from forum import services
+from forum.markdown import render_markdown
 from forum.mentions import render_with_mentions
-from forum.rendering import render_markdown
 from tests.factories import UserFactory
 
 

@@ -14,8 +14,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from forum.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from forum.models import Post
-from forum.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from tests.factories import UserFactory
 from tests.security.hostile_corpus import (
     BODY_MAX,

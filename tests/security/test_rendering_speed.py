@@ -2,7 +2,7 @@
 
 The worst cases found for markdown-it-py, each padded to the full 50,000
 characters, are timed (best of three, to see past a busy machine) and the timings
-printed at the end of the run. The speed guards in forum.rendering must not
+printed at the end of the run. The speed guards in forum.markdown must not
 change what ordinary posts render to, must keep every character of a hostile body
 visible, and must keep real links working.
 """
@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from forum import rendering
-from forum.rendering import render_markdown, sanitise
+from forum import markdown
+from forum.markdown import render_markdown, sanitise
 from tests.security.hostile_corpus import BODY_MAX
 from tests.summaries import RENDER_TIMING
 
@@ -159,7 +159,7 @@ def test_worst_case_renders_in_under_a_second(name, record_property):
 
 # The guards keep ordinary posts as they were.
 
-unguarded = rendering._build(guarded=False)
+unguarded = markdown._build(guarded=False)
 
 
 def plain_render(text: str) -> str:
@@ -259,10 +259,10 @@ def test_ordinary_long_post_stays_within_every_budget():
     degraded."""
     source = ordinary_post(45_000)
 
-    assert rendering._markup_line_cut(source) is None
-    assert source.count("[") + source.count("<") < rendering.MAX_LINKS
+    assert markdown._markup_line_cut(source) is None
+    assert source.count("[") + source.count("<") < markdown.MAX_LINKS
     emphasis_markers = sum(source.count(mark) for mark in "*_~")
-    assert emphasis_markers < rendering.MAX_EMPHASIS_MARKERS
+    assert emphasis_markers < markdown.MAX_EMPHASIS_MARKERS
 
 
 # Hostile bodies stay readable, and real links keep working.
@@ -301,7 +301,7 @@ def test_deep_brackets_keep_their_text():
 def test_lines_past_the_budget_are_shown_as_typed():
     """Past the line budget the rest of a body is shown as typed, in a code block:
     nothing is lost, and the start is still formatted."""
-    lines = [f"- item *{n}*" for n in range(rendering.MAX_MARKUP_LINES)]
+    lines = [f"- item *{n}*" for n in range(markdown.MAX_MARKUP_LINES)]
     source = "\n".join(lines)
     html_out = render_markdown(source)
 
@@ -324,22 +324,22 @@ def test_fenced_code_does_not_count_against_the_line_budget():
 def test_links_past_the_budget_are_shown_as_typed():
     """Past the link budget the remaining links show as typed markdown; the
     first ones work."""
-    source = " ".join(f"[l{n}](/t/{n}/)" for n in range(rendering.MAX_LINKS + 100))
+    source = " ".join(f"[l{n}](/t/{n}/)" for n in range(markdown.MAX_LINKS + 100))
     html_out = render_markdown(source)
 
-    assert html_out.count("<a ") == rendering.MAX_LINKS
+    assert html_out.count("<a ") == markdown.MAX_LINKS
     assert '<a href="/t/0/" rel="nofollow ugc noopener">l0</a>' in html_out
-    last = rendering.MAX_LINKS + 99
+    last = markdown.MAX_LINKS + 99
     assert f"[l{last}](/t/{last}/)" in visible_text(html_out)
 
 
 def test_emphasis_past_the_budget_is_shown_as_typed_and_links_still_work():
     """Past the emphasis budget the markers show as typed, and links after them
     still render."""
-    pairs = rendering.MAX_EMPHASIS_MARKERS // 2 + 50
+    pairs = markdown.MAX_EMPHASIS_MARKERS // 2 + 50
     source = "*a* " * pairs + "[after](https://example.org/after)"
     html_out = render_markdown(source)
 
-    assert html_out.count("<em>") == rendering.MAX_EMPHASIS_MARKERS // 2
+    assert html_out.count("<em>") == markdown.MAX_EMPHASIS_MARKERS // 2
     assert "*a* *a*" in visible_text(html_out)
     assert '<a href="https://example.org/after"' in html_out

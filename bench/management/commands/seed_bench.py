@@ -36,8 +36,8 @@ from django.db.models import Max
 
 from accounts.models import User
 from forum import search
+from forum.markdown import render_markdown
 from forum.models import Category, Post, Topic, TopicRead
-from forum.rendering import render_markdown
 from forum.services import _thread_place
 
 # The account bench/search.py signs in with (a plain participant).

@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from forum.rendering import ALLOWED_TAGS, render_markdown
+from forum.markdown import ALLOWED_TAGS, render_markdown
 
 REL = 'rel="nofollow ugc noopener"'
 HREF = re.compile(r'href="([^"]*)"')
