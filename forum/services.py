@@ -32,7 +32,7 @@ def _segment(position: int) -> str:
     return str(position).zfill(PATH_SEGMENT)
 
 
-def _thread_place(*, parent: Post | None, position: int) -> tuple[str, int]:
+def thread_place(*, parent: Post | None, position: int) -> tuple[str, int]:
     """Path and depth of a new post under parent, capping the visual depth."""
     if parent is None:
         return _segment(position), 0
@@ -48,7 +48,7 @@ def _place_post(*, topic: Topic, post: Post, approved: bool = False) -> Post:
     last = topic.posts.aggregate(last=Max("position"))["last"] or 0
     parent = post.parent
     post.position = last + 1
-    post.path, post.depth = _thread_place(parent=parent, position=post.position)
+    post.path, post.depth = thread_place(parent=parent, position=post.position)
     post.status = Post.Status.PUBLISHED
     post.return_reason = ""
     post.save(update_fields=["position", "path", "depth", "status", "return_reason"])

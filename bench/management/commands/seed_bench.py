@@ -38,7 +38,7 @@ from accounts.models import User
 from forum import search
 from forum.markdown import render_markdown
 from forum.models import Category, Post, Topic, TopicRead
-from forum.services import _thread_place
+from forum.services import thread_place
 
 # The account bench/search.py signs in with (a plain participant).
 BENCH_USERNAME = "bench"
@@ -292,7 +292,7 @@ def _subject(rng: random.Random, language: str) -> str:
 
 
 class _Placed:
-    """What forum.services._thread_place reads of a parent post."""
+    """What forum.services.thread_place reads of a parent post."""
 
     __slots__ = ("depth", "path")
 
@@ -620,7 +620,7 @@ class Command(BaseCommand):
                         parent = position - 1  # a conversation going deeper
                     else:
                         parent = rng.randint(max(1, position - 12), position - 1)
-                path, depth = _thread_place(
+                path, depth = thread_place(
                     parent=placed[parent - 1] if parent else None, position=position
                 )
                 placed.append(_Placed(path, depth))
