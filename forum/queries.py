@@ -287,6 +287,8 @@ class TopicPage:
     follow_ups: list[Post] = field(default_factory=list)
     previous: Topic | None = None
     notes: dict = field(default_factory=dict)
+    # How a signed-in reader stands to the page's posts (reader_relation).
+    relation: str = ""
 
     @property
     def new_count(self) -> int:
@@ -454,12 +456,14 @@ def topic_page(
         posts = page_posts()
         notes = _notes_for(posts + unpublished) if moderator else {}
         shown(posts + unpublished)
+        relation = reader_relation(posts)
     else:
         # Signed-out readers all see the same post list, kept whole in a
         # {% cache %} block of topic_detail.html: their posts are read on first
         # use, when that block misses. They moderate nothing and have no
         # unpublished posts, so there are no notes.
         notes = {}
+        relation = ""
         posts = SimpleLazyObject(lambda: shown(page_posts()))
     return TopicPage(
         topic=topic,
@@ -475,6 +479,18 @@ def topic_page(
         follow_ups=follow_ups,
         previous=previous_in_series(topic=topic, viewer=viewer),
         notes=notes,
+        relation=relation,
+    )
+
+
+def reader_relation(posts: list[Post]) -> str:
+    """What of a page's post list is the signed-in reader's own: the posts new
+    to them, theirs and editable by them. Readers of a page in the same relation
+    (most have none of these on most pages) share its cached post list."""
+    return " ".join(
+        f"{post.pk}:{post.is_new:d}{post.is_own:d}{post.can_edit:d}"
+        for post in posts
+        if post.is_new or post.is_own or post.can_edit
     )
 
 

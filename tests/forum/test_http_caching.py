@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services as account_services
@@ -298,3 +299,31 @@ def test_the_kept_post_list_differs_by_page_and_view(forum, settings):
     flat.cookies["thread_view"] = "flat"
     assert "thread-flat" in flat.get(url, {"seen": 1}).content.decode()
     assert "On the second page." not in flat.get(url, {"seen": 2}).content.decode()
+
+
+def test_signed_in_readers_share_the_post_list_only_in_the_same_relation(forum):
+    """The kept list of a signed-in page is shared by readers who stand alike to
+    its posts: the author alone sees the edit link of their post, a reader who
+    has not read it sees it marked new, and a facilitator their tools."""
+    topic, _ = forum
+    author = UserFactory()
+    reply = services.post_reply(topic=topic, author=author, body="Mine to edit.")
+    url = topic.get_absolute_url()
+    edit = reverse("forum:edit_post", args=[reply.pk])
+    hide = reverse("moderation:hide", args=[reply.pk])
+    first, second = signed_in(UserFactory()), signed_in(UserFactory())
+    assert 'class="post is-new' in html_of(first, url)
+    assert 'class="post is-new' not in html_of(first, url)
+    assert 'class="post is-new' in html_of(second, url)
+    assert edit not in html_of(second, url)
+    assert edit in html_of(signed_in(author), url)
+    assert edit not in html_of(first, url, seen=1)
+    facilitator = signed_in(make_facilitator(topic.category))
+    assert hide in html_of(facilitator, url)
+    assert hide not in html_of(first, url)
+
+
+def html_of(client: Client, url: str, **params) -> str:
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return response.content.decode()
