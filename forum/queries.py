@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
+from django.utils.functional import SimpleLazyObject
 
 from . import permissions, search
 from .models import Category, Post, Topic, TopicRead
@@ -172,23 +173,29 @@ def category_versions(*, viewer, slug: str) -> tuple | None:
 def topic_versions(*, viewer, pk: int) -> tuple | None:
     """What a topic's pages show changes with: its version and its phase (one
     query). None if there is no such topic for the viewer."""
-    topic = (
+    # Plain values with no ordering: this runs before every kept page, where
+    # building model instances and an ORDER BY costs as much as the query itself.
+    row = (
         Topic.objects.filter(pk=pk)
-        .select_related("category")
-        .only(
-            "pk",
+        .order_by()
+        .values_list(
             "version",
             "is_locked",
             "opens_at",
             "closes_at",
-            "category__id",
+            "category_id",
             "category__visibility",
-        )
-        .first()
+        )[:1]
     )
-    if topic is None or not permissions.can_see_category(viewer, topic.category):
+    row = next(iter(row), None)
+    if row is None:
         return None
-    return topic.pk, topic.version, topic.phase
+    version, is_locked, opens_at, closes_at, category_id, visibility = row
+    category = Category(pk=category_id, visibility=visibility)
+    if not permissions.can_see_category(viewer, category):
+        return None
+    topic = Topic(pk=pk, is_locked=is_locked, opens_at=opens_at, closes_at=closes_at)
+    return pk, version, topic.phase
 
 
 @dataclass
@@ -286,6 +293,8 @@ class TopicPage:
     follow_ups: list[Post] = field(default_factory=list)
     previous: Topic | None = None
     notes: dict = field(default_factory=dict)
+    # How a signed-in reader stands to the page's posts (reader_relation).
+    relation: str = ""
 
     @property
     def new_count(self) -> int:
@@ -415,35 +424,53 @@ def topic_page(
         per_page=settings.FORUM_POSTS_PER_PAGE,
         extra=f"prompt={prompt.pk}&" if prompt else "",
     )
-    posts = topic_posts(topic=topic, view=view, info=info, prompt=prompt)
     moderator = permissions.is_moderator(viewer, facilitators)
     unpublished, follow_ups = viewer_posts(
         topic=topic, viewer=viewer, moderator=moderator
-    )
-    editable = permissions.editable_post_ids(
-        viewer, topic=topic, posts=posts + unpublished, facilitators=facilitators
     )
     read_up_to = None
     if hasattr(topic, "viewer_read_up_to"):
         read_up_to = topic.viewer_read_up_to
     elif viewer.is_authenticated:
         read_up_to = read_marks(viewer=viewer, topic_ids=[topic.pk]).get(topic.pk)
-    notes = _notes_for(posts + unpublished) if moderator else {}
-    for post in posts + unpublished:
-        post.role = role_of(post, facilitators)
-        post.show_text = permissions.can_see_post_text(viewer, post, facilitators)
-        post.is_new = (
-            viewer.is_authenticated
-            and post.author_id != viewer.pk
-            and post.position is not None
-            and post.position > (read_up_to or 0)
+
+    def shown(posts: list[Post]) -> list[Post]:
+        editable = permissions.editable_post_ids(
+            viewer, topic=topic, posts=posts, facilitators=facilitators
         )
-        post.is_capped = bool(
-            post.parent_id and post.position and post.parent.depth >= post.depth
-        )
-        post.can_edit = post.pk in editable
-        post.is_own = viewer.is_authenticated and post.author_id == viewer.pk
-        post.notes = notes.get(post.pk, [])
+        for post in posts:
+            post.role = role_of(post, facilitators)
+            post.show_text = permissions.can_see_post_text(viewer, post, facilitators)
+            post.is_new = (
+                viewer.is_authenticated
+                and post.author_id != viewer.pk
+                and post.position is not None
+                and post.position > (read_up_to or 0)
+            )
+            post.is_capped = bool(
+                post.parent_id and post.position and post.parent.depth >= post.depth
+            )
+            post.can_edit = post.pk in editable
+            post.is_own = viewer.is_authenticated and post.author_id == viewer.pk
+            post.notes = notes.get(post.pk, [])
+        return posts
+
+    def page_posts() -> list[Post]:
+        return topic_posts(topic=topic, view=view, info=info, prompt=prompt)
+
+    if viewer.is_authenticated:
+        posts = page_posts()
+        notes = _notes_for(posts + unpublished) if moderator else {}
+        shown(posts + unpublished)
+        relation = reader_relation(posts)
+    else:
+        # Signed-out readers all see the same post list, kept whole in a
+        # {% cache %} block of topic_detail.html: their posts are read on first
+        # use, when that block misses. They moderate nothing and have no
+        # unpublished posts, so there are no notes.
+        notes = {}
+        relation = ""
+        posts = SimpleLazyObject(lambda: shown(page_posts()))
     return TopicPage(
         topic=topic,
         posts=posts,
@@ -458,6 +485,18 @@ def topic_page(
         follow_ups=follow_ups,
         previous=previous_in_series(topic=topic, viewer=viewer),
         notes=notes,
+        relation=relation,
+    )
+
+
+def reader_relation(posts: list[Post]) -> str:
+    """What of a page's post list is the signed-in reader's own: the posts new
+    to them, theirs and editable by them. Readers of a page in the same relation
+    (most have none of these on most pages) share its cached post list."""
+    return " ".join(
+        f"{post.pk}:{post.is_new:d}{post.is_own:d}{post.can_edit:d}"
+        for post in posts
+        if post.is_new or post.is_own or post.can_edit
     )
 
 

@@ -1,6 +1,7 @@
 import pytest
+from django.test import Client
 
-from forum.models import Post
+from forum.models import Post, Topic
 from tests.factories import ReplyFactory
 
 
@@ -35,3 +36,27 @@ def test_admin_post_edit_rerenders_html(staff_client, topic):
 def test_participants_cannot_use_admin(member_client):
     """The admin is for staff only."""
     assert member_client.get("/admin/forum/post/").status_code == 302
+
+
+def test_admin_post_edit_bumps_versions_and_kept_page(staff_client, topic):
+    """A post edited in the admin changes its and its topic's versions, so the
+    signed-out page kept under the old ETag is not served again."""
+    client = Client()
+    post = ReplyFactory(topic=topic, body="Before the admin edit")
+    url = topic.get_absolute_url()
+    first = client.get(url)
+    assert "Before the admin edit" in first.content.decode()
+    topic_version = Topic.objects.get(pk=topic.pk).version
+    post_version = Post.objects.get(pk=post.pk).version
+    response = staff_client.post(
+        f"/admin/forum/post/{post.pk}/change/",
+        {"subject": "", "body": "After the admin edit"},
+    )
+    assert response.status_code == 302
+    assert Topic.objects.get(pk=topic.pk).version == topic_version + 1
+    assert Post.objects.get(pk=post.pk).version == post_version + 1
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]
+    assert "After the admin edit" in again.content.decode()
+    assert "Before the admin edit" not in again.content.decode()

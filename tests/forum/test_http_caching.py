@@ -4,12 +4,16 @@ a repeat visit with 304, and are kept by that ETag; signed-in pages are private.
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services as account_services
 from forum import services
 from moderation import services as moderation_services
+from moderation.services import appoint_facilitator
 from tests.factories import (
     CategoryFactory,
     ReplyFactory,
@@ -205,3 +209,121 @@ def test_a_reader_with_messages_gets_a_private_page(forum):
     response = client.get(forum[0].get_absolute_url())
     assert "private" in response["Cache-Control"]
     assert not response.has_header("ETag")
+
+
+class NewQueryString:
+    """Requests the topic's first page under a query string never used before,
+    so the kept page cannot answer and only the post list's block can."""
+
+    def __init__(self, topic):
+        self.url = topic.get_absolute_url()
+        self.count = 0
+
+    def get(self) -> str:
+        self.count += 1
+        response = Client().get(self.url, {"seen": self.count})
+        assert response["X-Page-Cache"] == "miss"
+        return response.content.decode()
+
+
+def test_a_signed_out_post_list_is_read_once_for_any_query_string(forum):
+    """The signed-out post list of a page is kept whole: a URL never served
+    before renders it from the cache, reading no posts."""
+    topic, _ = forum
+    page = NewQueryString(topic)
+    first = page.get()
+    with CaptureQueriesContext(connection) as captured:
+        again = page.get()
+    assert "A first reply." in first
+    assert "A first reply." in again
+    assert not [q for q in captured if 'FROM "forum_post"' in q["sql"]]
+
+
+def test_a_new_reply_shows_in_the_kept_post_list(forum):
+    """A reply changes its topic's version and so the kept post list."""
+    topic, _ = forum
+    page = NewQueryString(topic)
+    assert "A reply just posted." not in page.get()
+    services.post_reply(topic=topic, author=UserFactory(), body="A reply just posted.")
+    assert "A reply just posted." in page.get()
+
+
+def test_a_hidden_post_leaves_the_kept_post_list(forum):
+    """Hiding a post replaces its text with the placeholder in the kept list."""
+    topic, _ = forum
+    facilitator = make_facilitator(topic.category)
+    reply = ReplyFactory(topic=topic, body="Words to be hidden.")
+    page = NewQueryString(topic)
+    assert "Words to be hidden." in page.get()
+    moderation_services.hide_post(post=reply, actor=facilitator, reason="Off topic")
+    shown = page.get()
+    assert "Words to be hidden." not in shown
+    assert "This post was hidden by a facilitator." in shown
+
+
+def rename(author, topic) -> None:
+    account_services.update_profile(user=author, display_name="New Name", signature="")
+
+
+def appoint(author, topic) -> None:
+    appoint_facilitator(user=author, category=topic.category)
+
+
+@pytest.mark.parametrize(
+    ("change", "shown_after"), [(rename, "New Name"), (appoint, "badge-facilitator")]
+)
+def test_a_change_to_the_author_shows_in_the_kept_post_list(
+    forum, django_capture_on_commit_callbacks, change, shown_after
+):
+    """A display name or a role given after the list was kept shows at once on
+    the author's posts."""
+    topic, _ = forum
+    author = UserFactory(display_name="Old Name")
+    ReplyFactory(topic=topic, author=author, body="Signed reply.")
+    page = NewQueryString(topic)
+    assert shown_after not in page.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        change(author, topic)
+    assert shown_after in page.get()
+
+
+def test_the_kept_post_list_differs_by_page_and_view(forum, settings):
+    """Each page and each thread view has its own kept list."""
+    settings.FORUM_POSTS_PER_PAGE = 2
+    topic, _ = forum
+    ReplyFactory(topic=topic, body="On the second page.")
+    url = topic.get_absolute_url()
+    assert "On the second page." not in Client().get(url).content.decode()
+    assert "On the second page." in Client().get(url, {"page": 2}).content.decode()
+    flat = Client()
+    flat.cookies["thread_view"] = "flat"
+    assert "thread-flat" in flat.get(url, {"seen": 1}).content.decode()
+    assert "On the second page." not in flat.get(url, {"seen": 2}).content.decode()
+
+
+def test_signed_in_readers_share_the_post_list_only_in_the_same_relation(forum):
+    """The kept list of a signed-in page is shared by readers who stand alike to
+    its posts: the author alone sees the edit link of their post, a reader who
+    has not read it sees it marked new, and a facilitator their tools."""
+    topic, _ = forum
+    author = UserFactory()
+    reply = services.post_reply(topic=topic, author=author, body="Mine to edit.")
+    url = topic.get_absolute_url()
+    edit = reverse("forum:edit_post", args=[reply.pk])
+    hide = reverse("moderation:hide", args=[reply.pk])
+    first, second = signed_in(UserFactory()), signed_in(UserFactory())
+    assert 'class="post is-new' in html_of(first, url)
+    assert 'class="post is-new' not in html_of(first, url)
+    assert 'class="post is-new' in html_of(second, url)
+    assert edit not in html_of(second, url)
+    assert edit in html_of(signed_in(author), url)
+    assert edit not in html_of(first, url, seen=1)
+    facilitator = signed_in(make_facilitator(topic.category))
+    assert hide in html_of(facilitator, url)
+    assert hide not in html_of(first, url)
+
+
+def html_of(client: Client, url: str, **params) -> str:
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return response.content.decode()
