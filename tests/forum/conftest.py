@@ -7,9 +7,6 @@ from tests.factories import (
     make_facilitator,
 )
 
-# test_http_caching imports signed_in from here.
-from tests.helpers import signed_in as signed_in
-
 
 @pytest.fixture
 def dialogue():

@@ -21,7 +21,7 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
-from tests.forum.conftest import signed_in
+from tests.helpers import signed_in
 
 
 @pytest.fixture

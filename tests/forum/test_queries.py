@@ -1,8 +1,6 @@
 """Page queries do not grow with the number of categories, topics, posts or readers."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from forum import services
 from tests.factories import (
@@ -12,16 +10,7 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
-
-
-def count_queries(client, url: str, *, reads_at_most: int | None = None) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    if reads_at_most is not None:
-        reads = [q for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
-        assert len(reads) <= reads_at_most, [q["sql"][:80] for q in reads]
-    return len(ctx.captured_queries)
+from tests.helpers import count_queries
 
 
 def build_topic(replies: int):
