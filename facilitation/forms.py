@@ -2,12 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from forum.exceptions import ForumError
+from forum.forms import ScheduleCheck
 
 from .models import Series
 from .services import parse_tags
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(ScheduleCheck):
     opens_at = forms.DateTimeField(
         label=_("Opens for replies at"),
         required=False,
@@ -24,13 +25,6 @@ class ScheduleForm(forms.Form):
         required=False,
         empty_label=_("Not in a series"),
     )
-
-    def clean(self):
-        data = super().clean()
-        opens, closes = data.get("opens_at"), data.get("closes_at")
-        if opens and closes and closes <= opens:
-            self.add_error("closes_at", _("The dialogue must close after it opens."))
-        return data
 
 
 class PromptForm(forms.Form):

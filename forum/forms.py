@@ -30,7 +30,19 @@ class BodyField(forms.CharField):
         return value
 
 
-class DialogueFieldsMixin(forms.Form):
+class ScheduleCheck(forms.Form):
+    """A form with `opens_at` and `closes_at`: the closing must come after the
+    opening."""
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", _("The dialogue must close after it opens."))
+        return data
+
+
+class DialogueFieldsMixin(ScheduleCheck):
     """The dialogue parts of a new topic, offered to facilitators."""
 
     prompts = forms.CharField(
@@ -61,13 +73,6 @@ class DialogueFieldsMixin(forms.Form):
                 _("Each question can be at most 500 characters.")
             )
         return text
-
-    def clean(self):
-        data = super().clean()
-        opens, closes = data.get("opens_at"), data.get("closes_at")
-        if opens and closes and closes <= opens:
-            self.add_error("closes_at", _("The dialogue must close after it opens."))
-        return data
 
 
 class TopicForm(forms.Form):
