@@ -14,18 +14,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from forum.exceptions import ForumError
+from moderation.views import tell_outcome
 
 from . import permissions, queries, services
 from .export import export_dialogue, to_markdown
 from .forms import AnnotationForm, PromptForm, ScheduleForm, SummaryForm
 from .models import Series
-
-
-def _done(request, changed: bool, done: str, already: str):
-    if changed:
-        messages.success(request, done)
-    else:
-        messages.info(request, already)
 
 
 @login_required
@@ -63,7 +57,7 @@ def dialogue_settings(request, pk):
                 messages.error(request, _("A question needs 1 to 500 characters."))
             else:
                 changed = services.edit_prompt(prompt=prompt, text=text)
-                _done(
+                tell_outcome(
                     request,
                     changed,
                     _("Question saved."),
@@ -103,7 +97,9 @@ def summary(request, pk):
         changed = services.set_summary(
             topic=topic, editor=request.user, summary=form.cleaned_data["summary"]
         )
-        _done(request, changed, _("Summary saved."), _("The summary is unchanged."))
+        tell_outcome(
+            request, changed, _("Summary saved."), _("The summary is unchanged.")
+        )
         return redirect(topic)
     return render(
         request,
@@ -129,7 +125,9 @@ def close(request, pk):
         note=request.POST.get("note", "")[:10000],
         summary=None if summary is None else summary[:50_000],
     )
-    _done(request, changed, _("Topic locked."), _("This topic was already locked."))
+    tell_outcome(
+        request, changed, _("Topic locked."), _("This topic was already locked.")
+    )
     return redirect(topic)
 
 
@@ -138,7 +136,7 @@ def close(request, pk):
 def dismiss(request, pk):
     post = permissions.get_post_for_facilitator(request.user, pk=pk)
     changed = services.dismiss_from_queue(post=post, actor=request.user)
-    _done(
+    tell_outcome(
         request,
         changed,
         _("Marked “no follow-up needed”: it left the queue."),

@@ -37,7 +37,8 @@ def _moderated_post(request, pk):
     return forum_permissions.get_post_to_moderate(request.user, pk=pk)
 
 
-def _done(request, changed: bool, done: str, already: str):
+def tell_outcome(request, changed: bool, done: str, already: str) -> None:
+    """Say what a toggle did: done if it changed something, already if not."""
     if changed:
         messages.success(request, done)
     else:
@@ -63,7 +64,9 @@ def lock(request, pk):
     topic = _moderated_topic(request, pk)
     note = request.POST.get("note", "")[:10000]
     changed = services.lock_topic(topic=topic, actor=request.user, note=note)
-    _done(request, changed, _("Topic locked."), _("This topic was already locked."))
+    tell_outcome(
+        request, changed, _("Topic locked."), _("This topic was already locked.")
+    )
     return redirect(topic)
 
 
@@ -72,7 +75,9 @@ def lock(request, pk):
 def unlock(request, pk):
     topic = _moderated_topic(request, pk)
     changed = services.unlock_topic(topic=topic, actor=request.user)
-    _done(request, changed, _("Topic unlocked."), _("This topic was not locked."))
+    tell_outcome(
+        request, changed, _("Topic unlocked."), _("This topic was not locked.")
+    )
     return redirect(topic)
 
 
@@ -83,9 +88,11 @@ def pin(request, pk):
     pinned = request.POST.get("pinned") == "1"
     changed = services.pin_topic(topic=topic, actor=request.user, pinned=pinned)
     if pinned:
-        _done(request, changed, _("Topic pinned."), _("This topic was already pinned."))
+        tell_outcome(
+            request, changed, _("Topic pinned."), _("This topic was already pinned.")
+        )
     else:
-        _done(
+        tell_outcome(
             request,
             changed,
             _("Topic unpinned."),
@@ -105,7 +112,7 @@ def rename(request, pk):
         )
         return redirect(topic)
     changed = services.rename_topic(topic=topic, actor=request.user, title=title)
-    _done(request, changed, _("Topic renamed."), _("The title is unchanged."))
+    tell_outcome(request, changed, _("Topic renamed."), _("The title is unchanged."))
     return redirect(topic)
 
 
@@ -125,7 +132,7 @@ def move(request, pk):
             _("You may only move topics to categories you facilitate.")
         )
     changed = services.move_topic(topic=topic, actor=request.user, category=target)
-    _done(
+    tell_outcome(
         request,
         changed,
         _("Topic moved to %(name)s.") % {"name": target.name},
@@ -145,7 +152,9 @@ def hide(request, pk):
         changed = services.hide_post(
             post=post, actor=request.user, reason=form.cleaned_data["reason"]
         )
-        _done(request, changed, _("Post hidden."), _("This post was already hidden."))
+        tell_outcome(
+            request, changed, _("Post hidden."), _("This post was already hidden.")
+        )
         return redirect(post)
     return render(
         request,
@@ -164,7 +173,9 @@ def hide(request, pk):
 def unhide(request, pk):
     post = _moderated_post(request, pk)
     changed = services.unhide_post(post=post, actor=request.user)
-    _done(request, changed, _("Post shown again."), _("This post was not hidden."))
+    tell_outcome(
+        request, changed, _("Post shown again."), _("This post was not hidden.")
+    )
     return redirect(post)
 
 
@@ -173,7 +184,7 @@ def unhide(request, pk):
 def approve(request, pk):
     post = _moderated_post(request, pk)
     changed = services.approve_post(post=post, actor=request.user)
-    _done(
+    tell_outcome(
         request, changed, _("Post approved."), _("This post is not awaiting approval.")
     )
     target = request.POST.get("next", "")
@@ -286,7 +297,7 @@ def resolve_report(request, pk):
         hide=hide_post,
         reason=request.POST.get("reason", "")[:2000],
     )
-    _done(
+    tell_outcome(
         request,
         changed,
         _("Post hidden and report closed.") if hide_post else _("Report dismissed."),
@@ -346,7 +357,7 @@ def members(request, slug):
             changed = services.remove_member(
                 user=user, category=category, actor=request.user
             )
-            _done(
+            tell_outcome(
                 request,
                 changed,
                 _("%(name)s removed.") % {"name": user.name},
@@ -358,7 +369,7 @@ def members(request, slug):
             changed = services.add_member(
                 user=user, category=category, actor=request.user
             )
-            _done(
+            tell_outcome(
                 request,
                 changed,
                 _("%(name)s added.") % {"name": user.name},
@@ -430,11 +441,13 @@ def user_detail(request, pk):
                     reason=data["reason"],
                     until=data["until"],
                 )
-            _done(request, changed, _("Account suspended."), _("Already suspended."))
+            tell_outcome(
+                request, changed, _("Account suspended."), _("Already suspended.")
+            )
             return redirect("moderation:user", pk=pk)
         if "unsuspend" in request.POST:
             changed = services.unsuspend_user(user=member, actor=request.user)
-            _done(request, changed, _("Suspension lifted."), _("Not suspended."))
+            tell_outcome(request, changed, _("Suspension lifted."), _("Not suspended."))
             return redirect("moderation:user", pk=pk)
         if "appoint" in request.POST or "remove_role" in request.POST:
             category = get_object_or_404(
@@ -445,12 +458,16 @@ def user_detail(request, pk):
                 changed = services.appoint_facilitator(
                     user=member, category=category, actor=request.user
                 )
-                _done(request, changed, _("Facilitator appointed."), _("Already one."))
+                tell_outcome(
+                    request, changed, _("Facilitator appointed."), _("Already one.")
+                )
             else:
                 changed = services.remove_facilitator(
                     user=member, category=category, actor=request.user
                 )
-                _done(request, changed, _("Facilitator removed."), _("Was not one."))
+                tell_outcome(
+                    request, changed, _("Facilitator removed."), _("Was not one.")
+                )
             return redirect("moderation:user", pk=pk)
     roles = queries.user_roles(user=member)
     facilitated = {role.category_id for role in roles}
