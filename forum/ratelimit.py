@@ -1,21 +1,155 @@
-"""A fixed-window counter in the Django cache (shared across processes when the
-cache is Redis), for limits such as anonymous searches."""
+"""Limits on how often one person or address may do something (post, report,
+search), counted in the database so that they hold across every server process
+and machine, whatever the cache is (docs/architecture.md, "Rate limits")."""
 
-from django.core.cache import cache
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from allauth.account.adapter import get_adapter
+from django.db import router, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import RateLimit
+
+# At most this many expired rows are deleted each time a new key is counted.
+CLEAN_BATCH = 500
 
 
-def allow(*, key: str, limit: int, window: int) -> bool:
-    """Count one hit on key; False once more than limit hits fall in the window."""
-    cache_key = f"rate:{key}"
-    if cache.add(cache_key, 1, timeout=window):
-        return True
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=window)
-        return True
-    return count <= limit
+@dataclass(frozen=True)
+class Limit:
+    key: str
+    limit: int
+    window: int  # seconds, from the window's first allowed attempt
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    # Seconds until the next attempt can be allowed (0 when this one was).
+    retry_after: int = 0
+
+
+def allow(*limits: Limit) -> Decision:
+    """Count one attempt against every limit, or against none: when one limit is
+    reached, nothing is counted and the decision says how long to wait."""
+    now = timezone.now()
+    if len(limits) == 1:
+        decision, new_key = _count_all(limits, now)
+    else:
+        with transaction.atomic():
+            decision, new_key = _count_all(limits, now)
+            if not decision.allowed:
+                transaction.set_rollback(True)
+    if new_key:
+        _delete_expired(now)
+    return decision
+
+
+def _count_all(limits, now) -> tuple[Decision, bool]:
+    """The decision, and whether a key was counted for the first time. Several
+    limits need the caller's transaction, so that a refusal undoes the others."""
+    new_key = False
+    reached = []
+    for limit in limits:
+        counted, created = _count(limit, now)
+        new_key = new_key or created
+        if not counted:
+            reached.append(limit)
+    if not reached:
+        return Decision(True), new_key
+    # The longest wait: the next attempt must pass every limit.
+    return Decision(False, max(_seconds_left(limit, now) for limit in reached)), new_key
+
+
+def _count(limit: Limit, now) -> tuple[bool, bool]:
+    """One conditional UPDATE, atomic on every database: PostgreSQL re-reads the
+    row after waiting for its lock, SQLite runs one writer at a time."""
+    created = False
+    for _attempt in range(2):
+        expired = Q(resets_at__lte=now)
+        counted = (
+            RateLimit.objects.filter(key=limit.key)
+            .filter(expired | Q(hits__lt=limit.limit))
+            .update(
+                hits=Case(When(expired, then=Value(1)), default=F("hits") + 1),
+                resets_at=Case(
+                    When(expired, then=Value(now + timedelta(seconds=limit.window))),
+                    default=F("resets_at"),
+                ),
+            )
+        )
+        if counted or RateLimit.objects.filter(key=limit.key).exists():
+            return bool(counted), created
+        RateLimit.objects.bulk_create(
+            [RateLimit(key=limit.key, hits=0, resets_at=now)], ignore_conflicts=True
+        )
+        created = True
+    return False, created
+
+
+def _seconds_left(limit: Limit, now) -> int:
+    resets_at = (
+        RateLimit.objects.db_manager(router.db_for_write(RateLimit))
+        .filter(key=limit.key)
+        .values_list("resets_at", flat=True)
+        .first()
+    )
+    if resets_at is None:
+        return 1
+    return max(1, math.ceil((resets_at - now).total_seconds()))
+
+
+def _delete_expired(now) -> None:
+    """Drop rows whose window has passed, skipping any another request holds, so
+    that two clean-ups never wait for each other."""
+    with transaction.atomic():
+        stale = list(
+            RateLimit.objects.select_for_update(skip_locked=True)
+            .filter(resets_at__lt=now)
+            .values_list("key", flat=True)[:CLEAN_BATCH]
+        )
+        if stale:
+            RateLimit.objects.filter(key__in=stale, resets_at__lt=now).delete()
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The client's address, as allauth's limits see it: X-Forwarded-For is read
+    only as far as the configured trusted proxies (ALLAUTH_TRUSTED_PROXY_COUNT)."""
+    return get_adapter(request).get_client_ip(request)
+
+
+def wait_in_words(seconds: int) -> str:
+    if seconds < 120:
+        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {
+            "count": seconds
+        }
+    minutes = math.ceil(seconds / 60)
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {
+        "count": minutes
+    }
+
+
+def refused(response: HttpResponse, refusal: Decision | None) -> HttpResponse:
+    """Mark a response as a limit's refusal: 429, with Retry-After (unchanged when
+    there was no refusal)."""
+    if refusal is None:
+        return response
+    response.status_code = 429
+    response["Retry-After"] = str(refusal.retry_after)
+    add_never_cache_headers(response)
+    return response
+
+
+def refusal_page(request, refusal: Decision, message: str = "") -> HttpResponse:
+    """The 429 page, saying in words when to try again."""
+    message = message or _("You can try again in %(wait)s.") % {
+        "wait": wait_in_words(refusal.retry_after)
+    }
+    return refused(render(request, "429.html", {"message": message}), refusal)

@@ -195,29 +195,35 @@ def set_thread_view(request):
     return response
 
 
-def _over_posting_limit(user) -> bool:
-    """Count one post; True when the user is posting faster than allowed (new
+def _posting_allowed(user) -> ratelimit.Decision:
+    """Count one post, unless the user is posting faster than allowed (new
     accounts more strictly)."""
-    new_account = timezone.now() - user.date_joined < timedelta(days=1)
-    per_minute = (
-        settings.FORUM_NEW_ACCOUNT_POSTS_PER_MINUTE
-        if new_account
-        else settings.FORUM_POSTS_PER_MINUTE
-    )
-    if not ratelimit.allow(key=f"post:m:{user.pk}", limit=per_minute, window=60):
-        return True
-    return new_account and not ratelimit.allow(
-        key=f"post:h:{user.pk}",
-        limit=settings.FORUM_NEW_ACCOUNT_POSTS_PER_HOUR,
-        window=3600,
+    if timezone.now() - user.date_joined >= timedelta(days=1):
+        return ratelimit.allow(
+            ratelimit.Limit(f"post:m:{user.pk}", settings.FORUM_POSTS_PER_MINUTE, 60)
+        )
+    return ratelimit.allow(
+        ratelimit.Limit(
+            f"post:m:{user.pk}", settings.FORUM_NEW_ACCOUNT_POSTS_PER_MINUTE, 60
+        ),
+        ratelimit.Limit(
+            f"post:h:{user.pk}", settings.FORUM_NEW_ACCOUNT_POSTS_PER_HOUR, 3600
+        ),
     )
 
 
-def _too_fast(request, form):
-    """The 429 page, keeping the text so nothing typed is lost."""
-    return render(
-        request, "429.html", {"form_text": form.data.get("body", "")}, status=429
+def _refused_post(user, form) -> ratelimit.Decision | None:
+    """Count one post; when it is refused, say on the form (which keeps the text)
+    when posting is possible again."""
+    decision = _posting_allowed(user)
+    if decision.allowed:
+        return None
+    form.add_error(
+        None,
+        _("You are posting too fast. You can post again in %(wait)s.")
+        % {"wait": ratelimit.wait_in_words(decision.retry_after)},
     )
+    return decision
 
 
 def _preview(request, form) -> str:
@@ -244,29 +250,31 @@ def new_topic(request, slug):
     form_class = DialogueTopicForm if moderator else TopicForm
     form = form_class(request.POST or None)
     preview = ""
+    refusal = None
     if request.method == "POST":
         preview = _preview(request, form)
         if "preview" in request.POST:
             form.is_valid()
         elif form.is_valid():
-            if _over_posting_limit(request.user):
-                return _too_fast(request, form)
-            data = form.cleaned_data
-            topic = services.create_topic(
-                category=category,
-                author=request.user,
-                title=data["title"],
-                body=data["body"],
-                prompts=data.get("prompts", "").splitlines(),
-                opens_at=data.get("opens_at"),
-                closes_at=data.get("closes_at"),
-            )
-            return redirect(topic)
-    return render(
+            refusal = _refused_post(request.user, form)
+            if refusal is None:
+                data = form.cleaned_data
+                topic = services.create_topic(
+                    category=category,
+                    author=request.user,
+                    title=data["title"],
+                    body=data["body"],
+                    prompts=data.get("prompts", "").splitlines(),
+                    opens_at=data.get("opens_at"),
+                    closes_at=data.get("closes_at"),
+                )
+                return redirect(topic)
+    page = render(
         request,
         "forum/topic_form.html",
         {"category": category, "form": form, "preview": preview},
     )
+    return ratelimit.refused(page, refusal)
 
 
 @login_required
@@ -298,17 +306,18 @@ def reply(request, pk):
         "ask_consent": request.user.named_in_exports is None,
     }
     preview = ""
+    refusal = None
     if request.method == "POST":
         form = ReplyForm(request.POST, **form_options)
         preview = _preview(request, form)
         if "preview" in request.POST:
             form.is_valid()
         elif form.is_valid():
-            if _over_posting_limit(request.user):
-                return _too_fast(request, form)
-            post = _save_reply(request, form, topic, parent, quoting, prompts)
-            if post is not None:
-                return redirect(post)
+            refusal = _refused_post(request.user, form)
+            if refusal is None:
+                post = _save_reply(request, form, topic, parent, quoting, prompts)
+                if post is not None:
+                    return redirect(post)
     else:
         initial = {"submission_key": uuid.uuid4().hex}
         if parent:
@@ -318,7 +327,7 @@ def reply(request, pk):
             initial["body"] = quote_markdown(quoting, request.GET.get("selection", ""))
         initial["follow_up"] = request.GET.get("follow_up") == "1"
         form = ReplyForm(initial=initial, **form_options)
-    return render(
+    page = render(
         request,
         "forum/reply_form.html",
         {
@@ -330,6 +339,7 @@ def reply(request, pk):
             "preview": preview,
         },
     )
+    return ratelimit.refused(page, refusal)
 
 
 def _reply_refusal(user, topic) -> str:
@@ -466,12 +476,21 @@ ANONYMOUS_SEARCHES_PER_MINUTE = 20
 
 
 def search(request):
-    if not request.user.is_authenticated and not ratelimit.allow(
-        key=f"search:{ratelimit.client_ip(request)}",
-        limit=ANONYMOUS_SEARCHES_PER_MINUTE,
-        window=60,
-    ):
-        return render(request, "429.html", status=429)
+    if not request.user.is_authenticated:
+        decision = ratelimit.allow(
+            ratelimit.Limit(
+                f"search:{ratelimit.client_ip(request)}",
+                ANONYMOUS_SEARCHES_PER_MINUTE,
+                60,
+            )
+        )
+        if not decision.allowed:
+            return ratelimit.refusal_page(
+                request,
+                decision,
+                _("You can search again in %(wait)s, or sign in.")
+                % {"wait": ratelimit.wait_in_words(decision.retry_after)},
+            )
     categories = queries.search_categories(request.user)
     form = SearchForm(request.GET or None, categories=categories)
     context = {"form": form, "results": None, "page": None}

@@ -229,32 +229,41 @@ def report(request, pk):
         )
     already = Report.objects.filter(post=post, reporter=request.user).exists()
     form = ReportForm(request.POST or None)
+    refusal = None
     if request.method == "POST" and not already and form.is_valid():
-        if not ratelimit.allow(
-            key=f"report:{request.user.pk}",
-            limit=settings.FORUM_REPORTS_PER_HOUR,
-            window=3600,
-        ):
-            return render(request, "429.html", status=429)
-        try:
-            services.report_post(
-                post=post,
-                reporter=request.user,
-                reason=form.cleaned_data["reason"],
-                text=form.cleaned_data["text"],
+        decision = ratelimit.allow(
+            ratelimit.Limit(
+                f"report:{request.user.pk}", settings.FORUM_REPORTS_PER_HOUR, 3600
             )
-        except services.AlreadyReported:
-            already = True
+        )
+        if decision.allowed:
+            try:
+                services.report_post(
+                    post=post,
+                    reporter=request.user,
+                    reason=form.cleaned_data["reason"],
+                    text=form.cleaned_data["text"],
+                )
+            except services.AlreadyReported:
+                already = True
+            else:
+                messages.success(
+                    request, _("Thank you. The facilitators will look at your report.")
+                )
+                return redirect(post)
         else:
-            messages.success(
-                request, _("Thank you. The facilitators will look at your report.")
+            refusal = decision
+            form.add_error(
+                None,
+                _("You can report again in %(wait)s.")
+                % {"wait": ratelimit.wait_in_words(decision.retry_after)},
             )
-            return redirect(post)
-    return render(
+    page = render(
         request,
         "moderation/report_form.html",
         {"post": post, "form": form, "already": already},
     )
+    return ratelimit.refused(page, refusal)
 
 
 # Facilitators' pages

@@ -1,8 +1,10 @@
 import os
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.cache import caches
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tests import summaries
 from tests.factories import (
@@ -59,6 +61,22 @@ def staff_client(client):
     """A client signed in as a staff member (the Django admin's users)."""
     client.force_login(UserFactory(is_staff=True))
     return client
+
+
+class Clock:
+    def __init__(self):
+        self.now = timezone.now()
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def stopped_clock():
+    """Django's clock (timezone.now) stopped, moved on only by .advance()."""
+    stopped = Clock()
+    with mock.patch("django.utils.timezone.now", lambda: stopped.now):
+        yield stopped
 
 
 @pytest.fixture(autouse=True)

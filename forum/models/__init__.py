@@ -9,6 +9,7 @@ from .core import (
     TopicRead,
     first_words,
 )
+from .limits import RateLimit
 
 __all__ = [
     "PATH_SEGMENT",
@@ -16,6 +17,7 @@ __all__ = [
     "Category",
     "Post",
     "PostRevision",
+    "RateLimit",
     "Topic",
     "TopicQuerySet",
     "TopicRead",
