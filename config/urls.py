@@ -45,3 +45,5 @@ handler400 = "config.errors.bad_request"
 handler403 = "config.errors.permission_denied"
 handler404 = "config.errors.page_not_found"
 handler500 = "config.errors.server_error"
+# Not one of Django's handlers: allauth answers its 429s through it.
+handler429 = "config.errors.too_many_requests"

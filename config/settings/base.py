@@ -134,12 +134,22 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_LOGOUT_REDIRECT_URL = "forum:index"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
-# allauth's limits, kept in the shared cache above; over them, the 429 page.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# How many proxies of this site stand in front of the app, each appending the
+# address it received from to X-Forwarded-For (nginx in front: 1). The client is
+# the address that many entries from the right; with 0 the header is ignored, so
+# a client cannot choose its own address. The one setting for allauth's limits
+# and the site's own (forum.ratelimit.client_ip).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# allauth's limits, kept in the shared cache above; over them, the 429 page
+# (config.errors.too_many_requests).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "5/m/ip,20/h/ip",
     "reset_password": "10/m/ip,3/m/key",
+    # "No account uses this address" mails (accounts.adapter), per address.
+    "unknown_account_mail": "1/h/key,3/d/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
     "manage_email": "10/m/user",
