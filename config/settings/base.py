@@ -95,6 +95,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Server processes and the worker write at once: a transaction that read
+    # before writing would fail at once with "database is locked", so each takes
+    # the write lock as it begins, waiting up to 20 s for another writer's turn.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 # A PostgreSQL replica for reads (config/routers.py): signed-in pages read it,
 # writes and the writer's next pages go to the primary.
 if os.environ.get("DATABASE_REPLICA_URL"):
