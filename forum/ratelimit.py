@@ -85,7 +85,7 @@ def _count(limit: Limit, now) -> tuple[bool, bool]:
                 ),
             )
         )
-        if counted or RateLimit.objects.filter(key=limit.key).exists():
+        if counted or _on_primary().filter(key=limit.key).exists():
             return bool(counted), created
         RateLimit.objects.bulk_create(
             [RateLimit(key=limit.key, hits=0, resets_at=now)], ignore_conflicts=True
@@ -94,12 +94,14 @@ def _count(limit: Limit, now) -> tuple[bool, bool]:
     return False, created
 
 
+def _on_primary():
+    """The rows where they are counted: a replica may not have them yet."""
+    return RateLimit.objects.db_manager(router.db_for_write(RateLimit))
+
+
 def _seconds_left(limit: Limit, now) -> int:
     resets_at = (
-        RateLimit.objects.db_manager(router.db_for_write(RateLimit))
-        .filter(key=limit.key)
-        .values_list("resets_at", flat=True)
-        .first()
+        _on_primary().filter(key=limit.key).values_list("resets_at", flat=True).first()
     )
     if resets_at is None:
         return 1
