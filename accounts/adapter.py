@@ -2,6 +2,8 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import ratelimit
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.utils.translation import gettext as _
 
 # Sent to an address typed into the password-reset (or sign-in by code) form
 # when no account uses it.
@@ -18,3 +20,14 @@ class AccountAdapter(DefaultAccountAdapter):
         ):
             return
         super().send_mail(template_prefix, email, context)
+
+    def get_client_ip(self, request) -> str:
+        try:
+            return super().get_client_ip(request)
+        except ImproperlyConfigured as error:
+            # Fewer X-Forwarded-For addresses than ALLAUTH_TRUSTED_PROXY_COUNT: the
+            # request did not come through the site's proxies, so no address in it
+            # can be trusted. A clear refusal, not a server error.
+            raise PermissionDenied(
+                _("This request did not come through the site's proxy.")
+            ) from error

@@ -371,3 +371,16 @@ def test_behind_two_proxies_the_second_address_from_the_right_is_the_client(
     assert searches(
         client, 1, HTTP_X_FORWARDED_FOR="203.0.113.7, 203.0.113.6, 10.0.0.3", **proxy
     ) == [200]
+
+
+def test_a_request_that_bypassed_a_trusted_proxy_is_refused_clearly(client, settings):
+    """With two trusted proxies, a request carrying one address came around one
+    of them: no address in it can be trusted, and the answer is a 403, not a
+    server error, for the site's limits and for allauth's."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    short = {"HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+    page = client.get(SEARCH, {"q": "words"}, **short)
+    assert page.status_code == 403
+    assert "did not come through the site" in text(page)
+    assert signup(client, 1, short).status_code == 403
+    assert not User.objects.filter(username="newcomer1").exists()
