@@ -1,4 +1,5 @@
-"""Styled error pages. A request body over the size limit answers 413."""
+"""Styled error pages. A request body over the size limit answers 413; a method
+an address does not take answers 405 with a page that says so."""
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponseServerError
@@ -29,3 +30,20 @@ def server_error(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
+
+
+class MethodNotAllowedPageMiddleware:
+    """Django's require_POST and friends answer 405 with an empty body: give it
+    the styled page, keeping the Allow header that names the methods taken."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content:
+            return response
+        page = render(request, "405.html", status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page
