@@ -1,23 +1,26 @@
 """Mail that cannot be broken by what users typed, and that outlives a mail
 server that is down for a while."""
 
+import re
 import unicodedata
 
 from django.core.mail import EmailMultiAlternatives
 
 from .names import REFUSED_CATEGORIES
 
+_SPACES = re.compile(" {2,}")
+
 
 def header_text(value: str) -> str:
     """Text safe in a mail header (a subject, a sender's name): control and
     invisible characters become spaces, so a name stored before they were
     refused ("Ana\\r\\nBcc: ...") can neither add a header nor make Django
-    refuse the whole message; runs of white space become one space."""
+    refuse the whole message. No-break spaces (French punctuation) stay."""
     spaced = "".join(
         " " if unicodedata.category(char) in REFUSED_CATEGORIES else char
         for char in value
     )
-    return " ".join(spaced.split())
+    return _SPACES.sub(" ", spaced).strip(" ")
 
 
 def message_data(message: EmailMultiAlternatives) -> dict:
