@@ -4,6 +4,9 @@ from functools import cache
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import IntegrityError, transaction
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import queries
@@ -39,6 +42,9 @@ def clean_name(value: str) -> str:
 
 
 RESERVED_ERROR = _("This name is kept for the forum's team. Choose another.")
+LOOK_ALIKE_USERNAME = _(
+    "This username looks too much like someone else's name. Choose another."
+)
 
 
 def check_username(username: str, *, user: User | None, team: bool = False) -> None:
@@ -176,6 +182,21 @@ class SignupForm(AllauthSignupForm):
         username = super().clean_username()
         check_username(username, user=None)
         return username
+
+    def try_save(self, request):
+        """allauth's save; a look-alike username that another sign-up stored
+        between the check and this save (the database refuses a second
+        skeleton) is the same form error, not a server error."""
+        try:
+            with transaction.atomic():
+                return super().try_save(request)
+        except IntegrityError:
+            shape = skeleton(self.cleaned_data["username"])
+            if not User.objects.filter(username_skeleton=shape).exists():
+                raise
+        self.add_error("username", forms.ValidationError(LOOK_ALIKE_USERNAME))
+        context = {"form": self, "login_url": reverse("account_login")}
+        return None, render(request, "account/signup.html", context)
 
     def clean_website(self):
         if self.cleaned_data.get("website"):

@@ -252,3 +252,18 @@ def test_renaming_through_the_service_keeps_the_skeleton(user):
 
     stored = User.objects.get(pk=user.pk)
     assert (stored.display_name, stored.display_name_skeleton) == ("Maren", "rnaren")
+
+
+def test_a_look_alike_stored_during_sign_up_is_a_form_error(client, monkeypatch):
+    """Two sign-ups racing with look-alike names: the one the database refuses
+    gets the form back with the error and its typed values, not a 500."""
+    UserFactory(username="admin")
+    # As if the other sign-up committed after this one's check.
+    monkeypatch.setattr("accounts.forms.check_username", lambda *a, **k: None)
+
+    response = sign_up(client, "ADM\u0130N", email="second@example.org")
+
+    assert response.status_code == 200
+    assert "too much like" in response.context["form"].errors["username"][0]
+    assert 'value="second@example.org"' in response.content.decode()
+    assert User.objects.count() == 1
