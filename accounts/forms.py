@@ -142,7 +142,10 @@ class ProfileForm(forms.Form):
 
     def clean_display_name(self) -> str:
         name = clean_name(self.cleaned_data["display_name"])
-        check_display_name(name, user=self.user, team=is_team(self.user))
+        # A name kept as it was is not checked again: saving a signature never
+        # asks for a new name.
+        if skeleton(name) != self.user.display_name_skeleton:
+            check_display_name(name, user=self.user, team=is_team(self.user))
         return name
 
     def clean_language(self) -> str:
@@ -227,12 +230,15 @@ class UserEditForm(UserChangeForm):
 
     def clean_username(self) -> str:
         username = clean_name(self.cleaned_data["username"])
-        check_username(username, user=self.instance, team=True)
+        kept = self.instance.username_skeleton.partition("#")[0]
+        if skeleton(username) != kept:
+            check_username(username, user=self.instance, team=True)
         return username
 
     def clean_display_name(self) -> str:
         name = clean_name(self.cleaned_data["display_name"])
-        check_display_name(name, user=self.instance, team=True)
+        if skeleton(name) != self.instance.display_name_skeleton:
+            check_display_name(name, user=self.instance, team=True)
         return name
 
 

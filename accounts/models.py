@@ -84,8 +84,12 @@ class User(AbstractUser):
         return reverse("forum:profile", args=[self.username])
 
     def save(self, *args, **kwargs):
-        # Derived from the names on every write, whichever path makes it.
-        self.username_skeleton = skeleton(self.username)
+        # Derived from the names on every write, whichever path makes it. An
+        # account that already looked like an older one when skeletons came
+        # (migration 0007 suffixed its skeleton with "#id") keeps its suffix.
+        shape = skeleton(self.username)
+        if self.username_skeleton.partition("#")[0] != shape:
+            self.username_skeleton = shape
         self.display_name_skeleton = skeleton(self.display_name)
         fields = kwargs.get("update_fields")
         if fields is not None:

@@ -29,3 +29,8 @@ def test_existing_accounts_get_their_skeletons():
     assert (maren.username_skeleton, maren.display_name_skeleton) == ("rnaren", "")
     assert lookalike.username_skeleton == f"{skeleton('admin')}#{lookalike.pk}"
     assert lookalike.display_name_skeleton == skeleton("Maren Holt")
+    # Its account still saves (a new password, say), keeping its skeleton.
+    lookalike.set_password("a-new-secret-for-it")
+    lookalike.save()
+    lookalike.refresh_from_db()
+    assert lookalike.username_skeleton == f"{skeleton('admin')}#{lookalike.pk}"

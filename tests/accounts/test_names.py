@@ -267,3 +267,26 @@ def test_a_look_alike_stored_during_sign_up_is_a_form_error(client, monkeypatch)
     assert "too much like" in response.context["form"].errors["username"][0]
     assert 'value="second@example.org"' in response.content.decode()
     assert User.objects.count() == 1
+
+
+def test_a_name_kept_as_it_was_is_not_checked_again(member_client, user, category):
+    """Someone who had a name before a facilitator took a look-alike of it can
+    still save the rest of their profile."""
+    make_facilitator(category, display_name="Maren Holt")
+    User.objects.filter(pk=user.pk).update(
+        display_name="Maren Holt", display_name_skeleton=skeleton("Maren Holt")
+    )
+
+    response = member_client.post(
+        PROFILE, {"display_name": "Maren Holt", "signature": "New"}
+    )
+
+    assert response.status_code == 302
+    assert User.objects.get(pk=user.pk).signature == "New"
+
+
+def test_admin_user_pages_load(staff_client, user):
+    assert staff_client.get("/admin/accounts/user/add/").status_code == 200
+    page = staff_client.get(f"/admin/accounts/user/{user.pk}/change/")
+    assert page.status_code == 200
+    assert "Rosa Ilunga" in page.content.decode()
