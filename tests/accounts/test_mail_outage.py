@@ -157,3 +157,25 @@ def test_the_worker_sends_the_mail_once_the_server_is_back(client, closed_port):
     link = CONFIRM_LINK.search(envelope.content.decode()).group(1)
     client.post(link)
     assert EmailAddress.objects.get(email="amara@example.org").verified
+
+
+@override_settings(EMAIL_BACKEND="tests.accounts.test_mail_outage.RefusingBackend")
+def test_a_new_address_is_kept_with_the_mail_server_down(member_client, user):
+    response = member_client.post(
+        "/accounts/email/",
+        {"email": "rosa.new@example.org", "action_add": ""},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert told_of_delay(response)
+    assert EmailAddress.objects.get(user=user, email="rosa.new@example.org")
+
+
+@override_settings(EMAIL_BACKEND="tests.accounts.test_mail_outage.RefusingBackend")
+def test_the_unknown_account_notice_does_not_break_a_reset(client):
+    response = client.post(RESET, {"email": "nobody@example.org"}, follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == "/accounts/password/reset/done/"
+    assert RefusingBackend.attempts == 1
