@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from .forms import UserAddForm, UserEditForm
 from .models import User
 from .signals import user_shown_changed
 
 
 @admin.register(User)
 class ForumUserAdmin(UserAdmin):
+    form = UserEditForm
+    add_form = UserAddForm
     list_display = [
         "username",
         "display_name",

@@ -135,6 +135,8 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_LOGOUT_REDIRECT_URL = "forum:index"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# Safe subjects, and mail the server refuses queued for the worker to retry.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # allauth's limits, kept in the shared cache above; over them, the 429 page.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -183,6 +185,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "").lower() in {"1", "true", "yes"}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "forum@localhost")
+# A mail server that does not answer fails a request's attempt in this many
+# seconds (the mail is then queued for the worker), rather than hanging it.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 
 # Background tasks (notification emails, the daily digest) wait in the database
 # until `python manage.py db_worker` runs them: no other server is needed.
