@@ -55,9 +55,28 @@ def forget_facilitators(category_id: int) -> None:
     cache.delete(_facilitators_key(category_id))
 
 
-def facilitated_category_ids(user) -> set[int]:
-    """Ids of the categories user facilitates (one query; all for admins)."""
+def may_use_power(user) -> bool:
+    """The one gate before every moderation, facilitation and admin action, and
+    before what only those who hold power see: a role (facilitator, admin) gives
+    power only to an account signed in, active and not suspended. Any further
+    condition on holding power belongs here, not in the views."""
     if not user.is_authenticated:
+        return False
+    if not user.is_active:
+        return False
+    return not user.is_suspended
+
+
+def is_admin(user) -> bool:
+    """Whether user may act as an admin now (staff, and may_use_power)."""
+    if not may_use_power(user):
+        return False
+    return user.is_staff
+
+
+def facilitated_category_ids(user) -> set[int]:
+    """Ids of the categories user moderates now (one query; all for admins)."""
+    if not may_use_power(user):
         return set()
     if user.is_staff:
         return set(Category.objects.values_list("pk", flat=True))
@@ -66,7 +85,7 @@ def facilitated_category_ids(user) -> set[int]:
 
 def is_moderator(user, facilitators: set[int]) -> bool:
     """Whether user moderates a category whose facilitator ids are known."""
-    if not user.is_authenticated:
+    if not may_use_power(user):
         return False
     if user.is_staff:
         return True
@@ -74,7 +93,7 @@ def is_moderator(user, facilitators: set[int]) -> bool:
 
 
 def can_moderate(user, category: Category) -> bool:
-    if not user.is_authenticated:
+    if not may_use_power(user):
         return False
     if user.is_staff:
         return True

@@ -18,11 +18,21 @@ from forum.permissions import facilitator_ids
 
 from . import signals
 from .models import AuditEntry, Facilitator, Member, Report
+from .permissions import may_act_on
 
 Action = AuditEntry.Action
 
 
 SCHEDULE = SCHEDULE_NAME
+
+
+def refuse_own_account(*, actor: User | None, user: User) -> None:
+    """Raise PermissionDenied if actor would change their own suspension or
+    roles (a command acting for nobody, actor None, may)."""
+    if actor is not None and not may_act_on(actor, user):
+        raise PermissionDenied(
+            _("You cannot change your own account's suspension or roles.")
+        )
 
 
 def log_action(
@@ -350,6 +360,7 @@ def suspend_user(
     *, user: User, actor: User, reason: str, until: datetime | None = None
 ) -> bool:
     """Stop a user from posting, editing and reporting, until a date or lifted."""
+    refuse_own_account(actor=actor, user=user)
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_suspended:
         return False
@@ -369,6 +380,7 @@ def suspend_user(
 @transaction.atomic
 def unsuspend_user(*, user: User, actor: User) -> bool:
     """Lift a suspension."""
+    refuse_own_account(actor=actor, user=user)
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_suspended:
         return False
@@ -401,6 +413,7 @@ def appoint_facilitator(
     *, user: User, category: Category, actor: User | None = None
 ) -> bool:
     """Make user a facilitator of category; return whether anything changed."""
+    refuse_own_account(actor=actor, user=user)
     _, created = Facilitator.objects.get_or_create(user=user, category=category)
     User.objects.filter(pk=user.pk).update(is_facilitator=True)
     if created:
@@ -416,6 +429,7 @@ def appoint_facilitator(
 @transaction.atomic
 def remove_facilitator(*, user: User, category: Category, actor: User) -> bool:
     """Take the facilitator role in category away from user."""
+    refuse_own_account(actor=actor, user=user)
     deleted, _ = Facilitator.objects.filter(user=user, category=category).delete()
     User.objects.filter(pk=user.pk).update(
         is_facilitator=Facilitator.objects.filter(user=user).exists()
@@ -457,7 +471,7 @@ def remove_member(*, user: User, category: Category, actor: User) -> bool:
 def delete_user_account(*, user: User, actor: User, remove_posts: bool) -> None:
     """Delete another user's account for them (admins), logged: their posts stay
     under "Former participant", or with remove_posts become placeholders."""
-    if user.pk == actor.pk:
+    if not may_act_on(actor, user):
         raise PermissionDenied(_("Delete your own account from your settings."))
     log_action(
         actor=actor,
