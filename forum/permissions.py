@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -23,6 +23,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 
 from .models import Category, Post, Topic
+
+# What every signed-in reader sees, whatever their roles.
+OPEN_TO_SIGNED_IN = [Category.Visibility.PUBLIC, Category.Visibility.SIGNED_IN]
 
 
 def _facilitators_key(category_id: int) -> str:
@@ -130,6 +133,22 @@ def visible_categories(user, prefix: str = "") -> Q:
         | Q(**{field: Category.Visibility.SIGNED_IN})
         | Q(**{f"{pk}__in": user.memberships.values("category_id")})
         | Q(**{f"{pk}__in": user.facilitating.values("category_id")})
+    )
+
+
+def visible_to_their_readers(*, reader: str, prefix: str) -> Q:
+    """can_see_category as a filter on rows that each name their own reader (a
+    notification's recipient): reader is the path to that user, prefix the path
+    to the category (e.g. "topic__category__")."""
+    # The role models are moderation's, reached through their relations' names.
+    members = Category._meta.get_field("members").related_model
+    facilitators = Category._meta.get_field("facilitators").related_model
+    role = {"user": OuterRef(reader), "category": OuterRef(f"{prefix}pk")}
+    return (
+        Q(**{f"{prefix}visibility__in": OPEN_TO_SIGNED_IN})
+        | Q(**{f"{reader}__is_staff": True})
+        | Q(Exists(members.objects.filter(**role)))
+        | Q(Exists(facilitators.objects.filter(**role)))
     )
 
 

@@ -182,6 +182,7 @@ def move_topic(*, topic: Topic, actor: User, category: Category) -> bool:
         before={"category": source.name},
         after={"category": category.name},
     )
+    signals.readers_changed.send(sender=Topic, topic=topic, user=None)
     return True
 
 
@@ -423,6 +424,8 @@ def appoint_facilitator(
         log_action(
             actor=actor, action=Action.APPOINT, category=category, target_user=user
         )
+    if created:
+        signals.readers_changed.send(sender=Facilitator, topic=None, user=user)
     return created
 
 
@@ -439,6 +442,7 @@ def remove_facilitator(*, user: User, category: Category, actor: User) -> bool:
         log_action(
             actor=actor, action=Action.REMOVE, category=category, target_user=user
         )
+        signals.readers_changed.send(sender=Facilitator, topic=None, user=user)
     return bool(deleted)
 
 
@@ -450,6 +454,7 @@ def add_member(*, user: User, category: Category, actor: User) -> bool:
         log_action(
             actor=actor, action=Action.ADD_MEMBER, category=category, target_user=user
         )
+        signals.readers_changed.send(sender=Member, topic=None, user=user)
     return created
 
 
@@ -464,6 +469,7 @@ def remove_member(*, user: User, category: Category, actor: User) -> bool:
             category=category,
             target_user=user,
         )
+        signals.readers_changed.send(sender=Member, topic=None, user=user)
     return bool(deleted)
 
 
