@@ -1,13 +1,12 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
 from forum.admin import TopicAdmin
 from forum.models import Topic
 
 from . import services
 from .models import AuditEntry, Facilitator, Member, Report
-from .permissions import may_act_on
+from .permissions import OWN_ACCOUNT, may_act_on
 
 
 @admin.register(Facilitator)
@@ -24,9 +23,7 @@ class FacilitatorAdmin(admin.ModelAdmin):
             def clean_user(self):
                 user = self.cleaned_data["user"]
                 if not may_act_on(actor, user):
-                    raise ValidationError(
-                        _("You cannot change your own account's suspension or roles.")
-                    )
+                    raise ValidationError(OWN_ACCOUNT)
                 return user
 
         return NotOneself

@@ -4,6 +4,7 @@ decided by forum.permissions (can_see_category, can_moderate, …), which reads
 these roles through their relations' names; moderation code asks it directly."""
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from forum.permissions import forget_facilitators, is_admin
 
@@ -12,6 +13,9 @@ from .models import Facilitator
 
 def can_manage_users(user) -> bool:
     return is_admin(user)
+
+
+OWN_ACCOUNT = _("You cannot change your own account's suspension or roles.")
 
 
 def may_act_on(actor, user) -> bool:

@@ -18,7 +18,7 @@ from forum.permissions import facilitator_ids
 
 from . import signals
 from .models import AuditEntry, Facilitator, Member, Report
-from .permissions import may_act_on
+from .permissions import OWN_ACCOUNT, may_act_on
 
 Action = AuditEntry.Action
 
@@ -30,9 +30,7 @@ def refuse_own_account(*, actor: User | None, user: User) -> None:
     """Raise PermissionDenied if actor would change their own suspension or
     roles (a command acting for nobody, actor None, may)."""
     if actor is not None and not may_act_on(actor, user):
-        raise PermissionDenied(
-            _("You cannot change your own account's suspension or roles.")
-        )
+        raise PermissionDenied(OWN_ACCOUNT)
 
 
 def log_action(

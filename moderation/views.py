@@ -143,7 +143,7 @@ def _move_target(user, raw_id: str) -> Category | None:
     """The category a topic may move to, if raw_id names one user moderates."""
     try:
         target = Category.objects.get(pk=int(raw_id))
-    except (ValueError, OverflowError, Category.DoesNotExist):
+    except (ValueError, Category.DoesNotExist):
         return None
     return target if can_moderate(user, target) else None
 

@@ -747,7 +747,7 @@ def test_move_to_missing_category_changes_nothing(client, topic, admin):
     """A category id that does not exist leaves the topic where it is."""
     client.force_login(admin)
 
-    for bad in ("999999", "not-a-number", ""):
+    for bad in ("999999", "99999999999999999999", "-1", "not-a-number", ""):
         response = client.post(
             f"/moderation/t/{topic.pk}/move/", {"category": bad}, follow=True
         )
