@@ -482,6 +482,7 @@ def user_detail(request, pk):
         "moderation/user_detail.html",
         {
             "member": member,
+            "own_account": not may_act_on(request.user, member),
             "roles": roles,
             "suspend_form": suspend_form,
             "role_form": role_form,

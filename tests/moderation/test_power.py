@@ -254,6 +254,26 @@ def test_an_admin_cannot_change_their_own_account(world, data):
     assert snapshot() == before
 
 
+def test_an_admins_own_page_offers_no_change(world):
+    """On their own user page an admin finds no form to suspend, appoint,
+    remove or delete themselves, and is told why."""
+    services.appoint_facilitator(user=world.admin, category=world.other)
+    page = html(
+        signed_in(world.admin).get(reverse("moderation:user", args=[world.admin.pk]))
+    )
+    assert "only another admin may change" in page
+    for control in ('name="suspend"', 'name="appoint"', 'name="remove_role"'):
+        assert control not in page
+    assert reverse("moderation:delete_user", args=[world.admin.pk]) not in page
+    other = html(
+        signed_in(world.admin).get(
+            reverse("moderation:user", args=[world.facilitator.pk])
+        )
+    )
+    assert 'name="unsuspend"' in other
+    assert 'name="remove_role"' in other
+
+
 def test_a_suspended_admin_cannot_lift_their_own_suspension(world):
     response = signed_in(world.staff).post(
         reverse("moderation:user", args=[world.staff.pk]), {"unsuspend": "1"}
