@@ -8,6 +8,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from accounts.models import User
 from facilitation.models import Annotation, Prompt, QueueDismissal
+from forum import services as forum_services
 from forum.models import Post, Topic
 from forum.permissions import may_use_power
 from moderation import services
@@ -207,6 +208,26 @@ def test_a_suspended_facilitator_sees_no_tools_and_no_hidden_text(world):
     assert "/moderation/t/" not in page
     assert world.hidden.body not in page
     assert reverse("moderation:dashboard") not in page
+
+
+@pytest.mark.parametrize("role", ["facilitator", "staff"])
+def test_forum_pages_open_to_power_stay_shut_when_suspended(world, role):
+    """Another's post history, editing another's post and a post awaiting
+    approval are a facilitator's; suspended, they are not found or refused."""
+    forum_services.edit_post(
+        post=world.post, editor=world.participant, body="Second thoughts."
+    )
+    client = signed_in(getattr(world, role))
+    before = snapshot()
+    for method, url, data in [
+        ("get", reverse("forum:post_history", args=[world.post.pk]), {}),
+        ("get", reverse("forum:edit_post", args=[world.post.pk]), {}),
+        ("post", reverse("forum:edit_post", args=[world.post.pk]), {"body": "Mine"}),
+        ("get", reverse("forum:post", args=[world.pending.pk]), {}),
+    ]:
+        response = getattr(client, method)(url, data)
+        assert response.status_code in REFUSED, (method, url)
+    assert snapshot() == before
 
 
 def test_a_suspended_admin_sees_no_admin_links(world):
