@@ -41,6 +41,30 @@ class ForumUserAdmin(UserAdmin):
     ]
     search_fields = ["username", "display_name", "email"]
 
+    # What makes an account powerful: nobody changes these on their own account,
+    # so no one revives, promotes or locks out themselves by mistake or on purpose.
+    own_account_fixed = [
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "user_permissions",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            fields += self.own_account_fixed
+        return fields
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.pk == request.user.pk:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset.exclude(pk=request.user.pk))
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # A name, signature or staff badge edited here shows on every page.
