@@ -81,11 +81,18 @@ install: $(STAMP) $(NODE_STAMP) $(MO)
 # The background worker (notification emails, the daily digest) runs beside the
 # server and stops with it; emails are printed in this terminal. Every minute,
 # dialogues past their closing time get their lock written (close_dialogues).
+# The database, its backups, the file cache (sessions) and the secret key are
+# readable by their owner only: the recipes that write them run under umask 077,
+# and files an older checkout made readable by others are closed.
+PRIVATE_FILES := db.sqlite3 db.sqlite3-wal db.sqlite3-shm .serve-secret-key .cache backups
+CLOSE_PRIVATE := umask 077; for f in $(PRIVATE_FILES); do [ -e "$$f" ] && chmod -R go-rwx "$$f"; done; true
+
 run: $(STAMP) $(MO)
-	$(PY) manage.py migrate
-	$(PY) manage.py seed_demo
-	$(PY) manage.py send_digests --schedule
-	@$(PY) manage.py db_worker --interval 1 --no-reload & worker=$$!; \
+	@$(CLOSE_PRIVATE)
+	umask 077; $(PY) manage.py migrate
+	umask 077; $(PY) manage.py seed_demo
+	umask 077; $(PY) manage.py send_digests --schedule
+	@umask 077; $(PY) manage.py db_worker --interval 1 --no-reload & worker=$$!; \
 	while sleep 60; do $(PY) manage.py close_dialogues -v0 >/dev/null || true; done & closer=$$!; \
 	trap 'kill $$worker $$closer 2>/dev/null; wait $$worker $$closer 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -194,8 +201,9 @@ SERVE_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
 
 .PHONY: serve
 serve: $(STAMP) $(MO)
-	@[ -s .serve-secret-key ] || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > .serve-secret-key
-	@export DJANGO_SETTINGS_MODULE=config.settings.base DJANGO_LOCAL_HTTP=1 \
+	@$(CLOSE_PRIVATE)
+	@umask 077; [ -s .serve-secret-key ] || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > .serve-secret-key
+	@umask 077; export DJANGO_SETTINGS_MODULE=config.settings.base DJANGO_LOCAL_HTTP=1 \
 		DJANGO_SECRET_KEY="$$(cat .serve-secret-key)"; \
 	env -u DJANGO_DEBUG $(PY) manage.py collectstatic --noinput -v0 && \
 	env -u DJANGO_DEBUG $(PY) manage.py migrate --noinput && \

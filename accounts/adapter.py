@@ -1,25 +1,66 @@
-"""The site's allauth adapter (ACCOUNT_ADAPTER)."""
-
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.core import ratelimit
+from django.contrib import messages
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
+from .mail import header_text
+from .tasks import send_now_or_later
+
+# allauth's "Confirmation email sent to ..." would contradict MAIL_DELAYED.
+SENT_MESSAGE = "account/messages/email_confirmation_sent.txt"
+MAIL_DELAYED = _(
+    "We could not send the email yet; we will keep trying. It should arrive "
+    "within minutes."
+)
 # Sent to an address typed into the password-reset (or sign-in by code) form
 # when no account uses it.
 UNKNOWN_ACCOUNT_MAIL = "account/email/unknown_account"
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    """allauth's mail, safe in its headers and never lost to a mail server
+    that is down: what cannot be sent at once is queued for the worker, and
+    the person is told."""
+
+    def format_email_subject(self, subject: str) -> str:
+        return header_text(super().format_email_subject(subject))
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        request = allauth_context.request
         # Anyone may type any address: without a limit per address, the form would
         # mail a stranger as often as someone likes. Skipped silently, as the page
         # must answer the same whether or not the address has an account.
-        if template_prefix == UNKNOWN_ACCOUNT_MAIL and not ratelimit.consume(
-            context["request"], action="unknown_account_mail", key=email.lower()
+        if (
+            template_prefix == UNKNOWN_ACCOUNT_MAIL
+            and request is not None
+            and not ratelimit.consume(
+                request, action="unknown_account_mail", key=email.lower()
+            )
         ):
             return
-        super().send_mail(template_prefix, email, context)
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {
+                "request": request,
+                "email": email,
+                "current_site": get_current_site(request),
+                **context,
+            },
+        )
+        if not send_now_or_later(message) and request is not None:
+            request.account_mail_delayed = True
+            messages.warning(request, MAIL_DELAYED)
+
+    def add_message(self, request, level, message_template=None, *args, **kwargs):
+        if message_template == SENT_MESSAGE and getattr(
+            request, "account_mail_delayed", False
+        ):
+            return
+        super().add_message(request, level, message_template, *args, **kwargs)
 
     def get_client_ip(self, request) -> str:
         try:

@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from .forms import UserAddForm, UserEditForm
 from .models import User
 from .signals import user_shown_changed
 
 
 @admin.register(User)
 class ForumUserAdmin(UserAdmin):
+    form = UserEditForm
+    add_form = UserAddForm
     list_display = [
         "username",
         "display_name",
@@ -37,6 +40,30 @@ class ForumUserAdmin(UserAdmin):
         "suspension_reason",
     ]
     search_fields = ["username", "display_name", "email"]
+
+    # What makes an account powerful: nobody changes these on their own account,
+    # so no one revives, promotes or locks out themselves by mistake or on purpose.
+    own_account_fixed = [
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "user_permissions",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            fields += self.own_account_fixed
+        return fields
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.pk == request.user.pk:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset.exclude(pk=request.user.pk))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

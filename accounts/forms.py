@@ -3,9 +3,15 @@ from functools import cache
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import IntegrityError, transaction
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import language_choices
+from . import queries
+from .models import User, language_choices
+from .names import is_reserved, normalise, refused_characters, skeleton
 
 # User.named_in_exports as the settings form's choices.
 CONSENT_CHOICES = {True: "yes", False: "no", None: "undecided"}
@@ -17,6 +23,63 @@ def time_zone_choices() -> list[tuple[str, str]]:
     """Every IANA time zone this system knows, by name ("Europe/Paris")."""
     names = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
     return [(name, name.replace("_", " ")) for name in names]
+
+
+def clean_name(value: str) -> str:
+    """A typed name, NFKC-normalised; refused with a form error if it holds
+    control or invisible characters."""
+    refused = refused_characters(value)
+    if refused:
+        raise forms.ValidationError(
+            _(
+                "A name cannot contain control or invisible characters (line "
+                "breaks, tabs, direction or zero-width marks). Found: %(codes)s."
+            ),
+            code="control_characters",
+            params={"codes": ", ".join(refused)},
+        )
+    return normalise(value)
+
+
+RESERVED_ERROR = _("This name is kept for the forum's team. Choose another.")
+LOOK_ALIKE_USERNAME = _(
+    "This username looks too much like someone else's name. Choose another."
+)
+
+
+def check_username(username: str, *, user: User | None, team: bool = False) -> None:
+    """Refuse a username that looks like another account's username or display
+    name, or (unless chosen by an admin, team) like a name of the team."""
+    if not team and is_reserved(username):
+        raise forms.ValidationError(RESERVED_ERROR, code="reserved")
+    if queries.name_looks_taken(skeleton(username), user=user):
+        raise forms.ValidationError(
+            _("This username looks too much like someone else's name. Choose another."),
+            code="look_alike",
+        )
+
+
+def check_display_name(name: str, *, user: User | None, team: bool) -> None:
+    """Refuse a display name that looks like the name an admin or a
+    facilitator shows as, or (for anyone but the team) like a name of the
+    team. Participants may share a name ("Ana"): their profiles tell them
+    apart."""
+    if not name:
+        return
+    if not team and is_reserved(name):
+        raise forms.ValidationError(RESERVED_ERROR, code="reserved")
+    if queries.team_shows_as(skeleton(name), user=user):
+        raise forms.ValidationError(
+            _(
+                "This name looks like the name of a facilitator or an admin. "
+                "Choose another, so that readers can tell you apart."
+            ),
+            code="look_alike",
+        )
+
+
+def is_team(user: User | None) -> bool:
+    return bool(user and (user.is_staff or user.is_facilitator))
 
 
 class ProfileForm(forms.Form):
@@ -77,6 +140,14 @@ class ProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
 
+    def clean_display_name(self) -> str:
+        name = clean_name(self.cleaned_data["display_name"])
+        # A name kept as it was is not checked again: saving a signature never
+        # asks for a new name.
+        if skeleton(name) != self.user.display_name_skeleton:
+            check_display_name(name, user=self.user, team=is_team(self.user))
+        return name
+
     def clean_language(self) -> str:
         """The chosen language ("" follows the browser); a submission without
         the field leaves the current choice as it is."""
@@ -109,10 +180,66 @@ class SignupForm(AllauthSignupForm):
 
     field_order = ["username", "email", "password1", "password2", "website"]
 
+    def clean_username(self) -> str:
+        self.cleaned_data["username"] = clean_name(self.cleaned_data["username"])
+        username = super().clean_username()
+        check_username(username, user=None)
+        return username
+
+    def try_save(self, request):
+        """allauth's save; a look-alike username that another sign-up stored
+        between the check and this save (the database refuses a second
+        skeleton) is the same form error, not a server error."""
+        try:
+            with transaction.atomic():
+                return super().try_save(request)
+        except IntegrityError:
+            shape = skeleton(self.cleaned_data["username"])
+            if not User.objects.filter(username_skeleton=shape).exists():
+                raise
+        self.add_error("username", forms.ValidationError(LOOK_ALIKE_USERNAME))
+        context = {"form": self, "login_url": reverse("account_login")}
+        return None, render(request, "account/signup.html", context)
+
     def clean_website(self):
         if self.cleaned_data.get("website"):
             raise forms.ValidationError(_("This sign-up could not be accepted."))
         return ""
+
+
+class UserAddForm(AdminUserCreationForm):
+    """The admin's new-user form: the same name rules as sign-up, except that
+    admins may give the team's reserved names."""
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+
+    def clean_username(self) -> str:
+        self.cleaned_data["username"] = clean_name(self.cleaned_data["username"])
+        username = super().clean_username()
+        if username:
+            check_username(username, user=None, team=True)
+        return username
+
+
+class UserEditForm(UserChangeForm):
+    """The admin's user form: names checked as in sign-up and the profile."""
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+    def clean_username(self) -> str:
+        username = clean_name(self.cleaned_data["username"])
+        kept = self.instance.username_skeleton.partition("#")[0]
+        if skeleton(username) != kept:
+            check_username(username, user=self.instance, team=True)
+        return username
+
+    def clean_display_name(self) -> str:
+        name = clean_name(self.cleaned_data["display_name"])
+        if skeleton(name) != self.instance.display_name_skeleton:
+            check_display_name(name, user=self.instance, team=True)
+        return name
 
 
 KEEP_POSTS, REMOVE_POSTS = "keep", "remove"

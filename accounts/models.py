@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .names import skeleton
+
 
 def validate_time_zone(value: str) -> None:
     """An IANA time zone name known to this system (e.g. "Europe/Paris")."""
@@ -58,12 +60,46 @@ class User(AbstractUser):
     # its own); kept by notifications.services, in the transaction that adds or
     # reads the rows it counts.
     unread_notifications = models.PositiveIntegerField(default=0, editable=False)
+    # What the username and the display name look like (accounts.names.skeleton),
+    # so that a look-alike of any name is found with one indexed query. Kept by
+    # save() (sign-up, the admin, createsuperuser, accounts.services.create_user)
+    # and by accounts.services.update_profile.
+    username_skeleton = models.TextField(editable=False, default="")
+    display_name_skeleton = models.TextField(
+        editable=False, blank=True, default="", db_index=True
+    )
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            # No two usernames look alike ("admin", "ADMİN", "admin" in Cyrillic).
+            models.UniqueConstraint(
+                fields=["username_skeleton"], name="accounts_user_username_skeleton"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("forum:profile", args=[self.username])
+
+    def save(self, *args, **kwargs):
+        # Derived from the names on every write, whichever path makes it. An
+        # account that already looked like an older one when skeletons came
+        # (migration 0007 suffixed its skeleton with "#id") keeps its suffix.
+        shape = skeleton(self.username)
+        if self.username_skeleton.partition("#")[0] != shape:
+            self.username_skeleton = shape
+        self.display_name_skeleton = skeleton(self.display_name)
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            fields = set(fields)
+            if "username" in fields:
+                fields.add("username_skeleton")
+            if "display_name" in fields:
+                fields.add("display_name_skeleton")
+            kwargs["update_fields"] = fields
+        super().save(*args, **kwargs)
 
     @property
     def name(self) -> str:

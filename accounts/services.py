@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from . import signals
 from .models import User
+from .names import normalise, skeleton
 from .signals import user_shown_changed
 
 
@@ -21,10 +22,14 @@ def update_profile(
 ) -> User:
     """Change a user's display name and signature, re-rendering the signature,
     and (when given) their language and time zone; their posts and topics show
-    the new name (the snapshots follow it)."""
+    the new name (the snapshots follow it). The name is stored NFKC-normalised;
+    the forms refuse names with control characters or that look like another
+    (accounts.forms)."""
     old_shown = (user.name, user.signature)
+    display_name = normalise(display_name)
     changes = {
-        "display_name": display_name.strip(),
+        "display_name": display_name,
+        "display_name_skeleton": skeleton(display_name),
         "signature": signature,
         "signature_html": _render_signature(signature) if signature.strip() else "",
     }

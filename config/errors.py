@@ -1,4 +1,5 @@
-"""Styled error pages. A request body over the size limit answers 413."""
+"""Styled error pages. A request body over the size limit answers 413; a method
+an address does not take answers 405 with a page that says so."""
 
 import math
 import time
@@ -83,3 +84,20 @@ def allauth_retry_after(request) -> int:
             oldest_counted = sorted(hits, reverse=True)[rate.amount - 1]
             wait = max(wait, oldest_counted + rate.duration - now)
     return max(1, math.ceil(wait))
+
+
+class MethodNotAllowedPageMiddleware:
+    """Django's require_POST and friends answer 405 with an empty body: give it
+    the styled page, keeping the Allow header that names the methods taken."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content:
+            return response
+        page = render(request, "405.html", status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

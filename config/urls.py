@@ -2,9 +2,15 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from forum.sitemaps import SITEMAPS
+
+from .converters import IdConverter, UsernameConverter
+
+# Before the apps' URL confs below are read: they use these.
+register_converter(IdConverter, "id")
+register_converter(UsernameConverter, "username")
 
 
 def robots_txt(request):

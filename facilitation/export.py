@@ -18,9 +18,10 @@ from functools import cached_property
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from markdown_it import MarkdownIt
 
 from accounts.services import FORMER_PARTICIPANT, REMOVED_REASON
-from forum.markdown import render_markdown
+from forum.markdown import render_markdown, strip_bidi_controls
 from forum.models import Post, Topic
 from forum.permissions import facilitator_ids
 
@@ -40,6 +41,86 @@ _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 # backslash-escaped, so "\]" may occur in it but a bare "]" may not.
 _ATTRIBUTION = re.compile(r"\[((?:\\.|[^\\\]\n])*?) wrote:\]\(/p/(\d+)/?\)")
 _POST_LINK = re.compile(r"\]\(/p/(\d+)/?\)")
+
+
+# How a typical Markdown viewer reads the exported file: CommonMark with raw
+# HTML on (the site's own renderer has it off), and GitHub's tables.
+_viewer = MarkdownIt("commonmark", {"html": True}).enable("table")
+# Where raw HTML can start: a tag, a closing tag, a comment, a declaration or a
+# processing instruction.
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_SAFE_AUTOLINK = re.compile(r"<(?:https?|mailto):[^<>\s]*>", re.IGNORECASE)
+_CODE_SPAN_MARKS = re.compile(r"\\.|`+|<", re.DOTALL)
+_BACKTICKS = re.compile(r"`+")
+
+
+def _has_raw_html(text: str) -> bool:
+    """Whether a Markdown viewer would pass some of text through as HTML."""
+    for token in _viewer.parse(text):
+        if token.type == "html_block":
+            return True
+        if any(child.type == "html_inline" for child in token.children or []):
+            return True
+    return False
+
+
+def _escape_tags_in_text(chunk: str) -> str:
+    """chunk (lines of paragraphs, headings, lists, quotes) with each "<" that
+    could start HTML written "&lt;", except in code spans, where it shows as
+    typed anyway, and in http, https and mailto autolinks."""
+    out, last = [], 0
+    pos = 0
+    while found := _CODE_SPAN_MARKS.search(chunk, pos):
+        at, mark = found.start(), found.group()
+        pos = found.end()
+        if mark.startswith("`"):
+            closing = next(
+                (
+                    run
+                    for run in _BACKTICKS.finditer(chunk, pos)
+                    if len(run.group()) == len(mark)
+                ),
+                None,
+            )
+            if closing is not None:
+                pos = closing.end()
+        elif mark == "<":
+            autolink = _SAFE_AUTOLINK.match(chunk, at)
+            if autolink:
+                pos = autolink.end()
+            elif _TAG_START.match(chunk, at):
+                out += [chunk[last:at], "&lt;"]
+                last = at + 1
+    out.append(chunk[last:])
+    return "".join(out)
+
+
+def escape_raw_html(text: str) -> str:
+    """Markdown that any viewer shows as text where text held raw HTML
+    ("<script>" shows as typed, it does not run); code blocks and code spans
+    are kept as they are. Should the careful pass leave any HTML (text shaped
+    to make the block structure change once escaped), every "<" that could
+    start HTML is escaped, in code too."""
+    lines = text.split("\n")
+    code = set()
+    for token in _viewer.parse(text):
+        if token.type in {"fence", "code_block"} and token.map:
+            code.update(range(*token.map))
+    chunks, current = [], []
+    for number, line in enumerate(lines):
+        if number in code or not line.strip():
+            if current:
+                chunks.append(_escape_tags_in_text("\n".join(current)))
+                current = []
+            chunks.append(line)
+        else:
+            current.append(line)
+    if current:
+        chunks.append(_escape_tags_in_text("\n".join(current)))
+    escaped = "\n".join(chunks)
+    if _has_raw_html(escaped):
+        escaped = _TAG_START.sub("&lt;", text)
+    return escaped
 
 
 def escape_markdown(text: str) -> str:
@@ -317,7 +398,8 @@ def to_markdown(export: Export) -> str:
         out += [f"{p.number}. {_plain(p.text)}" for p in export.prompts]
         out.append("")
     out += ["## " + gettext("Summary"), ""]
-    out += [export.summary.strip() or f"*{gettext('No summary was written.')}*", ""]
+    summary = escape_raw_html(export.summary.strip())
+    out += [summary or f"*{gettext('No summary was written.')}*", ""]
     out += ["## " + gettext("The dialogue"), ""]
     for post in export.posts:
         number = f"{post.number}. " if post.number else ""
@@ -349,9 +431,10 @@ def to_markdown(export: Export) -> str:
                 + "*",
                 "",
             ]
-        out += [post.body.strip(), ""]
+        out += [escape_raw_html(post.body.strip()), ""]
     if export.closing_note.strip():
-        out += ["## " + gettext("Closing note"), "", export.closing_note.strip(), ""]
+        closing = escape_raw_html(export.closing_note.strip())
+        out += ["## " + gettext("Closing note"), "", closing, ""]
     out += [
         "---",
         "",
@@ -360,4 +443,4 @@ def to_markdown(export: Export) -> str:
         gettext("Exported %(date)s.") % {"date": format_date(export.exported_at)},
         "",
     ]
-    return "\n".join(out)
+    return strip_bidi_controls("\n".join(out))

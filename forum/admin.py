@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from . import services, versions
+from . import services, signals, versions
 from .models import Category, Post, Topic
 
 
@@ -22,6 +22,8 @@ class CategoryAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         # A category's name and visibility show on the index and its topics' pages.
         versions.bump_site()
+        if change and "visibility" in form.changed_data:
+            signals.category_visibility_changed.send(sender=Category, category=obj)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)

@@ -70,6 +70,23 @@ _INVISIBLE = re.compile(
 )
 
 
+# Embedding, override and isolate controls (LRE RLE PDF LRO RLO, LRI RLI FSI
+# PDI) make text show in another order than it was written, so what readers
+# see is not what was typed. The marks that mixed-direction writing needs (LRM,
+# RLM, ALM) stay.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_bidi_controls(text: str) -> str:
+    """text without bidi embedding, override and isolate controls."""
+    return _BIDI_CONTROLS.sub("", text)
+
+
+def plain_line(text: str) -> str:
+    """A title or subject as stored: without bidi controls, trimmed."""
+    return strip_bidi_controls(text).strip()
+
+
 def strip_invisible(url: str) -> str:
     cleaned = _INVISIBLE.sub("", url)
     if cleaned.isascii():  # no ASCII character is a format character (Cf)
@@ -598,8 +615,8 @@ def sanitise(html: str) -> str:
 
 
 def render_markdown(text: str) -> str:
-    """Render user markdown to sanitised HTML."""
-    return sanitise(_md.render(text))
+    """Render user markdown to sanitised HTML (bidi controls removed)."""
+    return sanitise(_md.render(strip_bidi_controls(text)))
 
 
 def render_post(text: str, *, mention_lookup) -> tuple[str, list[str]]:
@@ -607,5 +624,5 @@ def render_post(text: str, *, mention_lookup) -> tuple[str, list[str]]:
     mention_lookup finds (lower-case names to profile addresses); also return the
     lower-case names mentioned outside quotes, in order."""
     env: dict = {"mention_lookup": mention_lookup}
-    html = sanitise(_md.render(text, env))
+    html = sanitise(_md.render(strip_bidi_controls(text), env))
     return html, env.get("mentioned", [])

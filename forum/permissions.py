@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -23,6 +23,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 
 from .models import Category, Post, Topic
+
+# What every signed-in reader sees, whatever their roles.
+OPEN_TO_SIGNED_IN = [Category.Visibility.PUBLIC, Category.Visibility.SIGNED_IN]
 
 
 def _facilitators_key(category_id: int) -> str:
@@ -55,9 +58,28 @@ def forget_facilitators(category_id: int) -> None:
     cache.delete(_facilitators_key(category_id))
 
 
-def facilitated_category_ids(user) -> set[int]:
-    """Ids of the categories user facilitates (one query; all for admins)."""
+def may_use_power(user) -> bool:
+    """The one gate before every moderation, facilitation and admin action, and
+    before what only those who hold power see: a role (facilitator, admin) gives
+    power only to an account signed in, active and not suspended. Any further
+    condition on holding power belongs here, not in the views."""
     if not user.is_authenticated:
+        return False
+    if not user.is_active:
+        return False
+    return not user.is_suspended
+
+
+def is_admin(user) -> bool:
+    """Whether user may act as an admin now (staff, and may_use_power)."""
+    if not may_use_power(user):
+        return False
+    return user.is_staff
+
+
+def facilitated_category_ids(user) -> set[int]:
+    """Ids of the categories user moderates now (one query; all for admins)."""
+    if not may_use_power(user):
         return set()
     if user.is_staff:
         return set(Category.objects.values_list("pk", flat=True))
@@ -66,7 +88,7 @@ def facilitated_category_ids(user) -> set[int]:
 
 def is_moderator(user, facilitators: set[int]) -> bool:
     """Whether user moderates a category whose facilitator ids are known."""
-    if not user.is_authenticated:
+    if not may_use_power(user):
         return False
     if user.is_staff:
         return True
@@ -74,7 +96,7 @@ def is_moderator(user, facilitators: set[int]) -> bool:
 
 
 def can_moderate(user, category: Category) -> bool:
-    if not user.is_authenticated:
+    if not may_use_power(user):
         return False
     if user.is_staff:
         return True
@@ -111,6 +133,22 @@ def visible_categories(user, prefix: str = "") -> Q:
         | Q(**{field: Category.Visibility.SIGNED_IN})
         | Q(**{f"{pk}__in": user.memberships.values("category_id")})
         | Q(**{f"{pk}__in": user.facilitating.values("category_id")})
+    )
+
+
+def visible_to_their_readers(*, reader: str, prefix: str) -> Q:
+    """can_see_category as a filter on rows that each name their own reader (a
+    notification's recipient): reader is the path to that user, prefix the path
+    to the category (e.g. "topic__category__")."""
+    # The role models are moderation's, reached through their relations' names.
+    members = Category._meta.get_field("members").related_model
+    facilitators = Category._meta.get_field("facilitators").related_model
+    role = {"user": OuterRef(reader), "category": OuterRef(f"{prefix}pk")}
+    return (
+        Q(**{f"{prefix}visibility__in": OPEN_TO_SIGNED_IN})
+        | Q(**{f"{reader}__is_staff": True})
+        | Q(Exists(members.objects.filter(**role)))
+        | Q(Exists(facilitators.objects.filter(**role)))
     )
 
 

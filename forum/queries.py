@@ -523,7 +523,7 @@ def role_of(post: Post, facilitators: set[int]) -> str:
 def move_targets(*, viewer, topic: Topic) -> list[Category]:
     """Categories a moderator may move the topic to (one or two queries)."""
     categories = Category.objects.exclude(pk=topic.category_id).only("id", "name")
-    if not viewer.is_staff:
+    if not permissions.is_admin(viewer):
         categories = categories.filter(
             pk__in=permissions.facilitated_category_ids(viewer)
         )

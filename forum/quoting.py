@@ -1,6 +1,8 @@
+import html
 import re
 
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from .models import Post
 
@@ -13,14 +15,27 @@ def quote_markdown(post: Post, selection: str = "") -> str:
 
     The attribution links to the quoted post; quoting a post that itself quotes
     nests its blockquote one level deeper. A selection (from the browser) replaces
-    the whole body.
+    the whole body if the post holds it; words it does not hold are never
+    attributed to its author, the whole post is quoted instead.
     """
-    text = (
-        selection.strip()[:MAX_SELECTION] if selection.strip() else post.body
-    ).strip()
+    chosen = selection.strip()[:MAX_SELECTION]
+    text = (chosen if chosen and post_holds(post, chosen) else post.body).strip()
     url = reverse("forum:post", args=[post.pk])
     # Every ASCII punctuation mark escaped: a display name cannot become markup
     # (an autolink, emphasis, a bracket) that would replace the attribution link.
     name = _PUNCTUATION.sub(r"\\\1", post.author_name)
     lines = [f"[{name} wrote:]({url})", "", *text.splitlines()]
     return "\n".join(f"> {line}" if line else ">" for line in lines) + "\n\n"
+
+
+def post_holds(post: Post, selection: str) -> bool:
+    """Whether selection is words of the post, as its source has them or as a
+    reader sees them (rendered, tags dropped), whitespace aside: the browser
+    copies the rendered text, whose spacing and line breaks differ."""
+    wanted = _without_space(selection)
+    shown = html.unescape(strip_tags(post.body_html))
+    return wanted in _without_space(post.body) or wanted in _without_space(shown)
+
+
+def _without_space(text: str) -> str:
+    return "".join(text.split())

@@ -11,6 +11,7 @@ from accounts.services import FORMER_PARTICIPANT, REMOVED_REASON
 
 from . import permissions, search, signals, versions
 from .exceptions import ForumError, ParentNotInTopic, TopicLocked
+from .markdown import plain_line
 from .mentions import render_with_mentions
 from .models import (
     PATH_SEGMENT,
@@ -98,7 +99,7 @@ def _add_post(
         parent=parent,
         quoting=quoting,
         status=Post.Status.PENDING if pending else Post.Status.PUBLISHED,
-        subject=subject.strip(),
+        subject=plain_line(subject),
         body=body,
         body_html=body_html,
         word_count=count_words(body),
@@ -151,7 +152,7 @@ def create_topic(
     Category.objects.select_for_update().filter(pk=category.pk).first()
     topic = Topic.objects.create(
         category=category,
-        title=title.strip(),
+        title=plain_line(title),
         author=author,
         author_name=author.name,
         opens_at=opens_at,
@@ -332,7 +333,7 @@ def edit_post(
     post = Post.objects.select_for_update().get(pk=post.pk)
     if title is not None and post.pk == topic.first_post_id:
         rename_topic(topic=topic, title=title)
-    new_subject = post.subject if subject is None else subject.strip()
+    new_subject = post.subject if subject is None else plain_line(subject)
     resubmit = post.status == Post.Status.RETURNED and editor.pk == post.author_id
     if body == post.body and new_subject == post.subject and not resubmit:
         return post
@@ -381,8 +382,8 @@ def rename_topic(*, topic: Topic, title: str) -> bool:
     """Change a topic's title; return whether it changed."""
     changed = bool(
         Topic.objects.filter(pk=topic.pk)
-        .exclude(title=title.strip())
-        .update(title=title.strip())
+        .exclude(title=plain_line(title))
+        .update(title=plain_line(title))
     )
     if changed:
         versions.bump(topics=[topic.pk], categories=[topic.category_id])

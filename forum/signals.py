@@ -43,3 +43,9 @@ history_loaded = Signal()
 # post, editor, before and after ({"subject", "body"}). Moderation writes it to
 # its log.
 post_edited_by_other = Signal()
+
+# A category's visibility was changed (in the Django admin, the one place that
+# changes it). Sent by forum.admin.CategoryAdmin.save_model after the save.
+# kwargs: category (Category). Notifications recount the unread badges of
+# those notified about its topics.
+category_visibility_changed = Signal()

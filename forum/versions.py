@@ -46,7 +46,14 @@ def _increment_site_version() -> None:
         cache.incr(SITE_VERSION_KEY)
     except ValueError:
         # Missing (never set, evicted, or the cache restarted): start afresh.
-        cache.set(SITE_VERSION_KEY, time.time_ns(), timeout=None)
+        start_new_site_version()
+
+
+def start_new_site_version() -> None:
+    """A site version greater than any before it: after a restore, which may
+    have put back an older version (PostgreSQL's cache table is restored with
+    the data), with row versions that pages were already cached under."""
+    caches["default"].set(SITE_VERSION_KEY, time.time_ns(), timeout=None)
 
 
 def bump_site() -> None:

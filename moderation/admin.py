@@ -1,10 +1,12 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 
 from forum.admin import TopicAdmin
 from forum.models import Topic
 
 from . import services
 from .models import AuditEntry, Facilitator, Member, Report
+from .permissions import OWN_ACCOUNT, may_act_on
 
 
 @admin.register(Facilitator)
@@ -13,8 +15,26 @@ class FacilitatorAdmin(admin.ModelAdmin):
     list_filter = ["category"]
     autocomplete_fields = ["user"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        actor = request.user
+
+        class NotOneself(form):
+            def clean_user(self):
+                user = self.cleaned_data["user"]
+                if not may_act_on(actor, user):
+                    raise ValidationError(OWN_ACCOUNT)
+                return user
+
+        return NotOneself
+
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not may_act_on(request.user, obj.user):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         # Through the service: the audit entry, the user's flag and the cache.

@@ -1,21 +1,28 @@
-"""Who may manage users, and keeping the forum's cached facilitator sets in step
-with the roles stored here. Seeing and moderating are decided by
-forum.permissions (can_see_category, can_moderate, …), which reads these roles
-through their relations' names; moderation code asks it directly."""
+"""Who may manage users and whose accounts, and keeping the forum's cached
+facilitator sets in step with the roles stored here. Seeing and moderating are
+decided by forum.permissions (can_see_category, can_moderate, …), which reads
+these roles through their relations' names; moderation code asks it directly."""
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
-from forum.permissions import forget_facilitators
+from forum.permissions import forget_facilitators, is_admin
 
 from .models import Facilitator
 
 
-def is_admin(user) -> bool:
-    return bool(user.is_authenticated and user.is_staff)
-
-
 def can_manage_users(user) -> bool:
     return is_admin(user)
+
+
+OWN_ACCOUNT = _("You cannot change your own account's suspension or roles.")
+
+
+def may_act_on(actor, user) -> bool:
+    """Whether actor may change user's account (suspension, roles, deletion):
+    nobody changes their own, so no one lifts their own suspension or makes
+    themselves more powerful."""
+    return actor.pk != user.pk
 
 
 def forget_on_change(*, instance: Facilitator, **kwargs) -> None:

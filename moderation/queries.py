@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from forum.models import Category, Post
-from forum.permissions import facilitated_category_ids, visible_categories
+from forum.permissions import facilitated_category_ids, is_admin, visible_categories
 
 from .models import AuditEntry, Facilitator, Report
 
@@ -69,7 +69,7 @@ def audit_log(
 ) -> list[AuditEntry]:
     """Audit entries the viewer may see (their categories; all for admins)."""
     entries = AuditEntry.objects.select_related("category")
-    if not viewer.is_staff:
+    if not is_admin(viewer):
         entries = entries.filter(category_id__in=facilitated_category_ids(viewer))
     if action:
         entries = entries.filter(action=action)

@@ -18,11 +18,19 @@ from forum.permissions import facilitator_ids
 
 from . import signals
 from .models import AuditEntry, Facilitator, Member, Report
+from .permissions import OWN_ACCOUNT, may_act_on
 
 Action = AuditEntry.Action
 
 
 SCHEDULE = SCHEDULE_NAME
+
+
+def refuse_own_account(*, actor: User | None, user: User) -> None:
+    """Raise PermissionDenied if actor would change their own suspension or
+    roles (a command acting for nobody, actor None, may)."""
+    if actor is not None and not may_act_on(actor, user):
+        raise PermissionDenied(OWN_ACCOUNT)
 
 
 def log_action(
@@ -172,6 +180,7 @@ def move_topic(*, topic: Topic, actor: User, category: Category) -> bool:
         before={"category": source.name},
         after={"category": category.name},
     )
+    signals.readers_changed.send(sender=Topic, topic=topic, user=None)
     return True
 
 
@@ -350,6 +359,7 @@ def suspend_user(
     *, user: User, actor: User, reason: str, until: datetime | None = None
 ) -> bool:
     """Stop a user from posting, editing and reporting, until a date or lifted."""
+    refuse_own_account(actor=actor, user=user)
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_suspended:
         return False
@@ -369,6 +379,7 @@ def suspend_user(
 @transaction.atomic
 def unsuspend_user(*, user: User, actor: User) -> bool:
     """Lift a suspension."""
+    refuse_own_account(actor=actor, user=user)
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_suspended:
         return False
@@ -401,6 +412,7 @@ def appoint_facilitator(
     *, user: User, category: Category, actor: User | None = None
 ) -> bool:
     """Make user a facilitator of category; return whether anything changed."""
+    refuse_own_account(actor=actor, user=user)
     _, created = Facilitator.objects.get_or_create(user=user, category=category)
     User.objects.filter(pk=user.pk).update(is_facilitator=True)
     if created:
@@ -410,12 +422,15 @@ def appoint_facilitator(
         log_action(
             actor=actor, action=Action.APPOINT, category=category, target_user=user
         )
+    if created:
+        signals.readers_changed.send(sender=Facilitator, topic=None, user=user)
     return created
 
 
 @transaction.atomic
 def remove_facilitator(*, user: User, category: Category, actor: User) -> bool:
     """Take the facilitator role in category away from user."""
+    refuse_own_account(actor=actor, user=user)
     deleted, _ = Facilitator.objects.filter(user=user, category=category).delete()
     User.objects.filter(pk=user.pk).update(
         is_facilitator=Facilitator.objects.filter(user=user).exists()
@@ -425,6 +440,7 @@ def remove_facilitator(*, user: User, category: Category, actor: User) -> bool:
         log_action(
             actor=actor, action=Action.REMOVE, category=category, target_user=user
         )
+        signals.readers_changed.send(sender=Facilitator, topic=None, user=user)
     return bool(deleted)
 
 
@@ -436,6 +452,7 @@ def add_member(*, user: User, category: Category, actor: User) -> bool:
         log_action(
             actor=actor, action=Action.ADD_MEMBER, category=category, target_user=user
         )
+        signals.readers_changed.send(sender=Member, topic=None, user=user)
     return created
 
 
@@ -450,6 +467,7 @@ def remove_member(*, user: User, category: Category, actor: User) -> bool:
             category=category,
             target_user=user,
         )
+        signals.readers_changed.send(sender=Member, topic=None, user=user)
     return bool(deleted)
 
 
@@ -457,7 +475,7 @@ def remove_member(*, user: User, category: Category, actor: User) -> bool:
 def delete_user_account(*, user: User, actor: User, remove_posts: bool) -> None:
     """Delete another user's account for them (admins), logged: their posts stay
     under "Former participant", or with remove_posts become placeholders."""
-    if user.pk == actor.pk:
+    if not may_act_on(actor, user):
         raise PermissionDenied(_("Delete your own account from your settings."))
     log_action(
         actor=actor,

@@ -24,3 +24,11 @@ post_visibility_changed = Signal()
 # reports were dismissed), reporter_ids (list[int]: who filed the resolved
 # reports), note (str: the facilitator's words, possibly empty).
 reports_resolved = Signal()
+
+# Who may read a topic changed: it moved to another category, or a user gained
+# or lost a role (member, facilitator) in a category. Sent by
+# moderation.services.move_topic, add_member, remove_member,
+# appoint_facilitator and remove_facilitator inside the transaction, after the
+# change. kwargs: topic (Topic | None: the topic moved), user (User | None: the
+# user whose roles changed). Notifications recount the unread badges involved.
+readers_changed = Signal()

@@ -26,7 +26,7 @@ from .forms import (
     UsernameForm,
 )
 from .models import Member, Report
-from .permissions import can_manage_users
+from .permissions import can_manage_users, may_act_on
 
 
 def _moderated_topic(request, pk):
@@ -120,17 +120,15 @@ def rename(request, pk):
 @require_POST
 def move(request, pk):
     topic = _moderated_topic(request, pk)
-    try:
-        target = Category.objects.get(pk=int(request.POST.get("category", "")))
-    except (ValueError, Category.DoesNotExist):
+    target = _move_target(request.user, request.POST.get("category", ""))
+    if target is None:
+        # One answer whether the id is missing, unseen or not the mover's: it
+        # tells nothing about which categories exist.
         messages.error(
-            request, _("That category does not exist; the topic was not moved.")
+            request,
+            _("Choose one of the categories you facilitate; the topic was not moved."),
         )
         return redirect(topic)
-    if not can_moderate(request.user, target):
-        raise PermissionDenied(
-            _("You may only move topics to categories you facilitate.")
-        )
     changed = services.move_topic(topic=topic, actor=request.user, category=target)
     tell_outcome(
         request,
@@ -139,6 +137,15 @@ def move(request, pk):
         _("It is already there."),
     )
     return redirect(topic)
+
+
+def _move_target(user, raw_id: str) -> Category | None:
+    """The category a topic may move to, if raw_id names one user moderates."""
+    try:
+        target = Category.objects.get(pk=int(raw_id))
+    except (ValueError, Category.DoesNotExist):
+        return None
+    return target if can_moderate(user, target) else None
 
 
 # Post actions
@@ -431,10 +438,9 @@ def user_detail(request, pk):
     suspend_form = SuspendForm(request.POST if "suspend" in request.POST else None)
     role_form = UsernameForm()
     if request.method == "POST":
+        services.refuse_own_account(actor=request.user, user=member)
         if "suspend" in request.POST and suspend_form.is_valid():
             data = suspend_form.cleaned_data
-            if member.pk == request.user.pk:
-                raise PermissionDenied(_("You cannot suspend your own account."))
             if data["hide_posts"]:
                 services.suspend_and_hide(
                     users=[member],
@@ -485,6 +491,7 @@ def user_detail(request, pk):
         "moderation/user_detail.html",
         {
             "member": member,
+            "own_account": not may_act_on(request.user, member),
             "roles": roles,
             "suspend_form": suspend_form,
             "role_form": role_form,
@@ -503,7 +510,7 @@ def user_data(request, pk):
 def delete_user(request, pk):
     _require_admin(request)
     member = get_object_or_404(User, pk=pk)
-    if member.pk == request.user.pk:
+    if not may_act_on(request.user, member):
         raise PermissionDenied(_("Delete your own account from your settings."))
     form = DeleteUserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

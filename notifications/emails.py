@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.mail import header_text
 from accounts.middleware import user_language, user_time_zone
 from accounts.models import User
 from forum.models import Post
@@ -90,7 +91,8 @@ def send_email(
     context["unsubscribe_label"] = EMAIL_LABELS[what]
     context["settings_url"] = absolute(reverse("notifications:settings"))
     message = EmailMultiAlternatives(
-        subject=subject,
+        # The subject holds names and titles that users typed.
+        subject=header_text(subject),
         body=render_to_string(f"notifications/email/{template}.txt", context),
         to=[user.email],
         headers={

@@ -6,15 +6,20 @@ event; mail waits for the commit."""
 from django.dispatch import receiver
 
 from accounts.models import User
-from accounts.signals import personal_data_requested
+from accounts.signals import account_deleting, personal_data_requested
 from forum.signals import (
+    category_visibility_changed,
     counters_recounted,
     history_loaded,
     post_edited,
     post_placed,
     post_published,
 )
-from moderation.signals import post_visibility_changed, reports_resolved
+from moderation.signals import (
+    post_visibility_changed,
+    readers_changed,
+    reports_resolved,
+)
 
 from . import services
 from .models import Notification, NotificationSettings, Watch
@@ -76,6 +81,22 @@ def tell_reporters(sender, *, post, actor, hidden, reporter_ids, note, **kwargs)
         note=note.strip(),
     )
     queue_emails(created)
+
+
+@receiver(account_deleting, dispatch_uid="notifications.account_deleting")
+def withdraw_erased(sender, *, user, remove_posts, **kwargs):
+    if remove_posts:
+        services.withdraw_erased_posts(author=user)
+
+
+@receiver(readers_changed, dispatch_uid="notifications.readers_changed")
+def recount_readers(sender, *, topic=None, user=None, **kwargs):
+    services.refresh_unread_counts_after_access_change(topic=topic, user=user)
+
+
+@receiver(category_visibility_changed, dispatch_uid="notifications.category_visibility")
+def recount_category_readers(sender, *, category, **kwargs):
+    services.refresh_unread_counts_after_access_change(category=category)
 
 
 @receiver(counters_recounted, dispatch_uid="notifications.recount")

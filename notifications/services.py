@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from forum import permissions
 from forum.models import Category, Post, Topic
 
 from .models import (
@@ -186,10 +187,15 @@ def set_post_withdrawn(*, post: Post, hidden: bool, moderator_ids: set[int]) -> 
 
 def refresh_unread_counts(*, user_ids=None) -> None:
     """Recount the header's unread notifications from the rows (all users if
-    user_ids is None)."""
+    user_ids is None): those each reader can still see."""
     unread = (
         Notification.objects.filter(
             recipient=OuterRef("pk"), read_at__isnull=True, withdrawn=False
+        )
+        .filter(
+            permissions.visible_to_their_readers(
+                reader="recipient", prefix="topic__category__"
+            )
         )
         .order_by()
         .values("recipient")
@@ -202,6 +208,41 @@ def refresh_unread_counts(*, user_ids=None) -> None:
         else User.objects.filter(pk__in=list(user_ids))
     )
     users.update(unread_notifications=Coalesce(Subquery(unread), 0))
+
+
+def withdraw_erased_posts(*, author: User) -> int:
+    """Withdraw the notifications about an author's posts whose text is being
+    erased with their account; call inside the deletion's transaction. Returns
+    how many changed."""
+    rows = Notification.objects.filter(post__author=author, withdrawn=False).exclude(
+        kind__in=MODERATION_KINDS
+    )
+    recipients = list(rows.values_list("recipient_id", flat=True).distinct())
+    changed = rows.update(withdrawn=True)
+    if changed:
+        refresh_unread_counts(user_ids=recipients)
+    return changed
+
+
+def refresh_unread_counts_after_access_change(
+    *,
+    topic: Topic | None = None,
+    category: Category | None = None,
+    user: User | None = None,
+) -> None:
+    """Recount the badges a change of who may read touches: of everyone notified
+    about a moved topic or a category whose visibility changed, or of a user
+    whose roles changed."""
+    notified = Notification.objects.none()
+    if topic is not None:
+        notified = Notification.objects.filter(topic=topic)
+    if category is not None:
+        notified = Notification.objects.filter(topic__category=category)
+    if notified.exists():
+        recipients = notified.values_list("recipient_id", flat=True).distinct()
+        refresh_unread_counts(user_ids=recipients)
+    if user is not None:
+        refresh_unread_counts(user_ids=[user.pk])
 
 
 @transaction.atomic

@@ -13,6 +13,6 @@ urlpatterns = [
         views.unsubscribe,
         name="unsubscribe",
     ),
-    path("t/<int:pk>/watch/", views.watch_topic, name="watch_topic"),
+    path("t/<id:pk>/watch/", views.watch_topic, name="watch_topic"),
     path("c/<slug:slug>/watch/", views.watch_category, name="watch_category"),
 ]

@@ -6,6 +6,7 @@ from django.dispatch import receiver
 from django.templatetags.static import static
 from django.urls import get_script_prefix
 
+from .. import permissions
 from ..links import id_url
 
 register = template.Library()
@@ -18,6 +19,9 @@ def cut_final_stop(value: str) -> str:
 
 
 register.simple_tag(id_url)
+# The links to the tools follow the rules of the tools themselves.
+register.filter("may_use_power", permissions.may_use_power)
+register.filter("is_admin", permissions.is_admin)
 
 
 @register.simple_tag

@@ -152,3 +152,17 @@ def test_database_connections_persist_with_health_checks():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["None", "True"]
+
+
+def test_production_settings_pass_the_deploy_check():
+    """`manage.py check --deploy` finds nothing to warn about in production."""
+    result = run_with(
+        "config.settings.base",
+        "from django.core.management import execute_from_command_line; "
+        "execute_from_command_line(['manage.py', 'check', '--deploy', "
+        "'--fail-level', 'WARNING'])",
+        DJANGO_SECRET_KEY="k3Y-" + "a1B2c3D4e5" * 6,
+        DJANGO_ALLOWED_HOSTS="forum.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

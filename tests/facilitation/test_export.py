@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from markdown_it import MarkdownIt
 
 from accounts.models import User
 from accounts.services import delete_account, set_export_consent
@@ -14,6 +15,7 @@ from facilitation import services as facilitation
 from facilitation.export import (
     HIDDEN_PLACEHOLDER,
     REMOVED_PLACEHOLDER,
+    escape_raw_html,
     export_dialogue,
     to_markdown,
 )
@@ -497,3 +499,63 @@ def test_export_queries_are_flat(client, category, replies, django_assert_num_qu
     # (cached after).
     with django_assert_num_queries(7):
         assert client.get(export_url(topic)).status_code == 200
+
+
+def test_markdown_export_carries_no_raw_html(fac_client, dialogue):
+    """Raw HTML typed in posts, the summary or the closing note shows as text
+    when the Markdown file is opened in a viewer that passes HTML through;
+    code keeps it as typed, and bidi overrides are gone."""
+    topic = dialogue.topic
+    moderation.unlock_topic(topic=topic, actor=dialogue.facilitator)
+    ReplyFactory(
+        topic=topic,
+        author=dialogue.alice,
+        body=(
+            "<script>alert(1)</script> and <img src=x onerror=alert(2)>\n\n"
+            "Pay \u202eredro\u202c and `<b>` in code, <https://ok.example/>\n\n"
+            "```\n<script>shown as code</script>\n```"
+        ),
+    )
+    # Escaping the comment would make the indented line below it a paragraph's
+    # continuation: every "<" of such a body is escaped, in code too.
+    ReplyFactory(
+        topic=topic,
+        author=dialogue.alice,
+        body="<!-- hidden -->\n    <iframe src=https://evil.example></iframe>",
+    )
+    facilitation.set_summary(
+        topic=topic, editor=dialogue.facilitator, summary="<style>*{}</style> done"
+    )
+    moderation.lock_topic(
+        topic=topic, actor=dialogue.facilitator, note="</div><form action=x>Bye"
+    )
+
+    text = fac_client.get(export_url(topic, markdown=True)).content.decode()
+    shown = MarkdownIt("commonmark", {"html": True}).render(text)
+
+    for tag in ("<script", "<img", "<iframe", "<style", "<form", "</div", "<!--"):
+        assert tag not in shown.replace("<code>&lt;script", ""), tag
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; and &lt;img" in shown
+    assert "<code>&lt;b&gt;</code>" in shown
+    assert "<code>&lt;script&gt;shown as code&lt;/script&gt;\n</code>" in shown
+    assert '<a href="https://ok.example/">' in shown
+    assert "Pay redro and" in text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "a `x\n# <script>alert(1)</script>` y",
+        "<!-- c -->\n    <script>alert(1)</script>",
+        "<div>\n```\n<script>alert(1)</script>\n```\n</div>",
+        "> <img src=x onerror=alert(1)>\n- <svg onload=alert(1)>",
+        "| a | b |\n|---|---|\n| <b onclick=x> | `<i>` |",
+        "<javascript:alert(1)> <?php ?> <!DOCTYPE html>",
+    ],
+)
+def test_escaped_markdown_has_no_html_for_a_viewer(body):
+    shown = MarkdownIt("commonmark", {"html": True}).enable("table")
+    tokens = shown.parse(escape_raw_html(body))
+    assert not [t for t in tokens if t.type == "html_block"]
+    assert not [c for t in tokens for c in t.children or [] if c.type == "html_inline"]
+    assert 'href="javascript' not in shown.render(escape_raw_html(body))

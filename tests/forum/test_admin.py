@@ -34,8 +34,8 @@ def test_admin_post_edit_rerenders_html(staff_client, topic):
 
 
 def test_participants_cannot_use_admin(member_client):
-    """The admin is for staff only."""
-    assert member_client.get("/admin/forum/post/").status_code == 302
+    """The admin is for staff only: a signed-in participant is refused."""
+    assert member_client.get("/admin/forum/post/").status_code == 403
 
 
 def test_admin_post_edit_bumps_versions_and_kept_page(staff_client, topic):

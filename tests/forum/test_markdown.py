@@ -4,7 +4,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from forum.markdown import ALLOWED_TAGS, render_markdown
+from forum import services
+from forum.markdown import ALLOWED_TAGS, render_markdown, render_post
 
 REL = 'rel="nofollow ugc noopener"'
 HREF = re.compile(r'href="([^"]*)"')
@@ -385,3 +386,32 @@ def test_pathological_input_renders_in_linear_time(source):
 
     assert isinstance(html, str)
     assert elapsed < LIMIT_SECONDS, f"{elapsed:.2f}s"
+
+
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_bidi_controls_are_removed_from_rendered_text():
+    """Overrides and isolates cannot make a post show in another order than
+    written; the marks mixed-direction writing needs (RLM, LRM) stay."""
+    body = "Pay \u202eredro\u202c now, *\u2067see\u2069* [x\u202dy](https://a.example/)"
+    for html in (render_markdown(body), render_post(body, mention_lookup=dict)[0]):
+        assert not set(html) & set(BIDI_CONTROLS)
+        assert "Pay redro now" in html
+    assert "\u200f" in render_markdown("\u05e9\u05dc\u05d5\u05dd\u200f!")
+
+
+def test_bidi_controls_are_removed_from_titles_and_subjects(category, user):
+    topic = services.create_topic(
+        category=category, author=user, title="Plan \u202eA\u202c\u2066!", body="Hi"
+    )
+    reply = services.post_reply(
+        topic=topic, author=user, body="Yes", subject="\u202bRe\u202c: plan"
+    )
+    assert topic.title == "Plan A!"
+    assert reply.subject == "Re: plan"
+    services.rename_topic(topic=topic, title="\u2068Plan B\u2069")
+    services.edit_post(post=reply, editor=user, body="Yes", subject="\u202eok")
+    topic.refresh_from_db()
+    reply.refresh_from_db()
+    assert (topic.title, reply.subject) == ("Plan B", "ok")

@@ -95,6 +95,54 @@ def test_selection_replaces_the_body(topic, user):
     assert "Trust" not in quoted
 
 
+@pytest.mark.parametrize(
+    "selection",
+    [
+        "takes time. And listening",  # as the browser copies the rendered text
+        "**takes** time.\n\nAnd [listening]",  # as the source has it
+        "Trust\n   takes",  # the same words, spaced otherwise
+        "& friends",  # an entity of the source, as the reader saw it
+    ],
+)
+def test_a_selection_the_post_holds_is_kept(topic, user, selection):
+    """A selection found in the post's text (source or as shown, whitespace
+    aside) is what gets quoted."""
+    post = services.post_reply(
+        topic=topic,
+        author=user,
+        body="Trust **takes** time.\n\nAnd [listening](https://example.org/) "
+        "&amp; friends.",
+    )
+
+    quoted = quote_markdown(post, selection=selection)
+
+    assert quoted.split("\n", 2)[2].startswith(f"> {selection.split()[0]}")
+    assert quoted != quote_markdown(post)
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        "I never said this.",
+        "Trust takes no time.",  # words of the post, rearranged
+        "<script>alert(1)</script>",
+    ],
+)
+def test_a_selection_the_post_does_not_hold_quotes_the_whole_post(
+    topic, user, selection
+):
+    """Made-up words are never attributed to the author: the post is quoted
+    whole instead."""
+    post = services.post_reply(
+        topic=topic, author=user, body="Trust takes time.\n\nAnd listening."
+    )
+
+    quoted = quote_markdown(post, selection=selection)
+
+    assert quoted == quote_markdown(post)
+    assert selection not in quoted
+
+
 def test_blank_selection_quotes_the_whole_body(topic, user):
     """A selection of only whitespace falls back to the whole post."""
     post = services.post_reply(topic=topic, author=user, body="All of it.")
@@ -104,7 +152,7 @@ def test_blank_selection_quotes_the_whole_body(topic, user):
 
 def test_long_selection_is_cut(topic, user):
     """A selection is cut to the most a quote may hold."""
-    post = services.post_reply(topic=topic, author=user, body="Short.")
+    post = services.post_reply(topic=topic, author=user, body="w" * (MAX_SELECTION * 2))
 
     quoted = quote_markdown(post, selection="w" * (MAX_SELECTION + 500))
 

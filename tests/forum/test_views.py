@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from forum import queries, services
 from forum.models import Post, Topic, TopicRead
+from moderation import services as moderation_services
 from tests.factories import (
     CategoryFactory,
     ReplyFactory,
@@ -317,6 +318,33 @@ def test_quote_of_a_selection(member_client, topic):
     )
     assert "&gt; Second part." in page
     assert "First part." not in page.split("<textarea")[1]
+
+
+def test_a_made_up_selection_is_not_put_in_the_authors_mouth(member_client, topic):
+    """Words the post does not hold, sent as its selection, are not quoted as
+    its author's: the whole post is quoted instead."""
+    quoted = ReplyFactory(topic=topic, body="First part. Second part.")
+    page = html(
+        member_client.get(
+            f"/t/{topic.pk}/reply/?quote={quoted.pk}&selection=I+hate+everyone."
+        )
+    )
+    form = page.split("<textarea")[1]
+    assert "I hate everyone" not in form
+    assert "&gt; First part. Second part." in form
+
+
+def test_a_hidden_post_cannot_be_quoted_by_a_participant(client, topic, user):
+    """Quoting needs the right to read the post: a hidden one is not there."""
+    quoted = ReplyFactory(topic=topic, body="Words a facilitator hid.")
+    facilitator = make_facilitator(topic.category)
+    moderation_services.hide_post(post=quoted, actor=facilitator, reason="Rude.")
+    client.force_login(user)
+    response = client.get(
+        f"/t/{topic.pk}/reply/?quote={quoted.pk}&selection=Words+a+facilitator+hid."
+    )
+    assert response.status_code == 404
+    assert "Words a facilitator hid" not in html(response)
 
 
 def test_quoted_reply_renders_attribution_link(member_client, topic):

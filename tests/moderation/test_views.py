@@ -740,17 +740,18 @@ def test_dashboard_counts_open_reports_and_held_posts(
 # Move and rename mistakes
 
 
+NOT_MOVED = "Choose one of the categories you facilitate; the topic was not moved."
+
+
 def test_move_to_missing_category_changes_nothing(client, topic, admin):
     """A category id that does not exist leaves the topic where it is."""
     client.force_login(admin)
 
-    for bad in ("999999", "not-a-number"):
+    for bad in ("999999", "99999999999999999999", "-1", "not-a-number", ""):
         response = client.post(
             f"/moderation/t/{topic.pk}/move/", {"category": bad}, follow=True
         )
-        assert "That category does not exist; the topic was not moved." in html(
-            response
-        )
+        assert NOT_MOVED in html(response)
 
     assert fresh(topic).category_id == topic.category_id
     assert AuditEntry.objects.count() == 0
@@ -763,9 +764,11 @@ def test_move_to_a_category_the_facilitator_does_not_facilitate_is_refused(
     target = CategoryFactory()
     client.force_login(facilitator)
 
-    response = client.post(f"/moderation/t/{topic.pk}/move/", {"category": target.pk})
+    response = client.post(
+        f"/moderation/t/{topic.pk}/move/", {"category": target.pk}, follow=True
+    )
 
-    assert response.status_code == 403
+    assert NOT_MOVED in html(response)
     assert fresh(topic).category_id == topic.category_id
 
     services.appoint_facilitator(user=facilitator, category=target)
@@ -774,6 +777,29 @@ def test_move_to_a_category_the_facilitator_does_not_facilitate_is_refused(
     )
     assert f"Topic moved to {target.name}." in html(response)
     assert fresh(topic).category_id == target.pk
+
+
+def test_a_refused_move_does_not_tell_which_categories_exist(
+    client, topic, facilitator
+):
+    """A members-only category the mover cannot see, a visible one they do not
+    facilitate and an id that exists nowhere get the very same answer."""
+    unseen = configure(CategoryFactory(), visibility=Category.Visibility.PRIVATE)
+    visible = CategoryFactory()
+    missing = max(unseen.pk, visible.pk) + 1000
+    client.force_login(facilitator)
+
+    answers = []
+    for target in (unseen.pk, visible.pk, missing):
+        response = client.post(f"/moderation/t/{topic.pk}/move/", {"category": target})
+        page = client.get(response.url)
+        messages = re.findall(r'<p class="message[^"]*">(.*?)</p>', html(page))
+        answers.append((response.status_code, response.url, messages))
+
+    assert answers[0] == answers[1] == answers[2]
+    assert answers[0][:2] == (302, topic.get_absolute_url())
+    assert answers[0][2] == [NOT_MOVED]
+    assert fresh(topic).category_id == topic.category_id
 
 
 def test_rename_with_short_title_changes_nothing(client, topic, facilitator):

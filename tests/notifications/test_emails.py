@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import override_settings
 
+from accounts.models import User
 from forum import services
 from moderation import services as moderation_services
 from notifications import services as notifications
@@ -186,3 +187,27 @@ def test_real_delivery_through_smtp(
     assert "<em>share</em>" in html and "data-user-content" in html
     assert f"http://127.0.0.1:8000/p/{post.pk}/" in html
     assert Notification.objects.get(post=post).email_state == Email.SENT
+
+
+def test_a_name_with_line_breaks_cannot_break_the_mention_email(
+    dialogue, django_capture_on_commit_callbacks
+):
+    """A display name stored with CR/LF before such names were refused (old
+    data) neither adds a header nor stops the email: the mention is mailed
+    with the line breaks made spaces."""
+    mentioned = UserFactory(username="linked", email="linked@example.org")
+    author = UserFactory()
+    User.objects.filter(pk=author.pk).update(
+        display_name="Rosa\r\nBcc: everyone@example.org\r\n"
+    )
+    author.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_reply(topic=dialogue, author=author, body="Thanks @linked")
+
+    [message] = [m for m in mail.outbox if m.to == [mentioned.email]]
+    assert message.subject == (
+        "Rosa Bcc: everyone@example.org mentioned you in “Water rights”"
+    )
+    assert message.bcc == []
+    assert message.message()["Bcc"] is None

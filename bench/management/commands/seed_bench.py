@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from accounts.models import User
+from accounts.names import skeleton
 from forum import search
 from forum.markdown import render_markdown
 from forum.models import Category, Post, Topic, TopicRead
@@ -489,21 +490,26 @@ class Command(BaseCommand):
             first = FIRST_NAMES[i % len(FIRST_NAMES)]
             last = LAST_NAMES[(i // len(FIRST_NAMES) + i) % len(LAST_NAMES)]
             username = f"{_ascii(first)}.{_ascii(last)}{i}"
+            # bulk_create skips User.save(), which fills the skeletons.
             people.append(
                 User(
                     username=username,
+                    username_skeleton=skeleton(username),
                     email=f"{username}@{EMAIL_DOMAIN}",
                     password=password,
                     display_name=f"{first} {last}",
+                    display_name_skeleton=skeleton(f"{first} {last}"),
                     date_joined=joined + timedelta(minutes=i),
                 )
             )
         people.append(
             User(
                 username=BENCH_USERNAME,
+                username_skeleton=skeleton(BENCH_USERNAME),
                 email=f"{BENCH_USERNAME}@{EMAIL_DOMAIN}",
                 password=password,
                 display_name="Bench Reader",
+                display_name_skeleton=skeleton("Bench Reader"),
                 date_joined=joined,
             )
         )
