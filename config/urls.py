@@ -4,6 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpResponse
 from django.urls import include, path
 
+from forum.permissions import require_second_factor
 from forum.sitemaps import SITEMAPS
 
 
@@ -23,6 +24,16 @@ def robots_txt(request):
 
 # The admin signs in through the site's login, with its rate limits.
 admin.site.login = secure_admin_login(admin.site.login)
+admin_has_permission = admin.site.has_permission
+
+
+def admin_permission(request) -> bool:
+    """The admin's own check, after refusing (403) staff without a second factor."""
+    require_second_factor(request.user)
+    return admin_has_permission(request)
+
+
+admin.site.has_permission = admin_permission
 
 urlpatterns = [
     path(

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
+from .exceptions import SecondFactorRequired
 from .models import Category, Post, Topic
 
 
@@ -55,13 +56,41 @@ def forget_facilitators(category_id: int) -> None:
     cache.delete(_facilitators_key(category_id))
 
 
+def holds_power(user) -> bool:
+    """Whether user is staff or facilitates a category (the flag that
+    moderation.services keeps; no query)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or user.is_superuser or user.is_facilitator
+
+
+def lacks_second_factor(user) -> bool:
+    """Whether user holds power but has not set up two-factor sign-in: until they
+    do, every page prompts them and their tools refuse them."""
+    if not holds_power(user):
+        return False
+    return not user.has_second_factor
+
+
+def require_second_factor(user) -> None:
+    """Raise SecondFactorRequired (a 403 linking to the setup) if user lacks it."""
+    if lacks_second_factor(user):
+        raise SecondFactorRequired
+
+
 def facilitated_category_ids(user) -> set[int]:
-    """Ids of the categories user facilitates (one query; all for admins)."""
+    """Ids of the categories user facilitates (one query; all for admins); none
+    without a second factor."""
     if not user.is_authenticated:
         return set()
     if user.is_staff:
+        if not user.has_second_factor:
+            return set()
         return set(Category.objects.values_list("pk", flat=True))
-    return set(user.facilitating.values_list("category_id", flat=True))
+    ids = set(user.facilitating.values_list("category_id", flat=True))
+    if ids and not user.has_second_factor:
+        return set()
+    return ids
 
 
 def is_moderator(user, facilitators: set[int]) -> bool:
@@ -69,16 +98,20 @@ def is_moderator(user, facilitators: set[int]) -> bool:
     if not user.is_authenticated:
         return False
     if user.is_staff:
-        return True
-    return user.pk in facilitators
+        return user.has_second_factor
+    if user.pk not in facilitators:
+        return False
+    return user.has_second_factor
 
 
 def can_moderate(user, category: Category) -> bool:
     if not user.is_authenticated:
         return False
     if user.is_staff:
-        return True
-    return category.facilitators.filter(user=user).exists()
+        return user.has_second_factor
+    if not category.facilitators.filter(user=user).exists():
+        return False
+    return user.has_second_factor
 
 
 def can_see_category(user, category: Category) -> bool:
@@ -278,6 +311,7 @@ def get_topic_to_moderate(user, *, pk: int) -> Topic:
     """A topic user moderates: 404 if they may not see it, 403 if they see it
     but do not moderate its category."""
     topic = get_topic_for(user, pk=pk)
+    require_second_factor(user)
     if not can_moderate(user, topic.category):
         raise PermissionDenied(_("Only this category's facilitators may do this."))
     return topic
@@ -286,6 +320,7 @@ def get_topic_to_moderate(user, *, pk: int) -> Topic:
 def get_post_to_moderate(user, *, pk: int) -> Post:
     """A post user moderates (404 / 403 as get_topic_to_moderate)."""
     post = get_post_for(user, pk=pk)
+    require_second_factor(user)
     if not can_moderate(user, post.topic.category):
         raise PermissionDenied(_("Only this category's facilitators may do this."))
     return post

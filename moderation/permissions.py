@@ -15,7 +15,9 @@ def is_admin(user) -> bool:
 
 
 def can_manage_users(user) -> bool:
-    return is_admin(user)
+    if not is_admin(user):
+        return False
+    return user.has_second_factor
 
 
 def forget_on_change(*, instance: Facilitator, **kwargs) -> None:

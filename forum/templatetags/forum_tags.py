@@ -6,6 +6,7 @@ from django.dispatch import receiver
 from django.templatetags.static import static
 from django.urls import get_script_prefix
 
+from .. import permissions
 from ..links import id_url
 
 register = template.Library()
@@ -18,6 +19,14 @@ def cut_final_stop(value: str) -> str:
 
 
 register.simple_tag(id_url)
+
+
+@register.filter
+def lacks_second_factor(user) -> bool:
+    """permissions.lacks_second_factor, for the prompt on every page."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return permissions.lacks_second_factor(user)
 
 
 @register.simple_tag
