@@ -102,6 +102,7 @@ def make_facilitator(category: Category, second_factor=True, **kwargs) -> User:
     tools refuse one without a second factor)."""
     user = UserFactory(second_factor=second_factor, **kwargs)
     appoint_facilitator(user=user, category=category)
+    user.refresh_from_db()  # the service set is_facilitator in the row
     return user
 
 
