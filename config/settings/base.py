@@ -151,6 +151,12 @@ ACCOUNT_RATE_LIMITS = {
 # they use their tools (forum.permissions.lacks_second_factor), offered to all.
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Dialogue Forum"
+# allauth otherwise refuses a new email address to an account with two-factor
+# sign-in, against someone who signs up unverified and then turns it on to lock
+# the owner out. Here no one signs in before verifying (ACCOUNT_EMAIL_VERIFICATION),
+# and a changed address replaces the old one only once verified (ACCOUNT_CHANGE_EMAIL),
+# so facilitators and admins keep changing their address like everyone.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 
 # The interface is in English and French: the browser's Accept-Language chooses,
 # the switcher on every page overrides it (a cookie), and a signed-in user's saved
