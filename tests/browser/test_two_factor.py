@@ -20,9 +20,12 @@ def sign_in_with_password(page, site, user) -> None:
     follow(page.locator("form", has=page.locator("#id_login")).locator("button"))
 
 
+@pytest.mark.parametrize("tab", ["page", "nojs_page"], ids=["js", "nojs"])
 def test_facilitator_sets_up_an_authenticator_app_and_signs_in_with_it(
-    page, site, screenshot
+    request, tab, site, screenshot
 ):
+    """The whole journey works with JavaScript on and off."""
+    page = request.getfixturevalue(tab)
     category = CategoryFactory(name="Dialogues", slug="dialogues")
     facilitator = make_facilitator(
         category, second_factor=False, display_name="Mira Sol"
@@ -41,14 +44,14 @@ def test_facilitator_sets_up_an_authenticator_app_and_signs_in_with_it(
     assert "Set up two-factor sign-in" in page.locator("main").inner_text()
     follow(page.locator("main").get_by_role("link", name="Set up two-factor sign-in"))
     assert page.url.endswith("/accounts/2fa/")
-    screenshot(page, "two-factor-00-index-375", width=375)
+    screenshot(page, f"two-factor-00-index-375-{tab}", width=375)
     follow(page.get_by_role("link", name="Set up an authenticator app"))
     # allauth asks for the password again before any change to how one signs in.
     assert "/accounts/reauthenticate/" in page.url
     page.fill("#id_password", PASSWORD)
     follow(page.get_by_role("button", name="Confirm"))
 
-    screenshot(page, "two-factor-01-authenticator-app-375", width=375)
+    screenshot(page, f"two-factor-01-authenticator-app-375-{tab}", width=375)
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 375, f"the setup page is {width}px wide at 375px"
     assert page.locator("img[src^='data:image/svg+xml']").count() == 1
@@ -60,7 +63,7 @@ def test_facilitator_sets_up_an_authenticator_app_and_signs_in_with_it(
     codes = page.input_value("#recovery_codes").split()
     assert len(codes) == 10
     assert all(code.isdigit() and len(code) == 8 for code in codes)
-    screenshot(page, "two-factor-02-recovery-codes-375", width=375)
+    screenshot(page, f"two-factor-02-recovery-codes-375-{tab}", width=375)
     assert page.locator("header .second-factor-prompt").count() == 0
     assert Authenticator.objects.filter(user=facilitator).count() == 2
 
