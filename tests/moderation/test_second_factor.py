@@ -9,6 +9,7 @@ from accounts.models import User
 from forum import permissions
 from moderation.models import AuditEntry, Report
 from tests.factories import (
+    TOTP_SECRET,
     UserFactory,
     add_authenticator_app,
     make_facilitator,
@@ -179,3 +180,24 @@ def test_every_tool_refuses_power_without_a_second_factor(client, tool):
     # The same request passes once the second factor is set up.
     add_authenticator_app(actor)
     assert use(tool, client, world, role).status_code in (200, 302)
+
+
+def test_admin_sees_and_deletes_second_factors_but_never_their_secrets(
+    client, admin, facilitator
+):
+    """A lost phone: an admin deletes the facilitator's authenticator app in the
+    Django admin, without ever seeing its secret; the facilitator is prompted
+    again."""
+    app = Authenticator.objects.get(user=facilitator)
+    client.force_login(admin)
+    url = f"/admin/mfa/authenticator/{app.pk}/"
+
+    listing = client.get("/admin/mfa/authenticator/")
+    detail = client.get(f"{url}change/")
+
+    assert facilitator.name in html(listing)
+    assert detail.status_code == 200
+    assert TOTP_SECRET not in html(listing) + html(detail)
+    assert client.get("/admin/mfa/authenticator/add/").status_code == 403
+    assert client.post(f"{url}delete/", {"post": "yes"}).status_code == 302
+    assert permissions.lacks_second_factor(fresh(facilitator))
