@@ -153,11 +153,8 @@ def pass_second_factor(page, *, secret: str = TOTP_SECRET) -> None:
         if "/2fa/authenticate/" not in page.url:
             return
         page.fill("#id_code", totp_code(secret))
-        follow(
-            page.locator("form", has=page.locator("#id_code")).locator(
-                "button[type=submit]"
-            )
-        )
+        with page.expect_navigation():
+            page.press("#id_code", "Enter")
         if "/2fa/authenticate/" in page.url:
             time.sleep(30 - time.time() % 30 + 0.5)
 

@@ -15,6 +15,7 @@ from tests.factories import (
     make_facilitator,
 )
 from tests.helpers import fresh, html, signed_in
+from tests.totp import totp_code
 
 from .test_permission_matrix import EXPECTED, OK, ROLES, build_world, request_for
 from .test_permission_matrix import snapshot as matrix_snapshot
@@ -201,3 +202,22 @@ def test_admin_sees_and_deletes_second_factors_but_never_their_secrets(
     assert client.get("/admin/mfa/authenticator/add/").status_code == 403
     assert client.post(f"{url}delete/", {"post": "yes"}).status_code == 302
     assert permissions.lacks_second_factor(fresh(facilitator))
+
+
+def test_sign_in_asks_power_for_the_code_before_opening_the_tools(client, facilitator):
+    """Password first, then the authenticator app's code; a wrong code, or none,
+    leaves the facilitator signed out."""
+    answer = client.post(
+        "/accounts/login/",
+        {"login": facilitator.username, "password": "correct-horse-battery"},
+    )
+    assert answer["Location"] == "/accounts/2fa/authenticate/"
+    assert client.get("/moderation/").status_code == 302  # to the sign-in page
+    wrong = "000000" if totp_code(TOTP_SECRET) != "000000" else "111111"
+    assert client.post(answer["Location"], {"code": wrong}).status_code == 200
+    assert client.get("/moderation/").status_code == 302
+
+    signed = client.post(answer["Location"], {"code": totp_code(TOTP_SECRET)})
+
+    assert signed.status_code == 302
+    assert client.get("/moderation/").status_code == 200
