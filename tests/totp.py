@@ -15,3 +15,9 @@ def totp_code(secret: str, *, at: float | None = None) -> str:
     offset = digest[-1] & 0x0F
     value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return f"{value % 1_000_000:06d}"
+
+
+def wrong_code(secret: str) -> str:
+    """A code that no step around now accepts (the site allows one either side)."""
+    near = {totp_code(secret, at=time.time() + step) for step in (-60, -30, 0, 30, 60)}
+    return next(code for code in ("000000", "111111", "222222") if code not in near)

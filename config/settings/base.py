@@ -151,6 +151,9 @@ ACCOUNT_RATE_LIMITS = {
 # they use their tools (forum.permissions.lacks_second_factor), offered to all.
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Dialogue Forum"
+# A code from the 30 seconds before or after is accepted too (RFC 6238's advice): a
+# phone's clock a little off, or a code typed as it changes, still signs in.
+MFA_TOTP_TOLERANCE = 1
 # allauth otherwise refuses a new email address to an account with two-factor
 # sign-in, against someone who signs up unverified and then turns it on to lock
 # the owner out. Here no one signs in before verifying (ACCOUNT_EMAIL_VERIFICATION),

@@ -6,7 +6,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 
 from tests.factories import CategoryFactory, TopicFactory, make_facilitator
-from tests.totp import totp_code
+from tests.totp import totp_code, wrong_code
 
 from .conftest import PASSWORD, follow
 
@@ -71,7 +71,7 @@ def test_facilitator_sets_up_an_authenticator_app_and_signs_in_with_it(
     sign_in_with_password(page, site, facilitator)
     assert page.url.endswith("/accounts/2fa/authenticate/")
     assert page.locator("header").get_by_role("button", name="Sign out").count() == 0
-    page.fill("#id_code", "000000" if totp_code(secret) != "000000" else "111111")
+    page.fill("#id_code", wrong_code(secret))
     follow(page.locator("main").get_by_role("button", name="Sign in"))
     assert "Incorrect code" in page.locator("main").inner_text()
     page.fill("#id_code", totp_code(secret))
