@@ -1,3 +1,5 @@
+from allauth.mfa.admin import AuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
@@ -69,3 +71,20 @@ class ForumUserAdmin(UserAdmin):
         super().save_model(request, obj, form, change)
         # A name, signature or staff badge edited here shows on every page.
         user_shown_changed.send(sender=User, user=obj)
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class SecondFactorAdmin(AuthenticatorAdmin):
+    """Admins see who has which second factor and delete one that is lost (its
+    owner then sets up another); the secrets it holds are never shown."""
+
+    exclude = ["data"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

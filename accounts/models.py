@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .names import skeleton
@@ -104,6 +105,13 @@ class User(AbstractUser):
     @property
     def name(self) -> str:
         return self.display_name or self.username
+
+    @cached_property
+    def has_second_factor(self) -> bool:
+        """Whether the user has an authenticator app or a security key (allauth.mfa;
+        recovery codes only stand in for these). One query, kept as long as this
+        instance: a request's user."""
+        return self.authenticator_set.filter(type__in=["totp", "webauthn"]).exists()
 
     @property
     def is_suspended(self) -> bool:

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.template import loader
 
 from forum import ratelimit
+from forum.exceptions import SecondFactorRequired
 
 
 def bad_request(request, exception=None):
@@ -22,7 +23,11 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     message = str(exception) if exception and str(exception) else ""
-    return render(request, "403.html", {"message": message}, status=403)
+    context = {
+        "message": message,
+        "second_factor": isinstance(exception, SecondFactorRequired),
+    }
+    return render(request, "403.html", context, status=403)
 
 
 def page_not_found(request, exception=None):

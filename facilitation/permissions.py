@@ -10,6 +10,7 @@ from forum.permissions import (
     get_post_to_moderate,
     get_topic_for,
     get_topic_to_moderate,
+    require_second_factor,
 )
 
 # A dialogue's facilitators are its category's moderators.
@@ -21,6 +22,7 @@ def get_dialogue_to_export(user, *, pk: int) -> Topic:
     """A dialogue user may export: its facilitators and admins (403 for anyone
     else who sees it)."""
     topic = get_topic_for(user, pk=pk)
+    require_second_factor(user)
     if not can_moderate(user, topic.category):
         raise PermissionDenied(_("Only the dialogue's facilitators can export it."))
     return topic

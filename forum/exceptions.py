@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,3 +22,16 @@ class ParentNotInTopic(ForumError):
 
 class NotAllowed(ForumError):
     message = _("You may not do this.")
+
+
+class SecondFactorRequired(PermissionDenied):
+    """A 403 for staff and facilitators who have not set up two-factor sign-in;
+    its page links to the setup (config.errors.permission_denied)."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "Facilitators and admins sign in with a second factor. Set up "
+                "two-factor sign-in to use these tools."
+            )
+        )

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
+from .exceptions import SecondFactorRequired
 from .models import Category, Post, Topic
 
 # What every signed-in reader sees, whatever their roles.
@@ -58,16 +59,39 @@ def forget_facilitators(category_id: int) -> None:
     cache.delete(_facilitators_key(category_id))
 
 
+def holds_power(user) -> bool:
+    """Whether user is staff or facilitates a category (the flag that
+    moderation.services keeps; no query)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or user.is_superuser or user.is_facilitator
+
+
+def lacks_second_factor(user) -> bool:
+    """Whether user holds power but has not set up two-factor sign-in: until they
+    do, every page prompts them and their tools refuse them."""
+    if not holds_power(user):
+        return False
+    return not user.has_second_factor
+
+
+def require_second_factor(user) -> None:
+    """Raise SecondFactorRequired (a 403 linking to the setup) if user lacks it."""
+    if lacks_second_factor(user):
+        raise SecondFactorRequired
+
+
 def may_use_power(user) -> bool:
     """The one gate before every moderation, facilitation and admin action, and
     before what only those who hold power see: a role (facilitator, admin) gives
-    power only to an account signed in, active and not suspended. Any further
-    condition on holding power belongs here, not in the views."""
+    power only to an account signed in, active, not suspended and with a second
+    factor set up. Any further condition on holding power belongs here, not in
+    the views."""
     if not user.is_authenticated:
         return False
-    if not user.is_active:
+    if not user.is_active or user.is_suspended:
         return False
-    return not user.is_suspended
+    return not lacks_second_factor(user)
 
 
 def is_admin(user) -> bool:
@@ -316,6 +340,7 @@ def get_topic_to_moderate(user, *, pk: int) -> Topic:
     """A topic user moderates: 404 if they may not see it, 403 if they see it
     but do not moderate its category."""
     topic = get_topic_for(user, pk=pk)
+    require_second_factor(user)
     if not can_moderate(user, topic.category):
         raise PermissionDenied(_("Only this category's facilitators may do this."))
     return topic
@@ -324,6 +349,7 @@ def get_topic_to_moderate(user, *, pk: int) -> Topic:
 def get_post_to_moderate(user, *, pk: int) -> Post:
     """A post user moderates (404 / 403 as get_topic_to_moderate)."""
     post = get_post_for(user, pk=pk)
+    require_second_factor(user)
     if not can_moderate(user, post.topic.category):
         raise PermissionDenied(_("Only this category's facilitators may do this."))
     return post

@@ -281,6 +281,8 @@ def new_topic(request, slug):
 def reply(request, pk):
     topic = permissions.get_topic_for(request.user, pk=pk)
     if not permissions.can_reply(request.user, topic):
+        if topic.phase == "scheduled":
+            permissions.require_second_factor(request.user)
         raise PermissionDenied(_reply_refusal(request.user, topic))
     source = request.POST if request.method == "POST" else request.GET
     parent = permissions.get_post_in_topic(
@@ -410,6 +412,7 @@ def edit_post(request, pk):
     post = permissions.get_post_for(request.user, pk=pk)
     moderator = permissions.can_moderate(request.user, post.topic.category)
     if not permissions.can_edit(request.user, post, moderator=moderator):
+        permissions.require_second_factor(request.user)
         raise PermissionDenied(_edit_refusal(request.user, post))
     opening = post.pk == post.topic.first_post_id
     form_class = EditOpeningPostForm if opening else EditPostForm

@@ -12,7 +12,9 @@ from .models import Facilitator
 
 
 def can_manage_users(user) -> bool:
-    return is_admin(user)
+    if not is_admin(user):
+        return False
+    return user.has_second_factor
 
 
 OWN_ACCOUNT = _("You cannot change your own account's suspension or roles.")

@@ -46,11 +46,13 @@ def tell_outcome(request, changed: bool, done: str, already: str) -> None:
 
 
 def _require_facilitator(request):
+    forum_permissions.require_second_factor(request.user)
     if not facilitated_category_ids(request.user):
         raise PermissionDenied(_("These pages are for facilitators and admins."))
 
 
 def _require_admin(request):
+    forum_permissions.require_second_factor(request.user)
     if not can_manage_users(request.user):
         raise PermissionDenied(_("Only admins manage users."))
 
@@ -304,6 +306,7 @@ def resolve_report(request, pk):
     )
     if not forum_permissions.can_see_category(request.user, item.post.topic.category):
         raise Http404("No such report.")
+    forum_permissions.require_second_factor(request.user)
     if not can_moderate(request.user, item.post.topic.category):
         raise PermissionDenied(_("Only this category's facilitators may do this."))
     hide_post = request.POST.get("outcome") == "hide"
@@ -362,6 +365,7 @@ def audit_log(request):
 @login_required
 def members(request, slug):
     category = forum_permissions.get_category_for(request.user, slug=slug)
+    forum_permissions.require_second_factor(request.user)
     if not can_moderate(request.user, category):
         raise PermissionDenied(
             _("Only this category's facilitators manage its members.")

@@ -1,6 +1,8 @@
 """Test data made through the services, as the site makes it."""
 
 import factory
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt
 
 from accounts.models import User
 from accounts.services import create_user
@@ -21,10 +23,16 @@ class UserFactory(factory.Factory):
     signature = ""
     is_staff = False
     verified = True
+    # Admins hold power, so they sign in with a second factor (an authenticator
+    # app whose secret is TOTP_SECRET).
+    second_factor = factory.LazyAttribute(lambda o: o.is_staff)
 
     @classmethod
-    def _create(cls, model_class, **kwargs):
-        return create_user(**kwargs)
+    def _create(cls, model_class, second_factor=False, **kwargs):
+        user = create_user(**kwargs)
+        if second_factor:
+            add_authenticator_app(user)
+        return user
 
 
 class CategoryFactory(factory.Factory):
@@ -89,7 +97,24 @@ class ReplyFactory(factory.Factory):
         return services.post_reply(**kwargs)
 
 
-def make_facilitator(category: Category, **kwargs) -> User:
-    user = UserFactory(**kwargs)
+def make_facilitator(category: Category, second_factor=True, **kwargs) -> User:
+    """A facilitator of category, by default with an authenticator app (the
+    tools refuse one without a second factor)."""
+    user = UserFactory(second_factor=second_factor, **kwargs)
     appoint_facilitator(user=user, category=category)
+    user.refresh_from_db()  # the service set is_facilitator in the row
     return user
+
+
+# Base32, as authenticator apps take it; tests compute its codes (tests/totp.py).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def add_authenticator_app(user: User) -> Authenticator:
+    """Set up the authenticator app of TOTP_SECRET as user's second factor, as
+    allauth's activation stores it."""
+    return Authenticator.objects.create(
+        user=user,
+        type=Authenticator.Type.TOTP,
+        data={"secret": encrypt(TOTP_SECRET)},
+    )

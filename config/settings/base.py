@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_tasks_db",
     "accounts",
     "forum",
@@ -166,6 +167,20 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
 }
 
+# Two-factor sign-in (allauth.mfa): required of staff and facilitators before
+# they use their tools (forum.permissions.lacks_second_factor), offered to all.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "Dialogue Forum"
+# A code from the 30 seconds before or after is accepted too (RFC 6238's advice): a
+# phone's clock a little off, or a code typed as it changes, still signs in.
+MFA_TOTP_TOLERANCE = 1
+# allauth otherwise refuses a new email address to an account with two-factor
+# sign-in, against someone who signs up unverified and then turns it on to lock
+# the owner out. Here no one signs in before verifying (ACCOUNT_EMAIL_VERIFICATION),
+# and a changed address replaces the old one only once verified (ACCOUNT_CHANGE_EMAIL),
+# so facilitators and admins keep changing their address like everyone.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+
 # The interface is in English and French: the browser's Accept-Language chooses,
 # the switcher on every page overrides it (a cookie), and a signed-in user's saved
 # language wins over both (accounts.middleware.UserPreferencesMiddleware).
@@ -253,6 +268,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 LOCAL_HTTP = os.environ.get("DJANGO_LOCAL_HTTP", "").lower() in {"1", "true", "yes"}
 SECURE_SSL_REDIRECT = not LOCAL_HTTP
 SECURE_HSTS_SECONDS = 0 if LOCAL_HTTP else 31536000
+# Security keys (WebAuthn) over plain HTTP: allauth refuses an http:// origin
+# unless told; browsers themselves allow it on localhost only.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = LOCAL_HTTP
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_REFERRER_POLICY = "same-origin"

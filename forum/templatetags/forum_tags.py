@@ -24,6 +24,14 @@ register.filter("may_use_power", permissions.may_use_power)
 register.filter("is_admin", permissions.is_admin)
 
 
+@register.filter
+def lacks_second_factor(user) -> bool:
+    """permissions.lacks_second_factor, for the prompt on every page."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return permissions.lacks_second_factor(user)
+
+
 @register.simple_tag
 def cached_static(path: str) -> str:
     """{% static path %}, looked up once per path (the manifest does not change

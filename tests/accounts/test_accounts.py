@@ -327,11 +327,14 @@ def test_display_name_shows_on_public_profile(member_client, user, client):
 # Email change
 
 
-def test_adding_an_email_sends_verification(member_client, user):
-    """A new address is stored unverified and sent a confirmation link."""
-    response = member_client.post(
-        EMAIL, {"email": "rosa.new@example.org", "action_add": ""}
-    )
+@pytest.mark.parametrize("role", ["participant", "facilitator with two-factor"])
+def test_adding_an_email_sends_verification(client, user, facilitator, role):
+    """A new address is stored unverified and sent a confirmation link, also for
+    an account that signs in with a second factor."""
+    if role != "participant":
+        user = facilitator
+    client.force_login(user)
+    response = client.post(EMAIL, {"email": "rosa.new@example.org", "action_add": ""})
 
     assert response.status_code == 302
     address = EmailAddress.objects.get(user=user, email="rosa.new@example.org")

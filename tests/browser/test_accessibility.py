@@ -23,7 +23,12 @@ import pytest
 from accounts.models import User
 from demo.seed import seed_demo
 from forum.models import Category, Post, Topic
-from tests.factories import ReplyFactory, TopicFactory, UserFactory
+from tests.factories import (
+    ReplyFactory,
+    TopicFactory,
+    UserFactory,
+    add_authenticator_app,
+)
 
 from .conftest import follow
 
@@ -53,8 +58,11 @@ def axe_source() -> str:
 
 @pytest.fixture
 def demo(site):
-    """The demo forum, as `manage.py seed_demo` makes it."""
+    """The demo forum, as `manage.py seed_demo` makes it, its facilitator and admin
+    having set up their authenticator app (on first sign-in, in the demo)."""
     assert seed_demo()
+    for username in ["facilitator", "admin"]:
+        add_authenticator_app(User.objects.get(username=username))
     locked = Topic.objects.get(is_locked=True, category__slug="dialogues")
     open_dialogue = Topic.objects.filter(is_locked=False, category__slug="dialogues")
     return {
@@ -197,6 +205,8 @@ def test_pages_have_no_wcag_violations(
     for label, path in [
         ("notifications", "/notifications/"),
         ("notification settings", "/notifications/settings/"),
+        ("two-factor sign-in", "/accounts/2fa/"),
+        ("authenticator app setup", "/accounts/2fa/totp/activate/"),
         ("watch a topic", f"/t/{open_dialogue.pk}/watch/"),
         ("watch a category", f"/c/{category.slug}/watch/"),
         ("search results", "/search/?q=trust"),

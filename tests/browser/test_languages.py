@@ -18,7 +18,7 @@ from tests.factories import (
     make_facilitator,
 )
 
-from .conftest import PASSWORD, TIMEOUT_MS, follow
+from .conftest import PASSWORD, TIMEOUT_MS, follow, pass_second_factor
 
 pytestmark = pytest.mark.browser
 
@@ -88,6 +88,7 @@ def sign_in(page, site, user, words) -> None:
     page.fill("#id_password", PASSWORD)
     with page.expect_navigation():
         page.press("#id_password", "Enter")
+    pass_second_factor(page)
     sign_out = page.locator("header.site-header nav form button")
     assert sign_out.inner_text() == words["sign_out"], page.url
 

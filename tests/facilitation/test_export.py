@@ -494,10 +494,10 @@ def test_export_queries_are_flat(client, category, replies, django_assert_num_qu
         ReplyFactory(topic=topic, prompts=[prompt])
     moderation.lock_topic(topic=topic, actor=facilitator)
     client.force_login(facilitator)
-    # User, topic, the permission check (the session comes from the cache); then
-    # prompts, posts, the prompts they answer and the category's facilitators
-    # (cached after).
-    with django_assert_num_queries(7):
+    # User, topic, the second factor and the permission check (the session comes
+    # from the cache); then prompts, posts, the prompts they answer and the
+    # category's facilitators (cached after).
+    with django_assert_num_queries(8):
         assert client.get(export_url(topic)).status_code == 200
 
 

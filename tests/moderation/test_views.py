@@ -15,6 +15,7 @@ from tests.factories import (
     ReplyFactory,
     TopicFactory,
     UserFactory,
+    add_authenticator_app,
     make_facilitator,
 )
 from tests.helpers import configure, count_queries, fresh, html
@@ -550,6 +551,10 @@ def test_appoint_and_remove_facilitator(client, admin, user, category, topic):
     entry = AuditEntry.objects.get(action="appoint")
     assert (entry.actor, entry.target_user, entry.category) == (admin, user, category)
     client.force_login(user)
+    # A new facilitator's tools open once they have set up a second factor.
+    assert client.get("/moderation/").status_code == 403
+    assert "Facilitator tools" not in html(client.get(topic.get_absolute_url()))
+    add_authenticator_app(user)
     assert client.get("/moderation/").status_code == 200
     assert "Facilitator tools" in html(client.get(topic.get_absolute_url()))
 
@@ -833,7 +838,7 @@ def facilitated_topic(threshold: int = 0) -> tuple[User, Topic]:
 
 
 def dashboard_with(items: int) -> User:
-    facilitator = UserFactory()
+    facilitator = UserFactory(second_factor=True)
     for _ in range(items):
         category = configure(CategoryFactory(), approval_threshold=5)
         services.appoint_facilitator(user=facilitator, category=category)

@@ -13,6 +13,9 @@ from http.cookies import SimpleCookie
 
 from django.conf import settings
 
+from tests.factories import TOTP_SECRET
+from tests.totp import totp_code
+
 PASSWORD = "correct-horse-battery"  # the password of every factory user
 ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -102,3 +105,11 @@ class HttpSession:
         assert answer.status == 302, (
             f"{username} could not sign in: {answer.status} {answer.text[:300]}"
         )
+        if answer.location.endswith("/2fa/authenticate/"):
+            # Facilitators and admins: the authenticator app's code, second step.
+            token = self.csrf_token(answer.location)
+            answer = self.post(
+                answer.location,
+                {"csrfmiddlewaretoken": token, "code": totp_code(TOTP_SECRET)},
+            )
+            assert answer.status == 302, f"{username}: second step {answer.status}"
