@@ -1,11 +1,9 @@
 """Styled error pages. A request body over the size limit answers 413; a method
 an address does not take answers 405 with a page that says so."""
 
-import math
-import time
+import re
 
-from allauth.core.internal import ratelimit as allauth_ratelimit
-from django.core.cache import cache
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponseServerError
 from django.shortcuts import render
@@ -44,18 +42,20 @@ def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
 
 
-# The allauth limits behind each of its pages that can answer 429, and the form
-# field its per-key limits count by.
+# The allauth limits behind each of its pages that can answer 429 (settings'
+# ACCOUNT_RATE_LIMITS), and the form field its per-key limits count by.
 ALLAUTH_LIMITED_PAGES = {
-    "account_login": ("login", None),
-    "account_signup": ("signup", None),
-    "account_reset_password": ("reset_password", "email"),
-    "account_reset_password_from_key": ("reset_password_from_key", None),
-    "account_change_password": ("change_password", None),
-    "account_set_password": ("change_password", None),
-    "account_email": ("manage_email", None),
-    "account_reauthenticate": ("reauthenticate", None),
+    "account_login": (("login", "login_failed"), "login"),
+    "account_signup": (("signup",), None),
+    "account_reset_password": (("reset_password",), "email"),
+    "account_reset_password_from_key": (("reset_password_from_key",), None),
+    "account_change_password": (("change_password",), None),
+    "account_set_password": (("change_password",), None),
+    "account_email": (("manage_email",), None),
+    "account_reauthenticate": (("reauthenticate",), None),
 }
+DURATION = re.compile(r"(\d*)([smhd])")
+SECONDS_PER = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def too_many_requests(request):
@@ -67,28 +67,31 @@ def too_many_requests(request):
 
 
 def allauth_retry_after(request) -> int:
-    """Seconds until allauth's limits for this page let the next attempt through:
-    each of its sliding windows frees a place when the oldest hit it counts
-    leaves it."""
+    """Seconds after which allauth's limits for this page surely let the next
+    attempt through: the longest window among the limits that could have refused
+    it. allauth counts in sliding windows and does not say how full they are, so
+    this is the one wait that is never too short; each page has limits of about
+    the same window (sign-ups per hour are counted by the site's own limiter,
+    config.urls), so it is not much too long either."""
     match = request.resolver_match
-    action, key_field = ALLAUTH_LIMITED_PAGES.get(
-        match.url_name if match else "", ("", None)
+    actions, key_field = ALLAUTH_LIMITED_PAGES.get(
+        match.url_name if match else "", ((), None)
     )
-    key = request.POST.get(key_field, "").lower() if key_field else None
-    user = request.user if request.user.is_authenticated else None
-    now = time.time()
-    wait = 0.0
-    for rate in allauth_ratelimit.get_rates(app="allauth.account", action=action):
-        if (rate.per == "key" and not key) or (rate.per == "user" and not user):
-            continue
-        cache_key = allauth_ratelimit.get_cache_key(
-            request, app="allauth.account", action=action, rate=rate, key=key, user=user
-        )
-        hits = [t for t in cache.get(cache_key, []) if t > now - rate.duration]
-        if len(hits) >= rate.amount:
-            oldest_counted = sorted(hits, reverse=True)[rate.amount - 1]
-            wait = max(wait, oldest_counted + rate.duration - now)
-    return max(1, math.ceil(wait))
+    wait = 60
+    for action in actions:
+        for rate in (settings.ACCOUNT_RATE_LIMITS.get(action) or "").split(","):
+            amount_window_per = rate.strip().split("/")
+            if len(amount_window_per) != 3:
+                continue
+            _, window, per = amount_window_per
+            if per == "key" and not (key_field and request.POST.get(key_field)):
+                continue
+            if per == "user" and not request.user.is_authenticated:
+                continue
+            found = DURATION.fullmatch(window)
+            if found:
+                wait = max(wait, int(found[1] or 1) * SECONDS_PER[found[2]])
+    return wait
 
 
 class MethodNotAllowedPageMiddleware:

@@ -1,9 +1,11 @@
+from allauth.account import views as account_views
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpResponse
 from django.urls import include, path, register_converter
 
+from forum.ratelimit import limit_posts_per_client
 from forum.sitemaps import SITEMAPS
 
 from .converters import IdConverter, UsernameConverter
@@ -40,6 +42,14 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    # allauth counts sign-ups per minute; the site counts them per hour too.
+    path(
+        "accounts/signup/",
+        limit_posts_per_client(
+            name="signup-hour", limit_setting="FORUM_SIGNUPS_PER_HOUR", window=3600
+        )(account_views.signup),
+        name="account_signup",
+    ),
     path("accounts/", include("allauth.urls")),
     path("", include("facilitation.urls")),
     path("moderation/", include("moderation.urls")),

@@ -5,8 +5,10 @@ and machine, whatever the cache is (docs/architecture.md, "Rate limits")."""
 import math
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import wraps
 
 from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.db import router, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.http import HttpResponse
@@ -155,3 +157,24 @@ def refusal_page(request, refusal: Decision, message: str = "") -> HttpResponse:
         "wait": wait_in_words(refusal.retry_after)
     }
     return refused(render(request, "429.html", {"message": message}), refusal)
+
+
+def limit_posts_per_client(*, name: str, limit_setting: str, window: int):
+    """Decorate a view: at most settings.<limit_setting> POSTs per `window`
+    seconds from one client address, else the 429 page. For views the site does
+    not write, such as allauth's sign-up, whose own limits keep one window per
+    page."""
+
+    def decorate(view):
+        @wraps(view)
+        def limited(request, *args, **kwargs):
+            if request.method == "POST":
+                limit = getattr(settings, limit_setting)
+                decision = allow(Limit(f"{name}:{client_ip(request)}", limit, window))
+                if not decision.allowed:
+                    return refusal_page(request, decision)
+            return view(request, *args, **kwargs)
+
+        return limited
+
+    return decorate

@@ -157,7 +157,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
-    "signup": "5/m/ip,20/h/ip",
+    # And at most FORUM_SIGNUPS_PER_HOUR per address, counted by the site.
+    "signup": "5/m/ip",
     "reset_password": "10/m/ip,3/m/key",
     # "No account uses this address" mails (accounts.adapter), per address.
     "unknown_account_mail": "1/h/key,3/d/key",
@@ -314,6 +315,8 @@ FORUM_POSTS_PER_MINUTE = 6
 FORUM_NEW_ACCOUNT_POSTS_PER_MINUTE = 2
 FORUM_NEW_ACCOUNT_POSTS_PER_HOUR = 10
 FORUM_REPORTS_PER_HOUR = 10
+# Sign-ups from one client address (allauth adds its own 5 a minute).
+FORUM_SIGNUPS_PER_HOUR = 20
 # Links in emails point here (no request to take the host from in a worker).
 FORUM_BASE_URL = os.environ.get("FORUM_BASE_URL", "http://127.0.0.1:8000")
 # When the daily digest goes (UTC hour).

@@ -1,7 +1,7 @@
 """Rate limits, spam control and no account enumeration."""
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
@@ -245,29 +245,49 @@ def wall_clock():
 
 
 def test_allauth_refusals_tell_when_to_retry(client, wall_clock):
-    """allauth sends no Retry-After; its 429 page here does, and it is true: a
-    sign-up refused 20 seconds into the minute waits 40, and then goes through."""
+    """allauth sends no Retry-After; its 429 page here does, and it is never too
+    short: the sign-up page's limit is 5 a minute, so a sign-up refused 20
+    seconds into the minute waits at most 60, and then goes through."""
     assert [signup(client, n).status_code for n in range(5)] == [302] * 5
     client.logout()
     wall_clock.advance(20)
     refused = signup(client, 5)
     assert refused.status_code == 429
-    assert refused["Retry-After"] == "40"
-    assert "You can try again in 40 seconds." in text(refused)
-    wall_clock.advance(39)
-    assert signup(client, 6)["Retry-After"] == "1"
-    wall_clock.advance(1)
-    assert signup(client, 7).status_code == 302
+    assert refused["Retry-After"] == "60"
+    assert "You can try again in 60 seconds." in text(refused)
+    wall_clock.advance(60)
+    assert signup(client, 6).status_code == 302
+
+
+def test_signups_per_hour_are_counted_by_the_site(client, settings, wall_clock):
+    """Past the hour's sign-ups from one address, the wait is exact: what is
+    left of the hour since the first."""
+    settings.FORUM_SIGNUPS_PER_HOUR = 3
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": False}
+    with mock.patch("django.utils.timezone.now", lambda: datetime_at(wall_clock)):
+        for n in range(3):
+            assert signup(client, n).status_code == 302
+            client.logout()
+            wall_clock.advance(600)
+        refused = signup(client, 3)
+        assert refused.status_code == 429
+        assert refused["Retry-After"] == str(3600 - 1800)
+        wall_clock.advance(1800)
+        assert signup(client, 4).status_code == 302
+
+
+def datetime_at(wall_clock) -> datetime:
+    return datetime.fromtimestamp(wall_clock.now, tz=UTC)
 
 
 def test_allauth_refusals_by_address_key_tell_when_to_retry(client, user, wall_clock):
-    """The reset form's limit per typed address (3 a minute) gives its own wait."""
+    """The reset form's limit per typed address (3 a minute): at most a minute."""
     for _ in range(3):
         client.post("/accounts/password/reset/", {"email": user.email})
         wall_clock.advance(10)
     refused = client.post("/accounts/password/reset/", {"email": user.email.upper()})
     assert refused.status_code == 429
-    assert refused["Retry-After"] == "30"
+    assert refused["Retry-After"] == "60"
 
 
 def test_unknown_account_notices_are_limited_per_address(client, settings):
