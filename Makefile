@@ -6,6 +6,8 @@
 #   make lint     ruff check + ruff format --check
 #   make format   ruff format + ruff check --fix
 #   make clean    remove .venv, staticfiles/ and .pgtest/
+#   make lock     rewrite requirements.lock from pyproject.toml (UPGRADE=1: newest
+#                 releases the ranges allow, instead of keeping the locked ones)
 #   make backup   save the database to backups/ (pg_dump, or an SQLite copy)
 #   make restore FILE=backups/forum-<stamp>.dump   put a backup in its place
 #   make serve    the production setup locally: gunicorn, whitenoise, the worker
@@ -16,6 +18,9 @@
 # ARGS='-k thread -x'), TEST_WORKERS (default: cores + 1), REQUIRE_POSTGRES=1
 # (fail instead of skipping the PostgreSQL run when no server can be started),
 # PYTHON (default python3).
+#
+# Installs come from requirements.lock: exact versions with their hashes (runtime
+# and dev dependencies, Python 3.11 on Linux x86_64), then the project itself.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -47,15 +52,33 @@ PG_BANNER := u="$$DATABASE_URL"; \
 .PHONY: help install run test lint format clean backup restore
 
 help:
-	@sed -n '3,18s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,23s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-# Re-install only when pyproject.toml is newer than the stamp.
-$(STAMP): pyproject.toml | $(PY)
-	$(VENV)/bin/pip install -e '.[dev]'
+# Re-install only when pyproject.toml or the lock is newer than the stamp. Every
+# package is checked against the lock's hashes; the project itself adds no package.
+$(STAMP): pyproject.toml requirements.lock | $(PY)
+	$(VENV)/bin/pip install --require-hashes -r requirements.lock
+	$(VENV)/bin/pip install --no-deps -e .
 	@touch $@
+
+# uv resolves the lock in a throwaway environment, so the project's .venv holds only
+# what the lock names. Without UPGRADE=1 the versions already locked are kept and
+# only what pyproject.toml no longer allows (or newly asks for) changes.
+UV_VERSION := 0.13.9
+UPGRADE ?=
+
+.PHONY: lock
+lock:
+	@tool=$$(mktemp -d); trap 'rm -rf "$$tool"' EXIT; \
+	$(PYTHON) -m venv "$$tool" && \
+	"$$tool/bin/pip" install -q "uv==$(UV_VERSION)" && \
+	"$$tool/bin/uv" pip compile pyproject.toml --extra dev --generate-hashes \
+		--python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+		--custom-compile-command 'make lock' --quiet $(if $(UPGRADE),--upgrade) \
+		--output-file requirements.lock
 
 # The browser tests' accessibility checker (axe-core, pinned in package-lock.json).
 # Installed with `npm ci` when npm exists; without it the accessibility tests skip
