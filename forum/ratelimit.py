@@ -67,7 +67,7 @@ def _count_all(limits, now) -> tuple[Decision, bool]:
     if not reached:
         return Decision(True), new_key
     # The longest wait: the next attempt must pass every limit.
-    return Decision(False, max(_seconds_left(limit, now) for limit in reached)), new_key
+    return Decision(False, max(_seconds_left(limit) for limit in reached)), new_key
 
 
 def _count(limit: Limit, now) -> tuple[bool, bool]:
@@ -101,13 +101,17 @@ def _on_primary():
     return RateLimit.objects.db_manager(router.db_for_write(RateLimit))
 
 
-def _seconds_left(limit: Limit, now) -> int:
+def _seconds_left(limit: Limit) -> int:
+    """From now, not from when this request began: a request that began earlier
+    may find a window that a later one opened (and servers' clocks may differ
+    a little), so the wait is also never longer than the window."""
     resets_at = (
         _on_primary().filter(key=limit.key).values_list("resets_at", flat=True).first()
     )
     if resets_at is None:
         return 1
-    return max(1, math.ceil((resets_at - now).total_seconds()))
+    left = math.ceil((resets_at - timezone.now()).total_seconds())
+    return min(limit.window, max(1, left))
 
 
 def _delete_expired(now) -> None:

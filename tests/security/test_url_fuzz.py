@@ -14,8 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.factories import ReplyFactory, TopicFactory, UserFactory, make_facilitator
 
 HUGE = "99999999999999999999"
-PATH_VALUES = ["0", "-1", HUGE, "9223372036854775808", "abc", "%00", "1%00", "%C0"]
-QUERY_VALUES = ["0", "-1", HUGE, "abc", "\x00", "1.5", ""]
+PATH_VALUES = ["0", "-1", HUGE, "9223372036854775808", "abc", "1%00", "%C0"]
+QUERY_VALUES = ["0", "-1", HUGE, "abc", "\x00"]
 # Query and form fields the views read: each gets every value above.
 FIELDS = [
     "page",
