@@ -42,7 +42,7 @@ http {{
                      inactive=10m use_temp_path=off;
     log_format forum '$remote_addr - [$time_local] "$request" $status '
                      '$body_bytes_sent rt=$request_time '
-                     'cache=$upstream_cache_status id=$request_id';
+                     'cache=$upstream_cache_status up=$upstream_addr id=$request_id';
     access_log {dir}/access.log forum;
 
     server {{
