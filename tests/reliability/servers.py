@@ -129,26 +129,16 @@ def nginx(upstreams: list[int], static_root: Path, logs: Path):
     """nginx as the local stack runs it (deploy/nginx, plain HTTP) in front of
     the app servers on ports upstreams; yields its port."""
     port = free_port()
-    conf = subprocess.run(
+    process = subprocess.Popen(
         [
-            *(sys.executable, "deploy/nginx/local_conf.py", str(logs / "nginx")),
+            *(sys.executable, "deploy/nginx/local.py", str(logs / "nginx")),
             *("--port", str(port), "--static-root", str(static_root)),
             *(arg for p in upstreams for arg in ("--upstream", f"{HOST}:{p}")),
         ],
         cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    log = logs / "nginx" / "error.log"
-    process = subprocess.Popen(
-        [
-            *("nginx", "-p", str(logs / "nginx"), "-c", conf),
-            *("-e", str(log), "-g", "daemon off;"),
-        ]
     )
     try:
-        wait_for(port, process, log)
+        wait_for(port, process, logs / "nginx" / "error.log")
         yield port
     finally:
         process.send_signal(signal.SIGQUIT)

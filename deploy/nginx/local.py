@@ -1,12 +1,12 @@
-"""Write an nginx configuration that runs the forum's site locally, as the
-current user, over plain HTTP: the same server block as production
-(forum-locations.conf), with its pid, logs, temporary files and cache under one
-directory.
+"""Run nginx in the foreground with the forum's site, locally, as the current
+user, over plain HTTP: the same server block as production
+(forum-locations.conf), its configuration, pid, logs, temporary files and cache
+under one directory. Used by make stack, the tests and the benchmark.
 
-    python3 deploy/nginx/local_conf.py DIR --port 8080 --upstream 127.0.0.1:8001 \\
+    python3 deploy/nginx/local.py DIR --port 8000 --upstream 127.0.0.1:8001 \\
         [--upstream 127.0.0.1:8002] --static-root STATIC_ROOT
 
-prints the path of the main file; start nginx with `nginx -p DIR -c THAT_PATH`.
+The process becomes nginx's master: SIGTERM stops it at once, SIGQUIT gracefully.
 """
 
 import argparse
@@ -87,13 +87,16 @@ def main() -> None:
     parser.add_argument("--upstream", action="append", required=True)
     parser.add_argument("--static-root", type=Path, required=True)
     args = parser.parse_args()
+    directory = args.directory.resolve()
     conf = write(
-        args.directory.resolve(),
+        directory,
         port=args.port,
         upstreams=args.upstream,
         static_root=args.static_root,
     )
-    print(conf)
+    log = directory / "error.log"
+    command = ["nginx", "-p", str(directory), "-c", str(conf), "-e", str(log)]
+    os.execvp("nginx", [*command, "-g", "daemon off;"])
 
 
 if __name__ == "__main__":
