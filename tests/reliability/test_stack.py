@@ -10,6 +10,7 @@ without them, except in CI (CI=true), where it fails instead.
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -22,11 +23,15 @@ from forum.models import Post
 from notifications import services as notifications
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
 from tests.reliability.servers import (
+    HOST,
     ROOT,
     Browser,
+    app_servers,
     database_url_for_tests,
     free_port,
     manage,
+    nginx,
+    production_env,
     require,
     signed_in_as,
 )
@@ -36,13 +41,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SECRET_KEY = "stack-test-" + "k" * 50
 
 
+def require_postgresql():
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("needs PostgreSQL (make test runs it there)")
+
+
 @pytest.fixture(scope="module")
 def stack(django_db_setup, tmp_path_factory):
     """scripts/stack on the test database, started once for this module's tests
     (each makes its own rows); yields (nginx's port, its environment, the folder
     the mails are written to)."""
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("needs PostgreSQL (make test runs it there)")
+    require_postgresql()
     require("nginx", "redis-server")
     tmp_path = tmp_path_factory.mktemp("stack")
     port = free_port()
@@ -139,10 +148,12 @@ def test_sign_up_post_and_read_through_nginx(stack):
         r"https?://[^/\s]+(/accounts/confirm-email/[^/\s]+/)", mails(mail)
     )
     assert confirm, mails(mail)
-    # The page signs its own key anew (a timestamp in it): post where it says.
+    # The page signs the key anew each second (a timestamp in it): its form is
+    # sent where it says, from the one page read.
     _, page = newcomer.get(port, confirm.group(1))
     action = re.search(r'action="(/accounts/confirm-email/[^"]+/)"', page).group(1)
-    response, _ = newcomer.post(port, action, confirm.group(1), {})
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    response, _ = newcomer.request(port, "POST", action, {"csrfmiddlewaretoken": token})
     assert response.status == 302, response.status
     assert settings.SESSION_COOKIE_NAME in newcomer.cookies
 
@@ -210,3 +221,30 @@ def test_bad_requests_through_nginx_get_clear_answers(stack):
     assert response.getheader("Content-Type") == "text/html; charset=utf-8"
     assert "That was too large to send" in page
     assert Post.objects.filter(topic=topic).count() == 1
+
+
+def test_a_slow_client_holds_no_app_worker(tmp_path):
+    """A client sending its post slowly keeps nginx waiting, not the app: behind
+    nginx, the one sync worker of an app server serves another reader meanwhile."""
+    require_postgresql()
+    require("nginx")
+    env = production_env(tmp_path, DATABASE_URL=database_url_for_tests())
+    url = TopicFactory(title="Patience").get_absolute_url()
+    with (
+        app_servers(env, tmp_path, count=1) as [app],
+        nginx([app], tmp_path / "static", tmp_path) as port,
+        socket.create_connection((HOST, port)) as slow,
+    ):
+        # With a CSRF cookie, Django reads the form for its token: the body.
+        slow.sendall(
+            b"POST /accounts/login/ HTTP/1.1\r\nHost: localhost\r\n"
+            b"Cookie: csrftoken=" + b"a" * 32 + b"\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: 1000\r\n\r\nlogin=half+of+what+it+said"
+        )
+        time.sleep(0.5)
+        start = time.monotonic()
+        response, page = Browser().get(port, url)
+        assert response.status == 200
+        assert "Patience" in page
+        assert time.monotonic() - start < 5
