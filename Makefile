@@ -11,6 +11,8 @@
 #   make backup   save the database to backups/ (pg_dump, or an SQLite copy)
 #   make restore FILE=backups/forum-<stamp>.dump   put a backup in its place
 #   make serve    the production setup locally: gunicorn, whitenoise, the worker
+#   make stack    the production stack locally on PORT: nginx, gunicorn, PostgreSQL,
+#                 Redis, the worker and the timers' jobs (stopped with Ctrl-C)
 #   make bench    bench-search (search latency, 100,000 posts) and bench-pages
 #                 (every page with wrk, 1,000,000 posts; see BENCH_* below)
 #
@@ -52,7 +54,7 @@ PG_BANNER := u="$$DATABASE_URL"; \
 .PHONY: help install run test lint format clean backup restore
 
 help:
-	@sed -n '3,23s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,26s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -237,3 +239,11 @@ serve: $(STAMP) $(MO)
 	  echo "Serving the production setup on http://127.0.0.1:$(PORT) ($(SERVE_WORKERS) workers)"; \
 	  env -u DJANGO_DEBUG $(PY) -m gunicorn config.wsgi:application \
 		--workers $(SERVE_WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile -; }
+
+# The production stack, locally, as throwaway processes that stop with it: nginx on
+# 127.0.0.1:PORT (the shipped deploy/nginx server block, plain HTTP) in front of
+# gunicorn with the production settings, a throwaway PostgreSQL and Redis (or those
+# of DATABASE_URL and REDIS_URL), the worker and the timers' jobs (scripts/stack).
+.PHONY: stack
+stack: $(STAMP) $(MO)
+	PORT=$(PORT) $(WITH_PG) bash scripts/with-redis bash scripts/stack

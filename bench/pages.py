@@ -19,6 +19,10 @@ per request are counted in this process (Django's test client on the same
 database and settings, a warm second request); bytes per page are those the
 server sent.
 
+The signed-out 22-post topic is also read through nginx in front of the same
+gunicorn, configured as deployed (deploy/nginx: its one-second cache of signed-out
+pages, revalidated with the app); skipped, and said so, without nginx.
+
 In the same run a bare Django view returning as many bytes as the 22-post topic
 page is served by the same gunicorn setup (bench/ceiling.py): the ceiling, and
 our ratio to it. Last, the demo dialogue's page weight: compressed HTML, CSS and
@@ -132,6 +136,48 @@ def start_gunicorn(app: str, port: int, log: Path, env: dict) -> subprocess.Pope
             time.sleep(0.2)
     server.terminate()
     raise SystemExit(f"{app} did not start:\n{log.read_text()[-3000:]}")
+
+
+def start_nginx(upstream: int, workdir: Path) -> tuple[subprocess.Popen, int]:
+    """nginx as deployed (deploy/nginx/local.py, plain HTTP) in front of the
+    app on port upstream; the process and its port."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            *(sys.executable, str(ROOT / "deploy/nginx/local.py")),
+            *(str(workdir / "nginx"), "--port", str(port)),
+            *("--upstream", f"{HOST}:{upstream}"),
+            *("--static-root", str(settings.STATIC_ROOT)),
+        ]
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            fetch(port, "/robots.txt")
+            return server, port
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    log = workdir / "nginx" / "error.log"
+    raise SystemExit(f"nginx did not start:\n{log.read_text()[-3000:]}")
+
+
+def through_nginx(upstream: int, workdir: Path, path: str) -> str | float:
+    """Requests/s of a signed-out page read through nginx, or why it was not
+    measured."""
+    if not shutil.which("nginx"):
+        return "not measured: nginx not found (apt-get install nginx)"
+    server, port = start_nginx(upstream, workdir)
+    try:
+        status, _, _ = fetch(port, path)
+        if status != 200:
+            raise SystemExit(f"GET {path} through nginx answered {status}")
+        rps, _, _, errors = wrk(port, path)
+        if errors:
+            raise SystemExit(f"GET {path} through nginx: {errors} non-2xx answers")
+        return rps
+    finally:
+        stop(server)
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -490,6 +536,8 @@ def main() -> int:
             )
         demo = Topic.objects.get(title=DEMO_TITLE)
         settle(port)
+        nginx_rps = through_nginx(port, workdir, demo.get_absolute_url())
+        settle(port)
         revalidated = measure_revalidation(port, demo.get_absolute_url())
         elsewhere = (
             Topic.objects.filter(category__slug="bench-general", is_locked=False)
@@ -560,6 +608,12 @@ def main() -> int:
             f"{topic_row.rps:,.0f} req/s",
             ">= 1,000 req/s",
             topic_row.rps >= 1000,
+        ),
+        (
+            "22-post topic, out, via nginx",
+            f"{nginx_rps:,.0f} req/s" if isinstance(nginx_rps, float) else nginx_rps,
+            ">= 5,000 req/s",
+            isinstance(nginx_rps, float) and nginx_rps >= 5000,
         ),
         (
             "repeat visit with its ETag",

@@ -212,6 +212,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
 )
+# Where the file-based backend (EMAIL_BACKEND=...filebased.EmailBackend) writes
+# each mail: the local stack and its test read them there.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

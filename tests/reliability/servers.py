@@ -1,9 +1,12 @@
 """Real app servers for tests across processes: gunicorn with the production
-settings on free local ports, and a tiny cookie-keeping HTTP client."""
+settings on free local ports, nginx in front of them as deployed, and a tiny
+cookie-keeping HTTP client."""
 
 import http.client
 import os
 import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -13,6 +16,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import pytest
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
@@ -21,6 +25,18 @@ from django.test import override_settings
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 PUBLIC_HOST = "localhost"
+
+
+def require(*programs: str) -> None:
+    """Skip the test when one of programs is not installed, or fail it in CI
+    (CI=true), where every test must run."""
+    missing = [program for program in programs if not shutil.which(program)]
+    if not missing:
+        return
+    reason = f"needs {', '.join(missing)} (apt-get install {' '.join(missing)})"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"cannot run in CI: {reason}")
+    pytest.skip(reason)
 
 
 def free_port() -> int:
@@ -108,15 +124,42 @@ def app_servers(env: dict[str, str], logs: Path, count: int = 2, threads: int = 
             process.wait(10)
 
 
-class Browser:
-    """A tiny HTTP client keeping cookies, for one server port at a time."""
+@contextmanager
+def nginx(upstreams: list[int], static_root: Path, logs: Path):
+    """nginx as the local stack runs it (deploy/nginx, plain HTTP) in front of
+    the app servers on ports upstreams; yields its port."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "deploy/nginx/local.py", str(logs / "nginx")),
+            *("--port", str(port), "--static-root", str(static_root)),
+            *(arg for p in upstreams for arg in ("--upstream", f"{HOST}:{p}")),
+        ],
+        cwd=ROOT,
+    )
+    try:
+        wait_for(port, process, logs / "nginx" / "error.log")
+        yield port
+    finally:
+        process.send_signal(signal.SIGQUIT)
+        process.wait(10)
 
-    def __init__(self, cookies: dict[str, str] | None = None, headers=None):
+
+class Browser:
+    """A tiny HTTP client keeping cookies, for one server port at a time; with
+    source, connecting from that local address (another client)."""
+
+    def __init__(
+        self, cookies: dict[str, str] | None = None, headers=None, source: str = ""
+    ):
         self.cookies = dict(cookies or {})
         self.headers = dict(headers or {})
+        self.source = (source, 0) if source else None
 
     def request(self, port: int, method: str, path: str, form=None):
-        connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        connection = http.client.HTTPConnection(
+            HOST, port, timeout=30, source_address=self.source
+        )
         # One public name for both servers, as behind a load balancer.
         headers = {"Host": PUBLIC_HOST, **self.headers}
         if self.cookies:
@@ -149,7 +192,7 @@ class Browser:
         ) or re.search(
             r'<form method="post"(?![^>]*action)[^>]*>(.*?)</form>', page, re.S
         )
-        assert form, f"no form posting to {path} on {form_page}"
+        assert form, f"no form posting to {path} on {form_page}:\n{page[-3000:]}"
         hidden = dict(
             re.findall(
                 r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1)

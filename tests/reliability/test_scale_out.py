@@ -1,14 +1,16 @@
 """Two app servers, one PostgreSQL, one Redis: a change written through one is
 seen at once through the other, signed in and signed out (whole-page cache
-included). The servers are real gunicorn processes with the production settings.
+included), and through nginx in front of both, as deployed. The servers are real
+gunicorn processes with the production settings.
 
-Runs on PostgreSQL (skipped on SQLite) and needs redis-server: skipped without it,
-except in CI (CI=true), where it fails instead.
+Runs on PostgreSQL (skipped on SQLite) and needs redis-server (and nginx for the
+test through it): skipped without them, except in CI (CI=true), where it fails
+instead.
 """
 
-import os
-import shutil
+import re
 import subprocess
+import time
 
 import pytest
 from django.conf import settings
@@ -22,7 +24,9 @@ from tests.reliability.servers import (
     database_url_for_tests,
     free_port,
     manage,
+    nginx,
     production_env,
+    require,
     signed_in_as,
     wait_for,
 )
@@ -35,10 +39,7 @@ def _requirements():
     # The SQLite run skips; make test's PostgreSQL run (required in CI) runs it.
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         pytest.skip("needs PostgreSQL (make test runs it there)")
-    if not shutil.which("redis-server"):
-        if os.environ.get("CI") == "true":
-            pytest.fail("scale-out test cannot run in CI: redis-server is missing")
-        pytest.skip("needs redis-server (apt-get install redis-server)")
+    require("redis-server")
 
 
 @pytest.fixture
@@ -67,6 +68,42 @@ def servers(tmp_path, redis):
     )
     with app_servers(env, tmp_path) as ports:
         yield ports, env
+
+
+def test_behind_nginx_a_reply_shows_at_once_whichever_server_answers(servers, tmp_path):
+    """nginx balances over both servers (its upstream with two lines); a reply
+    sent through it shows at once on each server, whichever answers, and to
+    signed-out readers through nginx within 2 seconds."""
+    require("nginx")
+    (a, b), env = servers
+    topic = TopicFactory(title="Both sides of the valley")
+    url = topic.get_absolute_url()
+    author = signed_in_as(UserFactory(username="writer"), env["DJANGO_SECRET_KEY"])
+    with nginx([a, b], tmp_path / "static", tmp_path) as port:
+        visitor = Browser()
+        for _ in range(3):
+            assert "Across the pass." not in visitor.get(port, url)[1]
+        response, _ = author.post(
+            port,
+            f"/t/{topic.pk}/reply/",
+            url,
+            {"body": "Across the pass.", "subject": ""},
+        )
+        assert response.status == 302, response.status
+        posted = time.monotonic()
+        for _ in range(4):
+            assert "Across the pass." in author.get(port, url)[1]
+        for server in (a, b):
+            assert "Across the pass." in author.get(server, url)[1]
+        while "Across the pass." not in visitor.get(port, url)[1]:
+            assert time.monotonic() - posted <= 2
+            time.sleep(0.05)
+    answered_by = set(
+        re.findall(
+            r" up=127\.0\.0\.1:(\d+) ", (tmp_path / "nginx/access.log").read_text()
+        )
+    )
+    assert answered_by == {str(a), str(b)}
 
 
 def test_a_change_through_one_server_shows_at_once_on_the_other(servers):
