@@ -33,11 +33,19 @@ def robots_txt(request):
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
+    # An index of sitemap pages: past TopicSitemap.limit topics a section has
+    # further pages (?p=2, ...), each listed in the index so crawlers reach them.
     path(
         "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),
+    path(
+        "sitemap-<section>.xml",
         sitemap_views.sitemap,
         {"sitemaps": SITEMAPS},
-        name="django.contrib.sitemaps.views.sitemap",
+        name="sitemap-section",
     ),
     path("robots.txt", robots_txt, name="robots"),
     path("admin/", admin.site.urls),
