@@ -268,6 +268,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # port: no HTTPS redirect, HSTS or HTTPS-only cookies. Never set it behind TLS.
 LOCAL_HTTP = os.environ.get("DJANGO_LOCAL_HTTP", "").lower() in {"1", "true", "yes"}
 SECURE_SSL_REDIRECT = not LOCAL_HTTP
+# Probes (a load balancer, systemd, a monitor on the host) may ask gunicorn
+# directly over HTTP: /healthz answers them rather than redirecting.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = 0 if LOCAL_HTTP else 31536000
 # Security keys (WebAuthn) over plain HTTP: allauth refuses an http:// origin
 # unless told; browsers themselves allow it on localhost only.
@@ -319,5 +322,9 @@ FORUM_REPORTS_PER_HOUR = 10
 FORUM_SIGNUPS_PER_HOUR = 20
 # Links in emails point here (no request to take the host from in a worker).
 FORUM_BASE_URL = os.environ.get("FORUM_BASE_URL", "http://127.0.0.1:8000")
-# When the daily digest goes (UTC hour).
+# When the daily digest goes, in each reader's own time zone, for readers who
+# chose no hour of their own.
 FORUM_DIGEST_HOUR = int(os.environ.get("FORUM_DIGEST_HOUR", "7"))
+# /healthz fails when a background task has waited longer than this (the worker
+# stopped); bursts of mail take the worker a minute or two at most.
+HEALTH_QUEUE_MAX_AGE_MINUTES = int(os.environ.get("HEALTH_QUEUE_MAX_AGE_MINUTES", "10"))
