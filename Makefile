@@ -105,7 +105,8 @@ run: $(STAMP) $(MO)
 	@$(CLOSE_PRIVATE)
 	umask 077; $(PY) manage.py migrate
 	umask 077; $(PY) manage.py seed_demo
-	@umask 077; export FORUM_BASE_URL=$(BASE_URL); \
+	@umask 077; export FORUM_BASE_URL=$(BASE_URL) \
+		DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.dev}; \
 	$(PY) manage.py db_worker --interval 1 --no-reload & worker=$$!; \
 	{ $(call JOBS,$(PY)); } & jobs=$$!; \
 	trap 'kill $$worker $$jobs 2>/dev/null; wait $$worker $$jobs 2>/dev/null' EXIT INT TERM; \
@@ -182,6 +183,7 @@ BENCH_BIG_CATEGORY ?= 100000
 BENCH_DATABASE_URL ?=
 BENCH_ENV = env -u DJANGO_DEBUG DATABASE_URL="$(BENCH_DATABASE_URL)" \
 	DJANGO_SETTINGS_MODULE=config.settings.base DJANGO_LOCAL_HTTP=1 \
+	FORUM_BASE_URL=http://127.0.0.1:8000 \
 	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 BENCH_SETUP = $(PY) manage.py collectstatic --noinput -v0; \
