@@ -210,9 +210,10 @@ bench-pages: $(STAMP) $(MO)
 
 # The production setup, locally: production settings (DEBUG off), gunicorn with
 # SERVE_WORKERS sync workers, whitenoise serving compressed, fingerprinted static
-# files with far-future cache headers, the background worker beside it. Plain
-# HTTP on 127.0.0.1:PORT (DJANGO_LOCAL_HTTP=1); the secret key is made once and
-# kept in .serve-secret-key. DATABASE_URL and REDIS_URL are used when set.
+# files with far-future cache headers, the background worker and the scheduled
+# jobs' loop beside it. Plain HTTP on 127.0.0.1:PORT (DJANGO_LOCAL_HTTP=1, links
+# in emails to it); the secret key is made once and kept in .serve-secret-key.
+# DATABASE_URL and REDIS_URL are used when set.
 SERVE_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
 
 .PHONY: serve

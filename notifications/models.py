@@ -177,7 +177,7 @@ class Watch(models.Model):
         max_length=10, choices=Level.choices, default=Level.WATCHING
     )
     # For a dialogue digest: the last position already sent (kept by
-    # notifications.tasks.send_digests).
+    # notifications.digests.send_digest).
     digest_up_to = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
