@@ -324,3 +324,22 @@ def test_other_commands_default_to_development():
     result = manage("diffsettings", "--all")
     assert result.returncode == 0, result.stderr
     assert "DEBUG = True" in result.stdout
+
+
+@pytest.mark.parametrize("target", ["run", "serve"])
+def test_make_points_links_at_its_port_and_runs_the_jobs(target):
+    """`make run` and `make serve` set FORUM_BASE_URL from PORT and run the
+    scheduled jobs beside the worker (no self-rescheduling digest task)."""
+    result = subprocess.run(
+        ["make", "-n", target, "PORT=8123"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    recipe = result.stdout
+    assert "FORUM_BASE_URL=http://127.0.0.1:8123" in recipe
+    for job in ("close_dialogues", "send_digests", "clearsessions"):
+        assert f"manage.py {job}" in recipe
+    assert "--schedule" not in recipe
