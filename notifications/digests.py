@@ -213,7 +213,7 @@ def send_digest(*, user: User, today: date, previous: date | None) -> bool:
     """Send one user's digest for the day claimed by claim_digest_day (previous:
     the day it replaced): the unread notifications waiting for it, and the new
     posts of the dialogues whose digest they take, grouped by dialogue. Return
-    whether it went; if it did not, the day is given back."""
+    whether it went; if sending failed, the day is given back."""
     choice = settings_for(user_ids=[user.pk])[user.pk]
     notifications = _digest_notifications(user)
     watches, dialogue_posts = _dialogue_posts(user)
@@ -224,8 +224,9 @@ def send_digest(*, user: User, today: date, previous: date | None) -> bool:
         return False
     with recipient_locale(user):
         groups, summary = _digest_groups(user, notifications, watches, dialogue_posts)
+    # Nothing the reader may still see: the day stays claimed, so runs every few
+    # minutes do not queue this reader again and again until tomorrow.
     if not any(g["items"] for g in groups):
-        release_digest_day(user=user, day=today, previous=previous)
         return False
     try:
         with recipient_locale(user):

@@ -136,6 +136,8 @@ def test_digest_leaves_out_what_the_reader_can_no_longer_see(category):
     services.post_reply(topic=topic, author=topic.author, body="Members only.")
     send_digests.call(now=NOW)
     assert sent_to(follower) == []
+    # The day is spent: later runs that day queue nothing for this reader.
+    assert send_digests.call(now=NOW + timedelta(minutes=15)) == 0
 
 
 def test_send_digests_command(category, reader, settings):
