@@ -372,9 +372,14 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console", "mail_admins"], "level": "WARNING"},
-    # Django's own records go up to the root's handlers (its default handlers
-    # would print them twice and mail them twice).
-    "loggers": {"django": {"handlers": [], "level": "WARNING", "propagate": True}},
+    "loggers": {
+        # Django's own records go up to the root's handlers (its default handlers
+        # would print them twice and mail them twice).
+        "django": {"handlers": [], "level": "WARNING", "propagate": True},
+        # Bad requests (a Host not allowed, an oversized body): the client's
+        # doing, answered with a 400 or 413; logged, not mailed to anyone.
+        "django.security": {"handlers": ["console"], "propagate": False},
+    },
 }
 
 # Errors to Sentry too when SENTRY_DSN is set. Participants may be at risk from
@@ -384,6 +389,7 @@ LOGGING = {
 if os.environ.get("SENTRY_DSN"):
     import sentry_sdk
     from sentry_sdk.integrations.django import DjangoIntegration
+    from sentry_sdk.integrations.logging import ignore_logger
 
     sentry_sdk.init(
         dsn=os.environ["SENTRY_DSN"],
@@ -393,6 +399,8 @@ if os.environ.get("SENTRY_DSN"):
         max_request_body_size="never",
         include_local_variables=False,
     )
+    for name in ("DisallowedHost", "RequestDataTooBig", "TooManyFieldsSent"):
+        ignore_logger(f"django.security.{name}")
 
 FORUM_POSTS_PER_PAGE = 25
 FORUM_TOPICS_PER_PAGE = 30

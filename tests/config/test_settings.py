@@ -236,24 +236,32 @@ def test_admins_come_from_the_environment():
 
 
 def test_production_logs_one_json_object_per_line():
-    """Production writes each log record as a JSON line (the traceback inside);
-    errors also go to ADMINS by mail. Development writes plain lines."""
+    """Production writes each log record as a JSON line (the traceback inside)
+    and mails errors to ADMINS, except bad requests (the client's doing).
+    Development writes plain lines and mails nothing."""
     code = (
-        SETUP + "import logging; log = logging.getLogger('forum.jobs')\n"
-        "try:\n    1 / 0\nexcept ZeroDivisionError:\n    log.exception('Job failed')\n"
-        "print([type(h).__name__ for h in logging.getLogger().handlers])"
+        SETUP + "import logging; from django.core import mail\n"
+        "try:\n    1 / 0\nexcept ZeroDivisionError:\n"
+        "    logging.getLogger('forum.jobs').exception('Job failed')\n"
+        "logging.getLogger('django.security.DisallowedHost').error('Bad host')\n"
+        "print([m.subject for m in getattr(mail, 'outbox', [])])"
     )
-    result = run_with("config.settings.base", code, DJANGO_SECRET_KEY="x" * 50)
+    env = {
+        "DJANGO_ADMINS": "ops@example.org",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+    result = run_with("config.settings.base", code, DJANGO_SECRET_KEY="x" * 50, **env)
     assert result.returncode == 0, result.stderr
-    [line] = result.stderr.splitlines()
+    line, bad_host = result.stderr.splitlines()
     entry = json.loads(line)
     assert entry["level"] == "ERROR" and entry["logger"] == "forum.jobs"
     assert entry["message"] == "Job failed" and entry["request_id"] == ""
     assert "ZeroDivisionError" in entry["exception"]
-    assert "AdminEmailHandler" in result.stdout
-    dev = run_with("config.settings.dev", code)
+    assert json.loads(bad_host)["message"] == "Bad host"
+    assert result.stdout.strip() == "['[Django] ERROR: Job failed']"
+    dev = run_with("config.settings.dev", code, **env)
     assert dev.stderr.startswith("ERROR forum.jobs [] Job failed")
-    assert "AdminEmailHandler" not in dev.stdout
+    assert dev.stdout.strip() == "[]"
 
 
 def test_sentry_only_with_a_dsn_and_without_personal_data():
