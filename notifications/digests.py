@@ -209,11 +209,10 @@ def _digest_item(user: User, post: Post, *, headline: str) -> dict:
     }
 
 
-def send_digest(*, user: User, today: date, previous: date | None) -> bool:
-    """Send one user's digest for the day claimed by claim_digest_day (previous:
-    the day it replaced): the unread notifications waiting for it, and the new
-    posts of the dialogues whose digest they take, grouped by dialogue. Return
-    whether it went; if sending failed, the day is given back."""
+def send_digest(*, user: User, today: date) -> bool:
+    """Send one user's digest for the day claimed by claim_digest_day: the
+    unread notifications waiting for it, and the new posts of the dialogues
+    whose digest they take, grouped by dialogue. Return whether it went."""
     choice = settings_for(user_ids=[user.pk])[user.pk]
     notifications = _digest_notifications(user)
     watches, dialogue_posts = _dialogue_posts(user)
@@ -228,19 +227,14 @@ def send_digest(*, user: User, today: date, previous: date | None) -> bool:
     # minutes do not queue this reader again and again until tomorrow.
     if not any(g["items"] for g in groups):
         return False
-    try:
-        with recipient_locale(user):
-            send_email(
-                user=user,
-                subject=gettext("Your daily digest: %(summary)s")
-                % {"summary": summary},
-                template="digest",
-                context={"groups": groups, "summary": summary, "today": today},
-                what=DIGEST,
-            )
-    except Exception:
-        release_digest_day(user=user, day=today, previous=previous)
-        raise
+    with recipient_locale(user):
+        send_email(
+            user=user,
+            subject=gettext("Your daily digest: %(summary)s") % {"summary": summary},
+            template="digest",
+            context={"groups": groups, "summary": summary, "today": today},
+            what=DIGEST,
+        )
     Notification.objects.filter(
         pk__in=[n.pk for n in notifications], email_state=Email.DIGEST
     ).update(email_state=Email.DIGESTED)

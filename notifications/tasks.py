@@ -155,8 +155,10 @@ def send_digest(user_id: int, day: str, previous: str | None) -> bool:
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return False
-    return digests.send_digest(
-        user=user,
-        today=date.fromisoformat(day),
-        previous=date.fromisoformat(previous) if previous else None,
-    )
+    today = date.fromisoformat(day)
+    before = date.fromisoformat(previous) if previous else None
+    try:
+        return digests.send_digest(user=user, today=today)
+    except Exception:
+        digests.release_digest_day(user=user, day=today, previous=before)
+        raise
