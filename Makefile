@@ -104,22 +104,37 @@ $(MO): locale/fr/LC_MESSAGES/django.po | $(STAMP)
 install: $(STAMP) $(NODE_STAMP) $(MO)
 
 # The background worker (notification emails, the daily digest) runs beside the
-# server and stops with it; emails are printed in this terminal. Every minute,
-# dialogues past their closing time get their lock written (close_dialogues).
+# server and stops with it; emails are printed in this terminal. The scheduled
+# jobs run in a loop beside it, as the timers of deploy/ run them: every minute,
+# dialogues past their closing time get their lock written (close_dialogues) and
+# the digests whose hour has come are queued (send_digests); once a day, expired
+# sessions are deleted (clearsessions). A job that fails logs its traceback; the
+# loop goes on.
 # The database, its backups, the file cache (sessions) and the secret key are
 # readable by their owner only: the recipes that write them run under umask 077,
 # and files an older checkout made readable by others are closed.
 PRIVATE_FILES := db.sqlite3 db.sqlite3-wal db.sqlite3-shm .serve-secret-key .cache backups
 CLOSE_PRIVATE := umask 077; for f in $(PRIVATE_FILES); do [ -e "$$f" ] && chmod -R go-rwx "$$f"; done; true
 
+# $(call JOBS,<python>) is that loop.
+JOBS = minutes=0; while true; do \
+	$(1) manage.py close_dialogues >/dev/null; \
+	$(1) manage.py send_digests >/dev/null; \
+	if [ $$(( minutes % 1440 )) -eq 0 ]; then $(1) manage.py clearsessions; fi; \
+	minutes=$$(( minutes + 1 )); sleep 60; done
+
+# Links in emails point at the server this starts.
+BASE_URL := http://127.0.0.1:$(PORT)
+
 run: $(STAMP) $(MO)
 	@$(CLOSE_PRIVATE)
 	umask 077; $(PY) manage.py migrate
 	umask 077; $(PY) manage.py seed_demo
-	umask 077; $(PY) manage.py send_digests --schedule
-	@umask 077; $(PY) manage.py db_worker --interval 1 --no-reload & worker=$$!; \
-	while sleep 60; do $(PY) manage.py close_dialogues -v0 >/dev/null || true; done & closer=$$!; \
-	trap 'kill $$worker $$closer 2>/dev/null; wait $$worker $$closer 2>/dev/null' EXIT INT TERM; \
+	@umask 077; export FORUM_BASE_URL=$(BASE_URL) \
+		DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.dev}; \
+	$(PY) manage.py db_worker --interval 1 --no-reload & worker=$$!; \
+	{ $(call JOBS,$(PY)); } & jobs=$$!; \
+	trap 'kill $$worker $$jobs 2>/dev/null; wait $$worker $$jobs 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 LINT := $(RUFF) check . && $(RUFF) format --check .
@@ -193,6 +208,7 @@ BENCH_BIG_CATEGORY ?= 100000
 BENCH_DATABASE_URL ?=
 BENCH_ENV = env -u DJANGO_DEBUG DATABASE_URL="$(BENCH_DATABASE_URL)" \
 	DJANGO_SETTINGS_MODULE=config.settings.base DJANGO_LOCAL_HTTP=1 \
+	FORUM_BASE_URL=http://127.0.0.1:8000 \
 	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 BENCH_SETUP = $(PY) manage.py collectstatic --noinput -v0; \
@@ -219,9 +235,10 @@ bench-pages: $(STAMP) $(MO)
 
 # The production setup, locally: production settings (DEBUG off), gunicorn with
 # SERVE_WORKERS sync workers, whitenoise serving compressed, fingerprinted static
-# files with far-future cache headers, the background worker beside it. Plain
-# HTTP on 127.0.0.1:PORT (DJANGO_LOCAL_HTTP=1); the secret key is made once and
-# kept in .serve-secret-key. DATABASE_URL and REDIS_URL are used when set.
+# files with far-future cache headers, the background worker and the scheduled
+# jobs' loop beside it. Plain HTTP on 127.0.0.1:PORT (DJANGO_LOCAL_HTTP=1, links
+# in emails to it); the secret key is made once and kept in .serve-secret-key.
+# DATABASE_URL and REDIS_URL are used when set.
 SERVE_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
 
 .PHONY: serve
@@ -229,13 +246,13 @@ serve: $(STAMP) $(MO)
 	@$(CLOSE_PRIVATE)
 	@umask 077; [ -s .serve-secret-key ] || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > .serve-secret-key
 	@umask 077; export DJANGO_SETTINGS_MODULE=config.settings.base DJANGO_LOCAL_HTTP=1 \
-		DJANGO_SECRET_KEY="$$(cat .serve-secret-key)"; \
+		DJANGO_SECRET_KEY="$$(cat .serve-secret-key)" FORUM_BASE_URL=$(BASE_URL); \
 	env -u DJANGO_DEBUG $(PY) manage.py collectstatic --noinput -v0 && \
 	env -u DJANGO_DEBUG $(PY) manage.py migrate --noinput && \
 	env -u DJANGO_DEBUG $(PY) manage.py seed_demo && \
 	{ env -u DJANGO_DEBUG $(PY) manage.py db_worker --no-reload & worker=$$!; \
-	  while sleep 60; do env -u DJANGO_DEBUG $(PY) manage.py close_dialogues -v0 >/dev/null || true; done & closer=$$!; \
-	  trap 'kill $$worker $$closer 2>/dev/null; wait $$worker $$closer 2>/dev/null' EXIT INT TERM; \
+	  { $(call JOBS,env -u DJANGO_DEBUG $(PY)); } & jobs=$$!; \
+	  trap 'kill $$worker $$jobs 2>/dev/null; wait $$worker $$jobs 2>/dev/null' EXIT INT TERM; \
 	  echo "Serving the production setup on http://127.0.0.1:$(PORT) ($(SERVE_WORKERS) workers)"; \
 	  env -u DJANGO_DEBUG $(PY) -m gunicorn config.wsgi:application \
 		--workers $(SERVE_WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile -; }

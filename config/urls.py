@@ -8,6 +8,7 @@ from django.urls import include, path, register_converter
 from forum.ratelimit import limit_posts_per_client
 from forum.sitemaps import SITEMAPS
 
+from . import health
 from .converters import IdConverter, UsernameConverter
 
 # Before the apps' URL confs below are read: they use these.
@@ -33,11 +34,21 @@ def robots_txt(request):
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
+    # For the proxy and monitors (docs/operations.md, "Health").
+    path("healthz", health.healthz, name="healthz"),
+    # An index of sitemap pages: past TopicSitemap.limit topics a section has
+    # further pages (?p=2, ...), each listed in the index so crawlers reach them.
     path(
         "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),
+    path(
+        "sitemap-<section>.xml",
         sitemap_views.sitemap,
         {"sitemaps": SITEMAPS},
-        name="django.contrib.sitemaps.views.sitemap",
+        name="sitemap-section",
     ),
     path("robots.txt", robots_txt, name="robots"),
     path("admin/", admin.site.urls),

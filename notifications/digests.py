@@ -3,11 +3,14 @@ notifications waiting for it and the new posts of dialogues followed by
 digest."""
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
+from django.conf import settings
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext_lazy
 
+from accounts.middleware import user_time_zone
 from accounts.models import User
 from forum import permissions
 from forum.models import Post
@@ -65,21 +68,44 @@ def digest_candidates() -> set[int]:
     return set(waiting) | set(dialogues)
 
 
-def _claim_day(*, user: User, today: date) -> date | bool | None:
-    """Claim today's digest for user: False if it already went, else the day of
-    the previous one (None if never)."""
+def due_digests(*, now: datetime) -> list[tuple[User, date]]:
+    """(user, their own day) for each candidate whose chosen hour has come in
+    their time zone and whose digest for that day has not gone yet."""
+    candidates = digest_candidates()
+    users = User.objects.filter(pk__in=candidates).only("pk", "time_zone")
+    choices = settings_for(user_ids=list(candidates))
+    due = []
+    for user in users.order_by("pk"):
+        choice = choices[user.pk]
+        # An unknown zone name: the site's TIME_ZONE, as pages show it.
+        local = timezone.localtime(now, user_time_zone(user))
+        hour = choice.digest_hour
+        if hour is None:
+            hour = settings.FORUM_DIGEST_HOUR
+        last = choice.last_digest_on
+        if local.hour >= hour and (last is None or last < local.date()):
+            due.append((user, local.date()))
+    return due
+
+
+def claim_digest_day(*, user: User, day: date) -> date | bool | None:
+    """Claim the user's digest for their day: False if it already went (that
+    day or a later one, after a change of time zone), else the day of the
+    previous one (None if never). Call inside the transaction that queues it."""
     NotificationSettings.objects.get_or_create(user=user)
-    previous = (
-        NotificationSettings.objects.filter(pk=user.pk)
-        .values_list("last_digest_on", flat=True)
-        .first()
+    row = NotificationSettings.objects.select_for_update().get(pk=user.pk)
+    previous = row.last_digest_on
+    if previous is not None and previous >= day:
+        return False
+    NotificationSettings.objects.filter(pk=user.pk).update(last_digest_on=day)
+    return previous
+
+
+def release_digest_day(*, user: User, day: date, previous: date | None) -> None:
+    """Give back a claimed day whose digest did not go, so a later run sends it."""
+    NotificationSettings.objects.filter(pk=user.pk, last_digest_on=day).update(
+        last_digest_on=previous
     )
-    claimed = (
-        NotificationSettings.objects.filter(pk=user.pk)
-        .exclude(last_digest_on=today)
-        .update(last_digest_on=today)
-    )
-    return previous if claimed else False
 
 
 def _digest_notifications(user: User) -> list[Notification]:
@@ -184,12 +210,9 @@ def _digest_item(user: User, post: Post, *, headline: str) -> dict:
 
 
 def send_digest(*, user: User, today: date) -> bool:
-    """Send one user's digest for today unless it already went: the unread
-    notifications waiting for it, and the new posts of the dialogues whose
-    digest they take, grouped by dialogue. Return whether it went."""
-    previous = _claim_day(user=user, today=today)
-    if previous is False:
-        return False
+    """Send one user's digest for the day claimed by claim_digest_day: the
+    unread notifications waiting for it, and the new posts of the dialogues
+    whose digest they take, grouped by dialogue. Return whether it went."""
     choice = settings_for(user_ids=[user.pk])[user.pk]
     notifications = _digest_notifications(user)
     watches, dialogue_posts = _dialogue_posts(user)
@@ -200,22 +223,18 @@ def send_digest(*, user: User, today: date) -> bool:
         return False
     with recipient_locale(user):
         groups, summary = _digest_groups(user, notifications, watches, dialogue_posts)
+    # Nothing the reader may still see: the day stays claimed, so runs every few
+    # minutes do not queue this reader again and again until tomorrow.
     if not any(g["items"] for g in groups):
-        NotificationSettings.objects.filter(pk=user.pk).update(last_digest_on=previous)
         return False
-    try:
-        with recipient_locale(user):
-            send_email(
-                user=user,
-                subject=gettext("Your daily digest: %(summary)s")
-                % {"summary": summary},
-                template="digest",
-                context={"groups": groups, "summary": summary, "today": today},
-                what=DIGEST,
-            )
-    except Exception:
-        NotificationSettings.objects.filter(pk=user.pk).update(last_digest_on=previous)
-        raise
+    with recipient_locale(user):
+        send_email(
+            user=user,
+            subject=gettext("Your daily digest: %(summary)s") % {"summary": summary},
+            template="digest",
+            context={"groups": groups, "summary": summary, "today": today},
+            what=DIGEST,
+        )
     Notification.objects.filter(
         pk__in=[n.pk for n in notifications], email_state=Email.DIGEST
     ).update(email_state=Email.DIGESTED)

@@ -1,6 +1,7 @@
 """Forms for notification settings and watching."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import EMAIL_FIELDS, Delivery, NotificationSettings, Watch
@@ -28,6 +29,12 @@ class NotificationSettingsForm(forms.Form):
             "new posts of dialogues you follow by digest, in one email a day."
         ),
     )
+    digest_hour = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
+        label=_("Send the digest at"),
+        help_text=_("In the time zone of your profile."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,8 +47,11 @@ class NotificationSettingsForm(forms.Form):
 
     @staticmethod
     def initial_for(choice: NotificationSettings) -> dict:
-        names = ["auto_watch", "digest", *EMAIL_CHOICE_LABELS]
-        return {name: getattr(choice, name) for name in names}
+        names = ["auto_watch", "digest", "digest_hour", *EMAIL_CHOICE_LABELS]
+        initial = {name: getattr(choice, name) for name in names}
+        if initial["digest_hour"] is None:
+            initial["digest_hour"] = settings.FORUM_DIGEST_HOUR
+        return initial
 
 
 def _field_order(name: str) -> int:

@@ -177,7 +177,7 @@ class Watch(models.Model):
         max_length=10, choices=Level.choices, default=Level.WATCHING
     )
     # For a dialogue digest: the last position already sent (kept by
-    # notifications.tasks.send_digests).
+    # notifications.digests.send_digest).
     digest_up_to = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -261,7 +261,11 @@ class NotificationSettings(models.Model):
     email_moderation = _delivery(Delivery.NOW)
     # The daily digest email at all (its link unsubscribes from it).
     digest = models.BooleanField(default=True)
-    # The day the last digest went; claimed before sending so it goes once a day.
+    # When the digest goes: this hour (0-23) in the reader's own time zone
+    # (User.time_zone); none chosen, the site's FORUM_DIGEST_HOUR.
+    digest_hour = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The reader's own day (in their time zone) of the last digest; claimed in the
+    # transaction that queues it, so it goes once a day (notifications.tasks).
     last_digest_on = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -273,6 +277,11 @@ class NotificationSettings(models.Model):
                 name=f"notificationsettings_{field}",
             )
             for field in sorted(set(EMAIL_FIELDS.values()))
+        ] + [
+            models.CheckConstraint(
+                condition=Q(digest_hour__lte=23),
+                name="notificationsettings_digest_hour",
+            )
         ]
 
     def __str__(self) -> str:

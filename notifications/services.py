@@ -42,8 +42,9 @@ PRECEDENCE = [Kind.FOLLOW_UP, Kind.MENTION, Kind.QUOTE, Kind.REPLY, Kind.WATCHED
 
 @transaction.atomic
 def update_settings(*, user: User, **choices) -> NotificationSettings:
-    """Save a user's notification choices (auto_watch, digest, email_* fields)."""
-    allowed = {"auto_watch", DIGEST, *EMAIL_FIELDS.values()}
+    """Save a user's notification choices (auto_watch, digest, digest_hour,
+    email_* fields)."""
+    allowed = {"auto_watch", DIGEST, "digest_hour", *EMAIL_FIELDS.values()}
     unknown = set(choices) - allowed
     if unknown:
         raise ValueError(f"Unknown notification settings: {sorted(unknown)}")

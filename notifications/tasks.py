@@ -3,13 +3,10 @@ the daily digest. A worker runs them (`python manage.py db_worker`); tests run
 them at once. Each task is the function itself: call it with `.call()` to run
 it in the current process."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_tasks_db import DatabaseBackend
-from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
 from forum import permissions
@@ -129,44 +126,39 @@ def send_notification_email(notification_id: int) -> bool:
 
 
 @task()
-def send_digests(now: datetime | None = None, schedule: bool = True) -> int:
-    """Send today's digest to everyone who has one waiting (once per user per
-    day); return how many went. With schedule, queue tomorrow's run, so digests
-    go daily with no other scheduler."""
-    today = (now or timezone.now()).date()
-    sent = sum(
-        digests.send_digest(user=user, today=today)
-        for user in User.objects.filter(pk__in=digests.digest_candidates()).order_by(
-            "pk"
-        )
-    )
-    if schedule:
-        schedule_digests()
-    return sent
+def send_digests(now: datetime | None = None) -> int:
+    """Queue the digest of each user whose chosen hour has come in their time
+    zone and who has had none on their day yet; return how many were queued.
+    Run every few minutes (`manage.py send_digests`): each user's day is claimed
+    in the transaction that queues their digest, so a run late or twice sends
+    it once."""
+    queued = 0
+    for user, day in digests.due_digests(now=now or timezone.now()):
+        with transaction.atomic():
+            previous = digests.claim_digest_day(user=user, day=day)
+            if previous is False:
+                continue
+            send_digest.enqueue(
+                user_id=user.pk,
+                day=day.isoformat(),
+                previous=previous.isoformat() if previous else None,
+            )
+        queued += 1
+    return queued
 
 
-def next_digest_time(now: datetime) -> datetime:
-    """The next FORUM_DIGEST_HOUR o'clock (UTC) after now."""
-    at = now.replace(hour=settings.FORUM_DIGEST_HOUR, minute=0, second=0, microsecond=0)
-    return at if at > now else at + timedelta(days=1)
-
-
-def schedule_digests(*, now: datetime | None = None) -> bool:
-    """Queue the next daily digest run unless one is already queued; return
-    whether one was queued now. Only backends that run tasks later can."""
-    backend = send_digests.get_backend()
-    if not backend.supports_defer:
+@task()
+def send_digest(user_id: int, day: str, previous: str | None) -> bool:
+    """Send one user's digest for the day claimed by send_digests; return
+    whether it went. If sending fails the day is given back, so the next run
+    of send_digests queues it again."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
         return False
-    if _digest_run_waiting(backend):
-        return False
-    run_at = next_digest_time(now or timezone.now())
-    send_digests.using(run_after=run_at).enqueue()
-    return True
-
-
-def _digest_run_waiting(backend) -> bool:
-    if not isinstance(backend, DatabaseBackend):
-        return False
-    return DBTaskResult.objects.filter(
-        task_path=send_digests.module_path, status="READY"
-    ).exists()
+    today = date.fromisoformat(day)
+    before = date.fromisoformat(previous) if previous else None
+    try:
+        return digests.send_digest(user=user, today=today)
+    except Exception:
+        digests.release_digest_day(user=user, day=today, previous=before)
+        raise

@@ -5,9 +5,11 @@ DATABASE_URL, EMAIL_URL-style EMAIL_* variables); dev.py and test.py override th
 """
 
 import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
+import django
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -15,6 +17,22 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item]
+
+
+def env_admins(name: str) -> list:
+    """ "Ann Admin <ann@example.org>, ops@example.org" as Django's ADMINS: (name,
+    address) pairs on Django 5.2, address strings from Django 6."""
+    raw = os.environ.get(name, "")
+    found = getaddresses([raw]) if raw.strip() else []
+    for _name, address in found:
+        if "@" not in address:
+            raise ImproperlyConfigured(
+                f"{name} must list email addresses, such as "
+                f"'Ann Admin <ann@example.org>, ops@example.org'; it is {raw!r}."
+            )
+    if django.VERSION >= (6, 0):
+        return [f"{n} <{a}>" if n else a for n, a in found]
+    return [(n or a, a) for n, a in found]
 
 
 if os.environ.get("DJANGO_DEBUG", "").lower() in {"1", "true", "yes", "on"}:
@@ -52,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request, the 503 page's included, has its id.
+    "config.logs.RequestIdMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -90,13 +110,40 @@ TEMPLATES = [
 # Connections stay open for the life of the worker (checked before each request's
 # first query and replaced when broken): a new PostgreSQL connection costs its
 # first page 15-20 ms while the server process fills its catalog caches.
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=None,
-        conn_health_checks=True,
+# DATABASE_POOL_MAX_SIZE > 0 uses psycopg's connection pool instead (PostgreSQL
+# only; Django closes nothing then, the pool keeps up to that many connections
+# per process); docs/operations.md says when it helps and when PgBouncer does.
+DATABASE_POOL_MAX_SIZE = int(os.environ.get("DATABASE_POOL_MAX_SIZE", "0"))
+
+
+def database(url: str | None = None) -> dict:
+    """One database's settings from its URL (DATABASE_URL when none given)."""
+    pooled = DATABASE_POOL_MAX_SIZE > 0
+    options = {"conn_max_age": 0 if pooled else None, "conn_health_checks": True}
+    config = (
+        dj_database_url.parse(url, **options)
+        if url
+        else dj_database_url.config(
+            default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", **options
+        )
     )
-}
+    if pooled:
+        if config["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured(
+                "DATABASE_POOL_MAX_SIZE needs PostgreSQL: unset it with "
+                f"{config['ENGINE'].rsplit('.', 1)[-1]}."
+            )
+        # A request waits at most `timeout` seconds for a connection, then gets
+        # the 503 page, as when the database is down.
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_MAX_SIZE,
+            "timeout": 5,
+        }
+    return config
+
+
+DATABASES = {"default": database()}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Server processes and the worker write at once: a transaction that read
     # before writing would fail at once with "database is locked", so each takes
@@ -107,9 +154,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # A PostgreSQL replica for reads (config/routers.py): signed-in pages read it,
 # writes and the writer's next pages go to the primary.
 if os.environ.get("DATABASE_REPLICA_URL"):
-    DATABASES["replica"] = dj_database_url.parse(
-        os.environ["DATABASE_REPLICA_URL"], conn_max_age=None, conn_health_checks=True
-    )
+    DATABASES["replica"] = database(os.environ["DATABASE_REPLICA_URL"])
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
 # How long after a write the writer's reads stay on the primary (replica lag).
@@ -271,6 +316,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # port: no HTTPS redirect, HSTS or HTTPS-only cookies. Never set it behind TLS.
 LOCAL_HTTP = os.environ.get("DJANGO_LOCAL_HTTP", "").lower() in {"1", "true", "yes"}
 SECURE_SSL_REDIRECT = not LOCAL_HTTP
+# Probes (a load balancer, systemd, a monitor on the host) may ask gunicorn
+# directly over HTTP: /healthz answers them rather than redirecting.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = 0 if LOCAL_HTTP else 31536000
 # Security keys (WebAuthn) over plain HTTP: allauth refuses an http:// origin
 # unless told; browsers themselves allow it on localhost only.
@@ -300,12 +348,62 @@ CONTENT_SECURITY_POLICY = {
 }
 CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
+# Errors (a 500, a failed scheduled job) are mailed to these people:
+# DJANGO_ADMINS="Ann Admin <ann@example.org>, ops@example.org".
+ADMINS = env_admins("DJANGO_ADMINS")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# One JSON object per line on standard error (journald, docker), each with the
+# request's id (config.logs); errors also mailed to ADMINS. gunicorn's access
+# log stays its own.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
+    "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "config.logs.JsonFormatter"},
+        "plain": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+        },
+    },
+    "root": {"handlers": ["console", "mail_admins"], "level": "WARNING"},
+    "loggers": {
+        # Django's own records go up to the root's handlers (its default handlers
+        # would print them twice and mail them twice).
+        "django": {"handlers": [], "level": "WARNING", "propagate": True},
+        # Bad requests (a Host not allowed, an oversized body): the client's
+        # doing, answered with a 400 or 413; logged, not mailed to anyone.
+        "django.security": {"handlers": ["console"], "propagate": False},
+    },
 }
+
+# Errors to Sentry too when SENTRY_DSN is set. Participants may be at risk from
+# what they write or who they are: no personal data (addresses, cookies, user
+# ids), no request bodies and no local variables (which hold post texts) leave
+# the server.
+if os.environ.get("SENTRY_DSN"):
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+    from sentry_sdk.integrations.logging import ignore_logger
+
+    sentry_sdk.init(
+        dsn=os.environ["SENTRY_DSN"],
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        integrations=[DjangoIntegration()],
+        send_default_pii=False,
+        max_request_body_size="never",
+        include_local_variables=False,
+    )
+    for name in ("DisallowedHost", "RequestDataTooBig", "TooManyFieldsSent"):
+        ignore_logger(f"django.security.{name}")
 
 FORUM_POSTS_PER_PAGE = 25
 FORUM_TOPICS_PER_PAGE = 30
@@ -320,7 +418,13 @@ FORUM_NEW_ACCOUNT_POSTS_PER_HOUR = 10
 FORUM_REPORTS_PER_HOUR = 10
 # Sign-ups from one client address (allauth adds its own 5 a minute).
 FORUM_SIGNUPS_PER_HOUR = 20
-# Links in emails point here (no request to take the host from in a worker).
-FORUM_BASE_URL = os.environ.get("FORUM_BASE_URL", "http://127.0.0.1:8000")
-# When the daily digest goes (UTC hour).
+# Links in emails point here (no request to take the host from in a worker); an
+# absolute http(s) address, without which production refuses to start
+# (config.apps.check_base_url).
+FORUM_BASE_URL = os.environ.get("FORUM_BASE_URL", "")
+# When the daily digest goes, in each reader's own time zone, for readers who
+# chose no hour of their own.
 FORUM_DIGEST_HOUR = int(os.environ.get("FORUM_DIGEST_HOUR", "7"))
+# /healthz fails when a background task has waited longer than this (the worker
+# stopped); bursts of mail take the worker a minute or two at most.
+HEALTH_QUEUE_MAX_AGE_MINUTES = int(os.environ.get("HEALTH_QUEUE_MAX_AGE_MINUTES", "10"))

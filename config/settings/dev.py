@@ -20,6 +20,20 @@ SECURE_HSTS_SECONDS = 0
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+# Readable lines in the terminal; nothing mailed.
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
+# `make run` sets it to the port it serves on.
+FORUM_BASE_URL = os.environ.get("FORUM_BASE_URL") or "http://127.0.0.1:8000"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

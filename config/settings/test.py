@@ -20,6 +20,7 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
 ALLOWED_HOSTS = ["*"]
+FORUM_BASE_URL = "http://127.0.0.1:8000"
 # Tests post quickly through the forms; the limits have their own tests.
 FORUM_POSTS_PER_MINUTE = 10_000
 FORUM_NEW_ACCOUNT_POSTS_PER_MINUTE = 10_000

@@ -1,20 +1,30 @@
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_with(settings: str, code: str, **env) -> subprocess.CompletedProcess:
+def run_with(
+    settings: str, code: str, argv: list[str] | None = None, **env
+) -> subprocess.CompletedProcess:
+    """Python running code (or argv) with these settings (none if empty) and a
+    clean environment plus env."""
     environment = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("DJANGO_", "DATABASE", "REDIS_URL"))
     }
-    environment.update(DJANGO_SETTINGS_MODULE=settings, **env)
+    environment["FORUM_BASE_URL"] = "https://forum.example.org"
+    environment.update(env)
+    if settings:
+        environment["DJANGO_SETTINGS_MODULE"] = settings
     return subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, *(argv or ["-c", code])],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -166,3 +176,178 @@ def test_production_settings_pass_the_deploy_check():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("given", "error"),
+    [
+        ("", "ImproperlyConfigured: FORUM_BASE_URL is not set"),
+        ("forum.example.org", "absolute http:// or https:// address"),
+        ("ftp://forum.example.org", "absolute http:// or https:// address"),
+        ("https://forum.example.org", None),
+    ],
+)
+def test_production_refuses_to_start_without_a_base_url(given, error):
+    """Without FORUM_BASE_URL, or with one that is not an absolute http(s)
+    address, production stops at start with the reason."""
+    code = SETUP + "print(settings.FORUM_BASE_URL)"
+    result = run_with(
+        "config.settings.base", code, DJANGO_SECRET_KEY="x" * 50, FORUM_BASE_URL=given
+    )
+    if error:
+        assert result.returncode != 0
+        assert error in result.stderr
+    else:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == given
+
+
+def test_development_links_point_at_the_local_server():
+    code = SETUP + "print(settings.FORUM_BASE_URL)"
+    result = run_with("config.settings.dev", code, FORUM_BASE_URL="")
+    assert result.stdout.strip() == "http://127.0.0.1:8000"
+
+
+def test_admins_come_from_the_environment():
+    """DJANGO_ADMINS lists the people errors are mailed to; a list that is not
+    of addresses stops the start."""
+    code = SETUP + "print(repr(settings.ADMINS))"
+    key = "x" * 50
+    given = run_with(
+        "config.settings.base",
+        code,
+        DJANGO_SECRET_KEY=key,
+        DJANGO_ADMINS="Ann Admin <ann@example.org>, ops@example.org",
+    )
+    assert given.returncode == 0, given.stderr
+    assert given.stdout.strip() in {
+        "[('Ann Admin', 'ann@example.org'), ('ops@example.org', 'ops@example.org')]",
+        "['Ann Admin <ann@example.org>', 'ops@example.org']",
+    }
+    assert (
+        run_with("config.settings.base", code, DJANGO_SECRET_KEY=key).stdout.strip()
+        == "[]"
+    )
+    wrong = run_with(
+        "config.settings.base", code, DJANGO_SECRET_KEY=key, DJANGO_ADMINS="Ann Admin"
+    )
+    assert wrong.returncode != 0
+    assert "DJANGO_ADMINS must list email addresses" in wrong.stderr
+
+
+def test_production_logs_one_json_object_per_line():
+    """Production writes each log record as a JSON line (the traceback inside)
+    and mails errors to ADMINS, except bad requests (the client's doing).
+    Development writes plain lines and mails nothing."""
+    code = (
+        SETUP + "import logging; from django.core import mail\n"
+        "try:\n    1 / 0\nexcept ZeroDivisionError:\n"
+        "    logging.getLogger('forum.jobs').exception('Job failed')\n"
+        "logging.getLogger('django.security.DisallowedHost').error('Bad host')\n"
+        "print([m.subject for m in getattr(mail, 'outbox', [])])"
+    )
+    env = {
+        "DJANGO_ADMINS": "ops@example.org",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+    result = run_with("config.settings.base", code, DJANGO_SECRET_KEY="x" * 50, **env)
+    assert result.returncode == 0, result.stderr
+    line, bad_host = result.stderr.splitlines()
+    entry = json.loads(line)
+    assert entry["level"] == "ERROR" and entry["logger"] == "forum.jobs"
+    assert entry["message"] == "Job failed" and entry["request_id"] == ""
+    assert "ZeroDivisionError" in entry["exception"]
+    assert json.loads(bad_host)["message"] == "Bad host"
+    assert result.stdout.strip() == "['[Django] ERROR: Job failed']"
+    dev = run_with("config.settings.dev", code, **env)
+    assert dev.stderr.startswith("ERROR forum.jobs [] Job failed")
+    assert dev.stdout.strip() == "[]"
+
+
+def test_sentry_only_with_a_dsn_and_without_personal_data():
+    """Without SENTRY_DSN, sentry_sdk is not even imported; with it, errors go
+    to Sentry without personal data, request bodies or local variables."""
+    code = SETUP + "import sys; print('sentry_sdk' in sys.modules)"
+    key = "x" * 50
+    without = run_with("config.settings.base", code, DJANGO_SECRET_KEY=key)
+    assert without.stdout.strip() == "False"
+    code = (
+        SETUP + "import sentry_sdk; o = sentry_sdk.get_client().options; "
+        "print(o['dsn'], o['send_default_pii'], o['max_request_body_size'], "
+        "o['include_local_variables'])"
+    )
+    dsn = "https://public@sentry.example.invalid/1"
+    given = run_with(
+        "config.settings.base", code, DJANGO_SECRET_KEY=key, SENTRY_DSN=dsn
+    )
+    assert given.returncode == 0, given.stderr
+    assert given.stdout.split() == [dsn, "False", "never", "False"]
+
+
+def test_database_pool_from_the_environment():
+    """DATABASE_POOL_MAX_SIZE turns on psycopg's pool (connections not kept by
+    Django then); with SQLite it is refused."""
+    code = SETUP + (
+        "d = settings.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d.get('OPTIONS', {}).get('pool'))"
+    )
+    url = "postgres://u:p@db.example:5432/f"
+    key = "x" * 50
+    pooled = run_with(
+        "config.settings.base",
+        code,
+        DJANGO_SECRET_KEY=key,
+        DATABASE_URL=url,
+        DATABASE_POOL_MAX_SIZE="4",
+    )
+    assert pooled.returncode == 0, pooled.stderr
+    assert pooled.stdout.strip() == ("0 {'min_size': 1, 'max_size': 4, 'timeout': 5}")
+    plain = run_with(
+        "config.settings.base", code, DJANGO_SECRET_KEY=key, DATABASE_URL=url
+    )
+    assert plain.stdout.strip() == "None None"
+    sqlite = run_with(
+        "config.settings.base", code, DJANGO_SECRET_KEY=key, DATABASE_POOL_MAX_SIZE="4"
+    )
+    assert sqlite.returncode != 0
+    assert "DATABASE_POOL_MAX_SIZE needs PostgreSQL" in sqlite.stderr
+
+
+def manage(*args: str) -> subprocess.CompletedProcess:
+    """manage.py run with no DJANGO_SETTINGS_MODULE."""
+    return run_with("", "", argv=["manage.py", *args])
+
+
+@pytest.mark.parametrize("command", ["db_worker", "send_digests", "close_dialogues"])
+def test_unattended_commands_need_the_settings_named(command):
+    """The worker and the timers' jobs refuse to guess their settings (a worker
+    on the development settings would print emails instead of sending them)."""
+    result = manage(command)
+    assert result.returncode == 1
+    assert "DJANGO_SETTINGS_MODULE is not set" in result.stderr
+    assert "config.settings.base" in result.stderr
+
+
+def test_other_commands_default_to_development():
+    result = manage("diffsettings", "--all")
+    assert result.returncode == 0, result.stderr
+    assert "DEBUG = True" in result.stdout
+
+
+@pytest.mark.parametrize("target", ["run", "serve"])
+def test_make_points_links_at_its_port_and_runs_the_jobs(target):
+    """`make run` and `make serve` set FORUM_BASE_URL from PORT and run the
+    scheduled jobs beside the worker (no self-rescheduling digest task)."""
+    result = subprocess.run(
+        ["make", "-n", target, "PORT=8123"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    recipe = result.stdout
+    assert "FORUM_BASE_URL=http://127.0.0.1:8123" in recipe
+    for job in ("close_dialogues", "send_digests", "clearsessions"):
+        assert f"manage.py {job}" in recipe
+    assert "--schedule" not in recipe

@@ -1,14 +1,16 @@
 """The daily digest: one email per user per day, grouped by dialogue."""
 
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
 
 from forum import services
 from notifications import services as notifications
-from notifications.models import Delivery, Notification, Watch
-from notifications.tasks import next_digest_time, send_digests
+from notifications.models import Delivery, Notification, NotificationSettings, Watch
+from notifications.tasks import send_digests
 from tests.factories import TopicFactory, UserFactory, make_facilitator
 from tests.notifications.conftest import private_category
 
@@ -134,17 +136,80 @@ def test_digest_leaves_out_what_the_reader_can_no_longer_see(category):
     services.post_reply(topic=topic, author=topic.author, body="Members only.")
     send_digests.call(now=NOW)
     assert sent_to(follower) == []
+    # The day is spent: later runs that day queue nothing for this reader.
+    assert send_digests.call(now=NOW + timedelta(minutes=15)) == 0
 
 
-def test_next_digest_time():
-    assert next_digest_time(NOW - timedelta(hours=1)) == NOW
-    assert next_digest_time(NOW) == NOW + timedelta(days=1)
-
-
-def test_send_digests_command(category, reader):
-    from django.core.management import call_command
-
+def test_send_digests_command(category, reader, settings):
+    """The command queues the due digests (sent at once in the tests) and says
+    how many."""
+    settings.FORUM_DIGEST_HOUR = 0
     topic = TopicFactory(category=category, author=reader)
     services.post_reply(topic=topic, author=UserFactory(), body="Hi.")
-    call_command("send_digests")
+    out = StringIO()
+    call_command("send_digests", stdout=out)
+    assert out.getvalue() == "1 digest queued.\n"
     assert len(sent_to(reader)) == 1
+
+
+def test_digest_goes_at_the_readers_hour_in_their_time_zone(category, reader):
+    """A reader in Tokyo who chose 08:00 gets the digest at 08:00 Tokyo time
+    (23:00 UTC the day before), not at the site's hour; once for their day,
+    however often the command runs after it."""
+    reader.time_zone = "Asia/Tokyo"
+    reader.save(update_fields=["time_zone"])
+    notifications.update_settings(user=reader, digest_hour=8)
+    topic = TopicFactory(category=category, author=reader)
+    services.post_reply(topic=topic, author=UserFactory(), body="Hi.")
+    tokyo_eight = datetime(2026, 3, 1, 23, 0, tzinfo=UTC)
+
+    send_digests.call(now=tokyo_eight - timedelta(minutes=15))
+    assert sent_to(reader) == []
+    for minutes in (0, 15, 30, 8 * 60):
+        send_digests.call(now=tokyo_eight + timedelta(minutes=minutes))
+    assert len(sent_to(reader)) == 1
+    settings_row = NotificationSettings.objects.get(user=reader)
+    assert str(settings_row.last_digest_on) == "2026-03-02"
+
+
+def test_a_late_run_still_sends_the_days_digest(category, reader):
+    """A run hours after the digest hour (a timer that was down) still sends it."""
+    topic = TopicFactory(category=category, author=reader)
+    services.post_reply(topic=topic, author=UserFactory(), body="Hi.")
+    send_digests.call(now=NOW.replace(hour=23, minute=59))
+    assert len(sent_to(reader)) == 1
+
+
+def test_a_failed_send_is_retried_by_the_next_run(category, reader, monkeypatch):
+    """When the mail server refuses, the day is given back: the next run sends
+    the digest, once."""
+    topic = TopicFactory(category=category, author=reader)
+    services.post_reply(topic=topic, author=UserFactory(), body="Hi.")
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("notifications.digests.send_email", refuse)
+        send_digests.call(now=NOW)
+    assert sent_to(reader) == []
+    assert NotificationSettings.objects.get(user=reader).last_digest_on is None
+    send_digests.call(now=NOW + timedelta(minutes=15))
+    send_digests.call(now=NOW + timedelta(minutes=30))
+    assert len(sent_to(reader)) == 1
+
+
+def test_a_failed_run_is_logged_and_exits_non_zero(reader, monkeypatch, caplog):
+    """A run that fails logs its traceback and ends in an error (exit status 1
+    from manage.py), so the timer records the failure; nothing else stops."""
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("notifications.digests.due_digests", broken)
+    with pytest.raises(CommandError, match="send_digests failed"):
+        call_command("send_digests")
+    [record] = [r for r in caplog.records if r.name == "forum.jobs"]
+    assert record.levelname == "ERROR"
+    assert "database went away" in caplog.text
+    assert record.exc_info is not None

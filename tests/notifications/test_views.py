@@ -112,6 +112,7 @@ def test_settings_page_saves_choices(starter):
     data = {
         "auto_watch": "",
         "digest": "on",
+        "digest_hour": "18",
         "email_follow_up": "now",
         "email_mention": "digest",
         "email_quote": "never",
@@ -124,6 +125,21 @@ def test_settings_page_saves_choices(starter):
     saved = NotificationSettings.objects.get(user=starter)
     assert saved.auto_watch is False
     assert saved.email_mention == Delivery.DIGEST and saved.email_quote == "never"
+    assert saved.digest_hour == 18
+
+
+def test_settings_page_offers_the_site_digest_hour_until_one_is_chosen(
+    starter, settings
+):
+    """The digest hour shown is the site's FORUM_DIGEST_HOUR until the reader
+    picks one; an hour outside the day is refused."""
+    settings.FORUM_DIGEST_HOUR = 9
+    client = signed_in(starter)
+    page = client.get("/notifications/settings/").content.decode()
+    assert '<option value="9" selected>09:00</option>' in page
+    response = client.post("/notifications/settings/", {"digest_hour": "24"})
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
 
 
 def test_settings_page_rejects_bad_choices(starter):

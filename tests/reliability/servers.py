@@ -73,6 +73,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
         "DJANGO_SECRET_KEY": settings.SECRET_KEY * 4,
         "DJANGO_LOCAL_HTTP": "1",
+        "FORUM_BASE_URL": "http://127.0.0.1:8000",
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
         **overrides,
     }

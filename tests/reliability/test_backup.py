@@ -172,6 +172,7 @@ def running_site(scratch_database, tmp_path):
         DJANGO_SECRET_KEY="restore-test-" + uuid.uuid4().hex * 2,
         DJANGO_LOCAL_HTTP="1",
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        FORUM_BASE_URL="http://127.0.0.1:8000",
         DJANGO_STATIC_ROOT=str(tmp_path / "static"),
         DJANGO_CACHE_DIR=str(tmp_path / "cache"),
     )

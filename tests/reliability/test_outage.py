@@ -323,6 +323,7 @@ def test_outage_drill_over_http_recovers_without_restart():
             DJANGO_SETTINGS_MODULE="drill_settings",
             DJANGO_SECRET_KEY="drill-" + "x" * 50,
             DJANGO_ALLOWED_HOSTS="127.0.0.1",
+            FORUM_BASE_URL="http://127.0.0.1:8000",
             DATABASE_URL=postgres.url,
             PYTHONPATH=os.pathsep.join([str(settings_dir), str(ROOT)]),
         )

@@ -10,6 +10,7 @@ import pytest
 from accounts.models import User
 from forum import services
 from forum.models import Category, Post, Topic
+from forum.sitemaps import TopicSitemap
 from moderation import services as moderation
 from tests.factories import CategoryFactory, ReplyFactory, TopicFactory, UserFactory
 from tests.helpers import configure
@@ -260,10 +261,15 @@ def test_announced_feeds_answer(client, forum, url):
 
 
 def sitemap_locations(client) -> set[str]:
-    response = fetch(client, "/sitemap.xml")
-    root = ET.fromstring(response.content)
-    assert root.tag == f"{SITEMAP}urlset"
-    return {loc.text for loc in root.iter(f"{SITEMAP}loc")}
+    """Every page location of the sitemaps the index at /sitemap.xml lists."""
+    index = ET.fromstring(fetch(client, "/sitemap.xml").content)
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    locations = set()
+    for sitemap in index.iter(f"{SITEMAP}loc"):
+        root = ET.fromstring(fetch(client, sitemap.text).content)
+        assert root.tag == f"{SITEMAP}urlset"
+        locations |= {loc.text for loc in root.iter(f"{SITEMAP}loc")}
+    return locations
 
 
 def test_sitemap_lists_public_topics_and_categories(client, forum):
@@ -272,6 +278,19 @@ def test_sitemap_lists_public_topics_and_categories(client, forum):
     assert f"http://testserver/t/{forum.topic.pk}/" in locations
     assert f"http://testserver/t/{forum.other_topic.pk}/" in locations
     assert "http://testserver/c/town-square/" in locations
+
+
+def test_sitemap_index_reaches_every_topic_past_one_page(client, forum, monkeypatch):
+    """With more topics than one sitemap holds, the index lists further pages
+    and every public topic is on one of them."""
+    monkeypatch.setattr(TopicSitemap, "limit", 1)
+    topics = [forum.topic, forum.other_topic, TopicFactory(category=forum.square)]
+    index = ET.fromstring(fetch(client, "/sitemap.xml").content)
+    pages = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
+    assert "http://testserver/sitemap-topics.xml?p=3" in pages
+    locations = sitemap_locations(client)
+    for topic in topics:
+        assert f"http://testserver/t/{topic.pk}/" in locations
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ def test_the_server_refuses_to_start_without_a_secret_key(tmp_path):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "FORUM_BASE_URL": "http://127.0.0.1:8000",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'forum.sqlite3'}",
     }
     env.pop("DJANGO_SECRET_KEY", None)

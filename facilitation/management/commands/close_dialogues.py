@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
 from facilitation.services import close_due_dialogues
+from forum.jobs import ScheduledCommand
 
 
-class Command(BaseCommand):
+class Command(ScheduledCommand):
     help = (
         "Lock every dialogue past its closing time, with its audit entry. Pages "
         "already read such a dialogue as closed; run this every minute or so "

@@ -1,28 +1,15 @@
-from django.core.management.base import BaseCommand
+from forum.jobs import ScheduledCommand
+from notifications.tasks import send_digests
 
-from notifications.tasks import schedule_digests, send_digests
 
-
-class Command(BaseCommand):
+class Command(ScheduledCommand):
     help = (
-        "Send today's notification digests (each user gets at most one a day); "
-        "with --schedule, instead make sure the background worker sends them daily."
+        "Queue the daily digest of everyone whose chosen hour has come in their "
+        "time zone and who has had none today; the worker (db_worker) sends them. "
+        "Run it every few minutes (a timer, cron or `make run`): each person gets "
+        "one digest a day however often or late it runs."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--schedule",
-            action="store_true",
-            help="Queue the daily digest task for the worker (db_worker) if it is "
-            "not queued yet.",
-        )
-
-    def handle(self, *args, schedule=False, **options):
-        if schedule:
-            queued = schedule_digests()
-            self.stdout.write(
-                "Daily digest queued." if queued else "Daily digest already queued."
-            )
-            return
-        sent = send_digests.call(schedule=False)
-        self.stdout.write(f"{sent} digest{'s' if sent != 1 else ''} sent.")
+    def handle(self, *args, **options):
+        queued = send_digests.call()
+        self.stdout.write(f"{queued} digest{'s' if queued != 1 else ''} queued.")
