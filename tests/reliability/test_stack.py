@@ -90,6 +90,7 @@ def stack(django_db_setup, tmp_path_factory):
             DJANGO_SETTINGS_MODULE="config.settings.base",
             DJANGO_LOCAL_HTTP="1",
             TRUSTED_PROXY_COUNT="1",
+            FORUM_BASE_URL=f"http://127.0.0.1:{port}",
         )
         env.pop("DJANGO_DEBUG", None)
         yield port, env, mail
