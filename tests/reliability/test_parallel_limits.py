@@ -4,6 +4,8 @@ processes: on PostgreSQL without Redis (the cache in its table) and on SQLite
 atomic. The servers are real gunicorn processes with the production settings,
 behind one (pretended) proxy."""
 
+import math
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -70,11 +72,22 @@ def test_parallel_searches_from_one_client_get_exactly_the_limit(deployment):
     def search(n):
         client = Browser(headers={"X-Forwarded-For": f"192.0.2.{n}, 203.0.113.7"})
         response, _ = client.get(ports[n % 2], f"/search/?q=trust+{n}")
-        return response.status, response.getheader("Retry-After")
+        return response.status, response.getheader("Retry-After"), time.monotonic()
 
+    started = time.monotonic()
     answers = in_parallel(search, 60)
-    assert Counter(status for status, _ in answers) == {200: 20, 429: 40}
-    assert all(1 <= int(wait) <= 60 for status, wait in answers if status == 429)
+    # Every answer that came back within a minute of the first request was
+    # counted in the first window (which opened no earlier than that request);
+    # on a machine slow enough to take longer, later ones may open a new window.
+    in_first_window = [a for a in answers if a[2] < started + 60]
+    served = Counter(status for status, _, _ in answers)
+    if len(in_first_window) == 60:
+        assert served == {200: 20, 429: 40}
+    else:
+        windows = math.ceil((max(a[2] for a in answers) - started) / 60)
+        assert sum(1 for a in in_first_window if a[0] == 200) <= 20
+        assert 20 <= served[200] <= 20 * windows
+    assert all(1 <= int(wait) <= 60 for status, wait, _ in answers if status == 429)
     other = Browser(headers={"X-Forwarded-For": "203.0.113.8"})
     assert other.get(ports[0], "/search/?q=trust")[0].status == 200
 
