@@ -92,6 +92,9 @@
       kept.value = quote;
     }
     card.hidden = false;
+    // The card shows the quoted words: the answered post above folds away.
+    var above = document.querySelector("details.replying-to");
+    if (above) above.open = false;
   }
 
   function quoteAction(button) {
