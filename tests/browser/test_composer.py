@@ -192,3 +192,19 @@ def test_composer_passes_axe(browser, site, answered, sign_in, axe_source):  # n
                 failures[f"{scheme} {width}"] = violations
     context.close()
     assert failures == {}
+
+
+def test_the_reply_opened_under_a_post_has_the_toolbar(page, site, answered, sign_in):
+    sign_in(page, UserFactory())
+    page.goto(f"{site}/t/{answered.topic_id}/")
+    page.locator(f"#p{answered.pk} a.reply-link").click()
+    box = page.locator(".inline-reply")
+    field = box.locator("textarea[name=body]")
+    field.wait_for()
+    assert box.get_by_role("toolbar", name="Formatting").is_visible()
+    field.fill("slowly")
+    field.press("Control+a")
+    field.press("Control+b")
+    assert field.input_value() == "**slowly**"
+    box.get_by_role("button", name="Italic").click()
+    assert field.input_value() == "***slowly***"
