@@ -112,9 +112,7 @@ class ReplyForm(forms.Form):
     # The quote that the reply page shows as "Quoting NAME" where JavaScript runs
     # (static/js/composer.js): taken out of the textarea, put back in front of
     # the message here, so that what is posted is the same as without it.
-    quotation = forms.CharField(
-        required=False, strip=False, max_length=BODY_MAX, widget=forms.HiddenInput
-    )
+    quotation = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
     submission_key = forms.CharField(
         required=False, max_length=64, widget=forms.HiddenInput
     )

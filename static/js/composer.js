@@ -88,7 +88,8 @@
     // A page the browser brought back may have kept both fields as they were.
     if (kept.value !== quote) {
       if (field.value.indexOf(quote) !== 0) return;
-      field.value = field.value.slice(quote.length);
+      // Moved as the page opens: the form's starting state, not an edit.
+      field.defaultValue = field.value = field.value.slice(quote.length);
       kept.value = quote;
     }
     card.hidden = false;

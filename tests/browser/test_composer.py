@@ -208,3 +208,14 @@ def test_the_reply_opened_under_a_post_has_the_toolbar(page, site, answered, sig
     assert field.input_value() == "**slowly**"
     box.get_by_role("button", name="Italic").click()
     assert field.input_value() == "***slowly***"
+
+
+def test_moving_the_quote_out_is_not_an_edit(page, site, answered, sign_in):
+    """The textarea's starting text is what it shows once the quote moved out,
+    so that nothing counts the page as changed before anyone types."""
+    sign_in(page, UserFactory())
+    page.goto(
+        f"{site}/t/{answered.topic_id}/reply/?parent={answered.pk}&quote={answered.pk}"
+    )
+    field = page.locator("#id_body")
+    assert field.evaluate("el => el.value === el.defaultValue")

@@ -162,3 +162,11 @@ def test_summary_page_has_the_toolbar(client, topic):
     client.force_login(facilitator)
     response = client.get(reverse("facilitation:summary", args=[topic.pk]))
     assert 'class="composer-bar"' in html(response)
+
+
+def test_closing_summary_in_the_topic_tools_gets_the_toolbar(client, topic):
+    client.force_login(make_facilitator(topic.category))
+    page = html(client.get(topic.get_absolute_url()))
+    tools = page.split('<details class="mod-tools">')[1]
+    bar = '<div class="composer"><div class="composer-bar"'
+    assert re.search(f'{bar}.*?<textarea id="closing-summary"', tools, re.S)
