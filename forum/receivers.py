@@ -1,4 +1,5 @@
-"""What the forum does when accounts announces or asks something."""
+"""What the forum does when accounts announces or asks something, and when a
+database connection opens."""
 
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
