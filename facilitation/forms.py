@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from forum.exceptions import ForumError
-from forum.forms import ScheduleCheck
+from forum.forms import MarkdownTextarea, ScheduleCheck
 
 from .models import Series
 from .services import parse_tags
@@ -41,7 +41,7 @@ class SummaryForm(forms.Form):
         required=False,
         max_length=50_000,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 16}),
+        widget=MarkdownTextarea(attrs={"rows": 16}),
         help_text=_(
             "Markdown. Quote posts with “> ” and link them with their "
             "permanent address."

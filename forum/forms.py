@@ -4,13 +4,18 @@ from django.utils.translation import gettext_lazy as _
 BODY_MAX = 50_000
 
 
+class MarkdownTextarea(forms.Textarea):
+    """A textarea for markdown: forum/_form_fields.html gives it the formatting
+    toolbar (with JavaScript) and the formatting help (always)."""
+
+
 class BodyField(forms.CharField):
     def __init__(self, **kwargs):
         super().__init__(
             label=_("Message"),
             max_length=BODY_MAX,
             strip=False,
-            widget=forms.Textarea(attrs={"rows": 12}),
+            widget=MarkdownTextarea(attrs={"rows": 12}),
             error_messages={
                 "required": _("Write a message before posting."),
                 "max_length": (
@@ -104,6 +109,10 @@ class ReplyForm(forms.Form):
     body = BodyField()
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     quoting = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The quote that the reply page shows as "Quoting NAME" where JavaScript runs
+    # (static/js/composer.js): taken out of the textarea, put back in front of
+    # the message here, so that what is posted is the same as without it.
+    quotation = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
     submission_key = forms.CharField(
         required=False, max_length=64, widget=forms.HiddenInput
     )
@@ -117,6 +126,10 @@ class ReplyForm(forms.Form):
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        if self.data.get("quotation"):
+            self.data = self.data.copy()
+            self.data["body"] = self.data["quotation"] + self.data.get("body", "")
+            self.data["quotation"] = ""
         if prompts:
             self.fields["answering"] = forms.TypedMultipleChoiceField(
                 label=_("Answering"),

@@ -20,12 +20,33 @@ def quote_markdown(post: Post, selection: str = "") -> str:
     """
     chosen = selection.strip()[:MAX_SELECTION]
     text = (chosen if chosen and post_holds(post, chosen) else post.body).strip()
+    lines = [_attribution(post), "", *text.splitlines()]
+    return "\n".join(f"> {line}" if line else ">" for line in lines) + "\n\n"
+
+
+def _attribution(post: Post) -> str:
     url = reverse("forum:post", args=[post.pk])
     # Every ASCII punctuation mark escaped: a display name cannot become markup
     # (an autolink, emphasis, a bracket) that would replace the attribution link.
     name = _PUNCTUATION.sub(r"\\\1", post.author_name)
-    lines = [f"[{name} wrote:]({url})", "", *text.splitlines()]
-    return "\n".join(f"> {line}" if line else ">" for line in lines) + "\n\n"
+    return f"[{name} wrote:]({url})"
+
+
+def leading_quote(body: str, post: Post) -> tuple[str, str]:
+    """The quote of post that body starts with, as quote_markdown writes it:
+    (its markdown exactly as in body, the empty lines after it included; the
+    quoted text), or ("", "") when body does not start with one."""
+    lines = body.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n") != f"> {_attribution(post)}":
+        return "", ""
+    taken = 1
+    while taken < len(lines) and lines[taken].startswith(">"):
+        taken += 1
+    quoted = [line.rstrip("\r\n") for line in lines[1:taken]]
+    while taken < len(lines) and not lines[taken].strip():
+        taken += 1
+    text = "\n".join(line[2:] if line.startswith("> ") else line[1:] for line in quoted)
+    return "".join(lines[:taken]), text.strip("\n")
 
 
 def post_holds(post: Post, selection: str) -> bool:

@@ -1,5 +1,7 @@
-"""What the forum does when accounts announces or asks something."""
+"""What the forum does when accounts announces or asks something, and when a
+database connection opens."""
 
+from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
 from accounts.models import User
@@ -11,7 +13,7 @@ from accounts.signals import (
     user_renamed,
 )
 
-from . import services
+from . import search, services
 from .markdown import render_markdown
 from .models import Post, PostRevision, Topic
 
@@ -85,3 +87,12 @@ def personal_data(sender, *, user: User, **kwargs) -> dict:
             for r in revisions
         ],
     }
+
+
+@receiver(connection_created, dispatch_uid="forum.sqlite_search_fold")
+def add_search_fold(sender, *, connection, **kwargs) -> None:
+    """SQLite has no unaccent: search compares texts folded by Python."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            search.SQLITE_FOLD, 1, search.fold_or_none, deterministic=True
+        )

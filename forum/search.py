@@ -3,8 +3,9 @@
 On PostgreSQL each post stores a weighted tsvector (title A, subject B, text C) in
 its category's language with accents ignored, kept current by index_posts; queries
 use web-search syntax ("phrases", -exclusions, or) and are ranked. On SQLite, the
-embedded default, a plain case-insensitive match of every word (quoted phrases kept
-together, -words excluded) with a simpler ranking: title, then subject, then text.
+embedded default, a plain match of every word, case and accents ignored (quoted
+phrases kept together, -words excluded), with a simpler ranking: title, then
+subject, then text.
 Either way one SQL statement reads the newest RESULT_CAP + 1 matches (the count),
 ranks them beside the newest matching topic-opening posts and returns one page, so
 that a common word costs about as much as a rare one. Snippets are cut from the
@@ -253,17 +254,20 @@ def _postgres_match(q: str, scope: list[Category]):
 
 def _plain_match(q: str, scope: list[Category], db):
     """(where, params, rank, params): every word or phrase, none of the -words,
-    case ignored; ranked by the first word in a title, then in a subject, then
-    elsewhere."""
+    case and accents ignored; ranked by the first word in a title, then in a
+    subject, then elsewhere."""
     include, exclude = _plain_terms(q)
     if not include or not scope:
         return None
 
     def like(term: str) -> str:
-        return f"%{db.ops.prep_for_like_query(term)}%"
+        return f"%{db.ops.prep_for_like_query(_fold(term))}%"
 
-    body, subject = r"p.body LIKE %s ESCAPE '\'", r"p.subject LIKE %s ESCAPE '\'"
-    title = r"p.parent_id IS NULL AND t.title LIKE %s ESCAPE '\'"
+    def folded(column: str) -> str:
+        return rf"{SQLITE_FOLD}({column}) LIKE %s ESCAPE '\'"
+
+    body, subject = folded("p.body"), folded("p.subject")
+    title = f"p.parent_id IS NULL AND {folded('t.title')}"
     where = [f"t.category_id IN ({', '.join(['%s'] * len(scope))})"]
     params: list = [category.pk for category in scope]
     for term in include:
@@ -336,12 +340,31 @@ def annotate(results: list[Result], q: str) -> None:
         result.title_html = mark(title, width=200)
 
 
+# The SQL function, registered on each SQLite connection (forum.receivers), that
+# compares texts as _fold does; PostgreSQL's configurations use unaccent instead.
+SQLITE_FOLD = "search_fold"
+
+
+def fold_or_none(text: str | None) -> str | None:
+    return None if text is None else _fold(text)
+
+
 def _fold(text: str) -> str:
     """Lower case without accents, same length as far as possible."""
     if text.isascii():  # the common case, and the same result, much faster
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).lower()
+
+
+# The combining marks (accents) of the Basic Multilingual Plane, as one regular
+# expression: SQLite calls _fold on every text a search reads, and removing
+# them in C is about four times faster than testing each character in Python.
+_MARKS = "".join(
+    re.escape(chr(point))
+    for point in range(0x300, 0x10000)
+    if unicodedata.combining(chr(point))
+)
+_COMBINING = re.compile(f"[{_MARKS}]+")
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)

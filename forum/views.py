@@ -35,7 +35,7 @@ from .forms import (
     TopicForm,
 )
 from .markdown import render_markdown
-from .quoting import quote_markdown
+from .quoting import leading_quote, quote_markdown
 from .versions import site_version
 
 
@@ -329,6 +329,9 @@ def reply(request, pk):
             initial["body"] = quote_markdown(quoting, request.GET.get("selection", ""))
         initial["follow_up"] = request.GET.get("follow_up") == "1"
         form = ReplyForm(initial=initial, **form_options)
+    quote, quoted_text = (
+        leading_quote(form["body"].value() or "", quoting) if quoting else ("", "")
+    )
     page = render(
         request,
         "forum/reply_form.html",
@@ -338,6 +341,8 @@ def reply(request, pk):
             "form": form,
             "parent": parent,
             "quoting": quoting,
+            "quote": quote,
+            "quote_html": render_markdown(quoted_text) if quote else "",
             "preview": preview,
         },
     )

@@ -109,22 +109,33 @@ def test_new_visitor_signs_up_verifies_and_replies_quoting_a_post(
     follow(page.locator(f"#p{post_a.pk} a.quote-link"))
     assert f"/t/{topic.pk}/reply/" in page.url
     assert f"parent={post_a.pk}" in page.url
-    replying = page.locator("section.replying-to")
+    replying = page.locator("details.replying-to")
     assert "Replying to Amara Okafor" in replying.locator("h2").inner_text()
+    # With JavaScript the quote is shown as "Quoting NAME", its markdown kept
+    # in the form's quotation field rather than in the textarea.
     body = page.locator("#id_body")
-    quoted = body.input_value()
+    assert body.input_value() == ""
+    card = page.locator("section.quoting")
+    assert card.is_visible()
+    assert card.locator("h2").inner_text() == "Quoting Amara Okafor"
+    assert "neutral ground for both sides" in card.locator("blockquote").inner_text()
+    quoted = page.locator("input[name=quotation]").input_value()
     assert "Amara Okafor wrote:" in quoted
     assert f"/p/{post_a.pk}/" in quoted
     assert "> We could start with the library." in quoted
     assert "> A shared reading room is neutral ground for both sides." in quoted
     assert page.locator("input[name=parent]").input_value() == str(post_a.pk)
     assert page.locator("input[name=quoting]").input_value() == str(post_a.pk)
-    body.fill(quoted + "Yes, and the library could host the first meeting.")
+    body.fill("Yes, and the library could host the first meeting.")
     screenshot(page, "03-reply-form-with-quote")
     follow(page.get_by_role("button", name="Post reply"))
 
     # The new post exists, threaded under A and quoting A.
     new = Post.objects.get(author=newcomer)
+    # As the browser sends any textarea: line breaks as CR LF.
+    assert new.body.replace("\r\n", "\n") == (
+        quoted + "Yes, and the library could host the first meeting."
+    )
     assert new.parent_id == post_a.pk
     assert new.quoting_id == post_a.pk
     assert page.url == f"{site}/t/{topic.pk}/#p{new.pk}"
@@ -201,9 +212,12 @@ def test_quote_with_javascript_quotes_only_the_selected_words(
     assert "selection=neutral+ground" in page.url or (
         "selection=neutral%20ground" in page.url
     ), page.url
-    quoted = page.locator("#id_body").input_value()
+    assert page.locator("#id_body").input_value() == ""
+    quoted = page.locator("input[name=quotation]").input_value()
     assert "Amara Okafor wrote:" in quoted
     assert "> neutral ground" in quoted
+    card = page.locator("section.quoting blockquote")
+    assert card.inner_text().strip() == "neutral ground"
     assert "library" not in quoted
     assert "A shared reading room" not in quoted
     assert page.locator("input[name=quoting]").input_value() == str(post_a.pk)

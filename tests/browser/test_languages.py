@@ -124,7 +124,13 @@ def test_journey(browser, site, dialogue, screenshot, language, javascript, widt
     page.goto(f"{site}{topic.get_absolute_url()}")
     follow(page.locator(f"#p{post.pk}").get_by_role("link", name=words["quote"]))
     body = page.locator("form.post-form textarea[name=body]")
-    assert "Amara Okafor wrote:" in body.input_value()
+    # With JavaScript the quote waits in the quotation field, shown as
+    # "Quoting NAME"; without, it is in the textarea.
+    quotation = page.locator("input[name=quotation]").input_value()
+    kept = quotation if javascript else body.input_value()
+    assert "Amara Okafor wrote:" in kept
+    assert ("Amara Okafor wrote:" in body.input_value()) is not javascript
+    assert page.locator("section.quoting").is_visible() is javascript
     body.fill(body.input_value() + "\n\nA rota *by street* could work.")
     page.get_by_role("button", name=words["preview"], exact=True).click()
     preview = page.locator("section.preview")

@@ -611,6 +611,42 @@ def test_search_page_queries_are_flat(client, signed_in):
     assert many == 3
 
 
+# Accents and case, on every database
+
+
+@pytest.fixture
+def accented(category) -> tuple[Post, Post, Post]:
+    """A title, a subject and a text with accented words."""
+    titled = TopicFactory(category=category, title="Trip to Medellín", body="Soon.")
+    subject = ReplyFactory(topic=titled, subject="Une société", body="Plus tard.")
+    body = ReplyFactory(topic=titled, body="A NAÏVE question, perhaps.")
+    return titled.first_post, subject, body
+
+
+@pytest.mark.parametrize(
+    ("q", "which"),
+    [
+        ("Medellin", 0),
+        ("medellín", 0),
+        ("MEDELLÍN", 0),
+        ("societe", 1),
+        ("SOCIÉTÉ", 1),
+        ("naive", 2),
+        ("naïve", 2),
+        ('"naive question"', 2),
+    ],
+)
+def test_words_are_found_with_or_without_accents(client, accented, q, which):
+    """Accents and case are ignored on both sides: the words typed without them
+    find the posts that have them, and the other way round."""
+    assert found(client, q) == [accented[which].pk]
+
+
+def test_an_excluded_word_is_excluded_without_its_accents(client, accented):
+    assert found(client, "question -naive") == []
+    assert found(client, "question -societe") == [accented[2].pk]
+
+
 # PostgreSQL: stemming, accents and web-search syntax
 
 
