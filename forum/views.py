@@ -2,6 +2,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import (
@@ -283,7 +284,13 @@ def reply(request, pk):
     if not permissions.can_reply(request.user, topic):
         if topic.phase == "scheduled":
             permissions.require_second_factor(request.user)
-        raise PermissionDenied(_reply_refusal(request.user, topic))
+        refusal = _reply_refusal(request.user, topic)
+        # Links in emails and old tabs lead here after a topic locks: the topic
+        # itself is still worth reading, so a GET lands there rather than on a 403.
+        if request.method == "GET" and topic.phase == "locked":
+            messages.info(request, refusal)
+            return redirect(topic)
+        raise PermissionDenied(refusal)
     source = request.POST if request.method == "POST" else request.GET
     parent = permissions.get_post_in_topic(
         request.user, topic=topic, pk=source.get("parent")

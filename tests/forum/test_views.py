@@ -406,7 +406,6 @@ def test_locked_topic_hides_controls_and_refuses_writes(member_client, user, top
     assert "/edit/" not in page
     assert 'action="/t/' not in page
     for response in (
-        member_client.get(f"/t/{topic.pk}/reply/"),
         member_client.post(f"/t/{topic.pk}/reply/", {"body": "Late", "post": "1"}),
         member_client.get(f"/p/{mine.pk}/edit/"),
         member_client.post(f"/p/{mine.pk}/edit/", {"body": "Changed", "save": "1"}),
@@ -417,6 +416,15 @@ def test_locked_topic_hides_controls_and_refuses_writes(member_client, user, top
     assert topic.posts.count() == 2
     mine.refresh_from_db()
     assert mine.body != "Changed"
+
+
+def test_reply_link_into_a_locked_topic_leads_to_the_topic(member_client, topic):
+    """Opening the reply form of a locked topic (a link from an email, an old
+    tab) lands on the topic with the reason, not on a 403."""
+    services.set_topic_locked(topic=topic, locked=True)
+    response = member_client.get(f"/t/{topic.pk}/reply/", follow=True)
+    assert response.redirect_chain[-1][0] == topic.get_absolute_url()
+    assert "it takes no more replies" in html(response)
 
 
 # Bad input
