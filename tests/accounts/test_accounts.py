@@ -9,7 +9,7 @@ from django.core.cache import cache
 from accounts.models import User
 from accounts.services import update_profile
 from forum import services
-from tests.factories import TopicFactory, UserFactory
+from tests.factories import TopicFactory, UserFactory, make_facilitator
 
 PASSWORD = "correct-horse-battery"
 SIGNUP = "/accounts/signup/"
@@ -155,6 +155,20 @@ def test_log_in_with_username(client, user):
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert signed_in_id(client) == str(user.pk)
+
+
+def test_facilitator_lands_on_their_queue_after_signing_in(client, category):
+    """A facilitator's sign-in leads to the moderation queue; a `next` address
+    still wins."""
+    facilitator = make_facilitator(category, second_factor=False, username="fac")
+    response = client.post(LOGIN, {"login": "fac", "password": PASSWORD})
+    assert response["Location"] == "/moderation/"
+    client.logout()
+    response = client.post(
+        f"{LOGIN}?next=/c/{category.slug}/",
+        {"login": facilitator.username, "password": PASSWORD},
+    )
+    assert response["Location"] == f"/c/{category.slug}/"
 
 
 def test_log_in_with_email(client, user):
