@@ -17,6 +17,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
     require_http_methods,
+    require_POST,
 )
 
 from accounts import services as account_services
@@ -174,6 +175,22 @@ def topic_unread(request, pk):
         return redirect(topic)
     post = queries.first_unread_post(topic=topic, viewer=request.user)
     return redirect(post) if post else redirect(topic)
+
+
+@login_required
+@require_POST
+def mark_all_read(request, slug=None):
+    """Everything in a category, or in the whole forum, becomes read."""
+    category = None
+    if slug is not None:
+        category = permissions.get_category_for(request.user, slug=slug)
+    count = services.mark_all_read(user=request.user, category=category)
+    messages.success(
+        request,
+        ngettext("Marked %(count)s topic read.", "Marked %(count)s topics read.", count)
+        % {"count": count},
+    )
+    return redirect(category or "forum:index")
 
 
 @require_http_methods(["GET", "POST"])

@@ -14,7 +14,7 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
-from tests.helpers import html, signed_in
+from tests.helpers import configure, html, signed_in
 
 
 def articles(response) -> list[str]:
@@ -541,3 +541,26 @@ def test_new_category_without_posts(client):
     """A category with no posts yet shows so on the index."""
     CategoryFactory(name="Empty room")
     assert "No posts yet" in html(client.get("/"))
+
+
+def test_mark_all_read_buttons(member_client, user, category, topic):
+    """The index and each category offer "mark read" to a signed-in reader; the
+    button empties the topic list's "new" counts; a GET changes nothing."""
+    ReplyFactory(topic=topic)
+    page = html(member_client.get(category.get_absolute_url()))
+    assert "2 new" in page
+    assert f'action="/c/{category.slug}/read/"' in page
+    assert 'action="/read/"' in html(member_client.get("/"))
+    assert member_client.get(f"/c/{category.slug}/read/").status_code == 405
+
+    response = member_client.post(f"/c/{category.slug}/read/", follow=True)
+    assert "Marked 1 topic read." in html(response)
+    assert "0 new" in html(response)
+    member_client.post("/read/")
+    assert TopicRead.objects.get(user=user, topic=topic).read_up_to == 2
+
+
+def test_mark_all_read_of_a_hidden_category_is_404(member_client):
+    """A category the reader may not see cannot be marked read: 404."""
+    private = configure(CategoryFactory(), visibility="private")
+    assert member_client.post(f"/c/{private.slug}/read/").status_code == 404
