@@ -151,6 +151,13 @@ def dismiss_from_queue(*, post: Post, actor: User) -> bool:
     return created
 
 
+def restore_to_queue(*, post: Post) -> bool:
+    """Undo "no follow-up needed": the post is back on the facilitators' queue;
+    return whether it had been taken off."""
+    deleted, _ = QueueDismissal.objects.filter(post=post).delete()
+    return bool(deleted)
+
+
 NOTE_MAX_LENGTH = 2000
 MAX_TAGS = 10
 TAG_MAX_LENGTH = 40
