@@ -113,7 +113,10 @@ def unlock_topic(*, topic: Topic, actor: User, reason: str = "") -> bool:
     topic = _locked_topic(topic)
     if not topic.is_locked:
         return False
-    Topic.objects.filter(pk=topic.pk).update(is_locked=False)
+    # A reopened dialogue is no longer concluded: its list row drops the
+    # "Summary:" line (the topic page keeps the summary) until a facilitator
+    # saves a summary again.
+    Topic.objects.filter(pk=topic.pk).update(is_locked=False, summary_excerpt="")
     versions.bump(topics=[topic.pk], categories=[topic.category_id])
     log_action(actor=actor, action=Action.UNLOCK, topic=topic, reason=reason)
     return True
