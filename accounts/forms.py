@@ -1,6 +1,7 @@
 import zoneinfo
 from functools import cache
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -166,6 +167,16 @@ class ProfileForm(forms.Form):
         if not choice:
             return self.user.named_in_exports
         return CONSENT_VALUES[choice]
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in in the site's words ("Login" names nothing a person
+    typed in)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("Username or email")
+        self.fields["remember"].label = _("Keep me signed in")
 
 
 class SignupForm(AllauthSignupForm):

@@ -321,3 +321,5 @@ FORUM_SIGNUPS_PER_HOUR = 20
 FORUM_BASE_URL = os.environ.get("FORUM_BASE_URL", "http://127.0.0.1:8000")
 # When the daily digest goes (UTC hour).
 FORUM_DIGEST_HOUR = int(os.environ.get("FORUM_DIGEST_HOUR", "7"))
+# Sign-in labelled in the site's words.
+ACCOUNT_FORMS = {**ACCOUNT_FORMS, "login": "accounts.forms.LoginForm"}

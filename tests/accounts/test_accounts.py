@@ -400,3 +400,16 @@ def test_public_profile_of_unknown_user_is_404(client):
     response = client.get("/u/no-such-person/")
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("url", "name"), [(LOGIN, "Sign in"), (SIGNUP, "Sign up")])
+def test_sign_in_and_sign_up_use_the_site_wording(client, url, name):
+    """The header says "Sign in" and "Sign up": so do the pages themselves, in
+    their title, heading and button; allauth's "Login:", "Sign In", "Sign Up"
+    and "Signup" are gone."""
+    page = client.get(url).content.decode()
+    assert re.search(rf"<title>\s*{name} ·", page)
+    assert f"<h1>{name}</h1>" in page
+    assert re.search(rf"<button[^>]*>\s*{name}\s*</button>", page)
+    for allauth_word in ("Login:", "Sign In", "Sign Up", "Signup", "Remember Me"):
+        assert allauth_word not in page
