@@ -4,8 +4,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
-from forum.models import Category, Post
-from forum.permissions import facilitated_category_ids, is_admin, visible_categories
+from forum.models import Category, Post, Topic
+from forum.permissions import (
+    facilitated_category_ids,
+    is_admin,
+    readers_of_category,
+    visible_categories,
+)
 
 from .models import AuditEntry, Facilitator, Report
 
@@ -102,3 +107,19 @@ def user_list(*, q: str = "", role: str = "") -> list[User]:
 
 def user_roles(*, user) -> list[Facilitator]:
     return list(Facilitator.objects.filter(user=user).select_related("category"))
+
+
+def participants_losing_access(*, topic: Topic, category: Category) -> list[User]:
+    """The people who wrote in topic and could not see it in category (a
+    members-only one they are not members of), by name (three queries)."""
+    writers = set(
+        Post.objects.filter(topic=topic, author__isnull=False).values_list(
+            "author_id", flat=True
+        )
+    )
+    keeping = readers_of_category(category=category, user_ids=writers)
+    return list(
+        User.objects.filter(pk__in=writers - keeping, is_active=True).order_by(
+            "username"
+        )
+    )

@@ -131,6 +131,13 @@ def move(request, pk):
             _("Choose one of the categories you facilitate; the topic was not moved."),
         )
         return redirect(topic)
+    losing = queries.participants_losing_access(topic=topic, category=target)
+    if losing and "confirm" not in request.POST:
+        return render(
+            request,
+            "moderation/move_confirm.html",
+            {"topic": topic, "target": target, "losing": losing},
+        )
     changed = services.move_topic(topic=topic, actor=request.user, category=target)
     tell_outcome(
         request,

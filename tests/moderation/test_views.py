@@ -784,6 +784,37 @@ def test_move_to_a_category_the_facilitator_does_not_facilitate_is_refused(
     assert fresh(topic).category_id == target.pk
 
 
+def test_moving_into_a_members_only_category_asks_first(
+    client, topic, facilitator, user, other_user
+):
+    """Moving a topic where some of its writers are not members asks first, on
+    a page naming them; only "Move anyway" moves it. Writers who are members
+    are not listed, and a move nobody loses by goes at once."""
+    forum_services.post_reply(topic=topic, author=user, body="Member's view.")
+    target = configure(CategoryFactory(), visibility=Category.Visibility.PRIVATE)
+    services.appoint_facilitator(user=facilitator, category=target)
+    services.add_member(user=user, category=target, actor=facilitator)
+    client.force_login(facilitator)
+    url = f"/moderation/t/{topic.pk}/move/"
+
+    page = html(client.post(url, {"category": target.pk}))
+
+    assert "would no longer see it" in page
+    listed = re.findall(r"<li>(.*?) <span", page.split('class="losing-access"')[1])
+    assert listed == [other_user.name]
+    assert 'name="confirm"' in page
+    assert fresh(topic).category_id == topic.category_id
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.MOVE).count() == 0
+
+    response = client.post(url, {"category": target.pk, "confirm": "1"}, follow=True)
+    assert f"Topic moved to {target.name}." in html(response)
+    assert fresh(topic).category_id == target.pk
+
+    services.add_member(user=other_user, category=target, actor=facilitator)
+    back = client.post(url, {"category": topic.category_id}, follow=True)
+    assert "Topic moved to" in html(back)
+
+
 def test_a_refused_move_does_not_tell_which_categories_exist(
     client, topic, facilitator
 ):
