@@ -75,6 +75,7 @@ class World:
             "facilitation:notes": ([topic], []),
             "facilitation:annotate": ([post], [{"note": "Noted.", "tags": "theme"}]),
             "facilitation:dismiss": ([post], [{}]),
+            "facilitation:restore": ([post], [{}]),
             "facilitation:export": ([self.locked.pk], []),
             "facilitation:export_md": ([self.locked.pk], []),
             "moderation:dashboard": ([], []),

@@ -69,7 +69,8 @@ def test_facilitator_locks_topic_with_closing_note(client, topic, facilitator, u
         for content in user_content(page)
     )
     assert REPLY_FORM.format(pk=topic.pk) not in page
-    assert client.get(f"/t/{topic.pk}/reply/").status_code == 403
+    assert client.get(f"/t/{topic.pk}/reply/").status_code == 302
+    assert client.post(f"/t/{topic.pk}/reply/", {"body": "Late"}).status_code == 403
 
 
 def test_locking_again_says_already_locked(client, topic, facilitator):
