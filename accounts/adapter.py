@@ -63,6 +63,12 @@ class AccountAdapter(DefaultAccountAdapter):
             return
         super().add_message(request, level, message_template, *args, **kwargs)
 
+    def save_user(self, request, user, form, commit=True):
+        """A new account starts in the browser's time zone (checked by the
+        sign-up form), so its first deadlines read in local time."""
+        user.time_zone = form.cleaned_data.get("browser_time_zone") or "UTC"
+        return super().save_user(request, user, form, commit=commit)
+
     def get_login_redirect_url(self, request) -> str:
         """A facilitator's day starts at their queue; everyone else's at the
         index. A `next` address still wins (allauth asks here only without one)."""
