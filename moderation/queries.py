@@ -123,3 +123,32 @@ def participants_losing_access(*, topic: Topic, category: Category) -> list[User
             "username"
         )
     )
+
+
+def posts_hidden_by_suspension(*, user: User) -> list[Post]:
+    """The posts of a suspended user that suspend_and_hide hid with the current
+    suspension and that are still hidden (its audit entry lists them)."""
+    entry = (
+        AuditEntry.objects.filter(
+            action=AuditEntry.Action.SUSPEND,
+            target_user=user,
+            created_at__gte=user.suspended_at,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+        if user.suspended_at
+        else None
+    )
+    ids = (entry.after.get("hidden_posts") or []) if entry else []
+    return list(Post.objects.filter(pk__in=ids, is_hidden=True).order_by("pk"))
+
+
+def bulk_suspension_preview(*, user_ids: list[int], actor: User) -> list[User]:
+    """The accounts a bulk suspension would cover (never the actor's own), by
+    username, each with `posts_to_hide`: its posts not hidden yet."""
+    return list(
+        User.objects.filter(pk__in=user_ids)
+        .exclude(pk=actor.pk)
+        .annotate(posts_to_hide=Count("posts", filter=Q(posts__is_hidden=False)))
+        .order_by("username")
+    )

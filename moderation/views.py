@@ -429,10 +429,21 @@ def bulk_suspend(request):
     _require_admin(request)
     ids = [int(i) for i in request.POST.getlist("user") if i.isdigit()]
     reason = request.POST.get("reason", "").strip()[:2000]
-    chosen = list(User.objects.filter(pk__in=ids).exclude(pk=request.user.pk))
+    chosen = queries.bulk_suspension_preview(user_ids=ids, actor=request.user)
     if not chosen or not reason:
         messages.error(request, _("Choose at least one user and give a reason."))
         return redirect("moderation:users")
+    if "confirm" not in request.POST:
+        # Many accounts and every post of theirs: shown before anything changes.
+        return render(
+            request,
+            "moderation/bulk_suspend_confirm.html",
+            {
+                "chosen": chosen,
+                "reason": reason,
+                "total": sum(u.posts_to_hide for u in chosen),
+            },
+        )
     hidden = services.suspend_and_hide(users=chosen, actor=request.user, reason=reason)
     messages.success(
         request,
@@ -472,7 +483,9 @@ def user_detail(request, pk):
             )
             return redirect("moderation:user", pk=pk)
         if "unsuspend" in request.POST:
-            changed = services.unsuspend_user(user=member, actor=request.user)
+            changed = services.unsuspend_user(
+                user=member, actor=request.user, unhide="unhide" in request.POST
+            )
             tell_outcome(request, changed, _("Suspension lifted."), _("Not suspended."))
             return redirect("moderation:user", pk=pk)
         if "appoint" in request.POST or "remove_role" in request.POST:
@@ -505,6 +518,11 @@ def user_detail(request, pk):
             "own_account": not may_act_on(request.user, member),
             "roles": roles,
             "suspend_form": suspend_form,
+            "hidden_with_suspension": (
+                queries.posts_hidden_by_suspension(user=member)
+                if member.is_suspended
+                else []
+            ),
             "role_form": role_form,
             "other_categories": Category.objects.exclude(pk__in=facilitated),
         },

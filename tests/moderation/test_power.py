@@ -89,7 +89,13 @@ class World:
             "moderation:users": ([], []),
             "moderation:bulk_suspend": (
                 [],
-                [{"user": [admin, self.participant.pk], "reason": "Spam."}],
+                [
+                    {
+                        "user": [admin, self.participant.pk],
+                        "reason": "Spam.",
+                        "confirm": "1",
+                    }
+                ],
             ),
             "moderation:user": (
                 [admin],
@@ -308,7 +314,11 @@ def test_bulk_suspension_leaves_the_acting_admin_out(world):
     """Choosing oneself among others suspends only the others."""
     response = signed_in(world.admin).post(
         reverse("moderation:bulk_suspend"),
-        {"user": [world.admin.pk, world.participant.pk], "reason": "Spam."},
+        {
+            "user": [world.admin.pk, world.participant.pk],
+            "reason": "Spam.",
+            "confirm": "1",
+        },
     )
     assert response.status_code == 302
     assert not fresh(world.admin).is_suspended
