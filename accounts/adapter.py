@@ -4,6 +4,7 @@ from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .mail import header_text
@@ -61,6 +62,21 @@ class AccountAdapter(DefaultAccountAdapter):
         ):
             return
         super().add_message(request, level, message_template, *args, **kwargs)
+
+    def save_user(self, request, user, form, commit=True):
+        """A new account starts in the browser's time zone (checked by the
+        sign-up form), so its first deadlines read in local time."""
+        user.time_zone = form.cleaned_data.get("browser_time_zone") or "UTC"
+        return super().save_user(request, user, form, commit=commit)
+
+    def get_login_redirect_url(self, request) -> str:
+        """A facilitator's day starts at their queue; everyone else's at the
+        index. A `next` address still wins (allauth asks here only without one)."""
+        if request.user.is_facilitator:
+            # By URL name: the queue belongs to a higher app, which accounts
+            # must not import.
+            return reverse("moderation:dashboard")
+        return super().get_login_redirect_url(request)
 
     def get_client_ip(self, request) -> str:
         try:

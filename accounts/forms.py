@@ -1,6 +1,7 @@
 import zoneinfo
 from functools import cache
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -112,7 +113,11 @@ class ProfileForm(forms.Form):
         label=_("Time zone"),
         required=False,
         choices=time_zone_choices,
-        help_text=_("Every time the forum shows you, and in your emails."),
+        help_text=_(
+            "Every time the forum shows you, and in your emails. A new account "
+            "takes the browser's time zone where JavaScript runs, UTC otherwise: "
+            "choose yours here."
+        ),
     )
     named_in_exports = forms.ChoiceField(
         label=_("May your name appear when dialogues are exported or printed?"),
@@ -168,6 +173,16 @@ class ProfileForm(forms.Form):
         return CONSENT_VALUES[choice]
 
 
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in in the site's words ("Login" names nothing a person
+    typed in)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("Username or email")
+        self.fields["remember"].label = _("Keep me signed in")
+
+
 class SignupForm(AllauthSignupForm):
     """allauth's sign-up with a honeypot: a field people never see or fill in,
     which simple spam robots fill."""
@@ -178,7 +193,19 @@ class SignupForm(AllauthSignupForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
+    # Filled by forum.js from the browser; the adapter keeps it only if it
+    # names a zone zoneinfo knows.
+    browser_time_zone = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput
+    )
+
     field_order = ["username", "email", "password1", "password2", "website"]
+
+    def clean_browser_time_zone(self) -> str:
+        """The browser's zone if zoneinfo knows it, else UTC: the field is not
+        typed by the person, so a wrong value is no error of theirs."""
+        name = self.cleaned_data.get("browser_time_zone", "")
+        return name if name in zoneinfo.available_timezones() else "UTC"
 
     def clean_username(self) -> str:
         self.cleaned_data["username"] = clean_name(self.cleaned_data["username"])

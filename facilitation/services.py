@@ -78,9 +78,10 @@ def set_series(*, topic: Topic, series: Series | None) -> None:
 def set_summary(*, topic: Topic, editor: User, summary: str) -> bool:
     """Write or rewrite a dialogue's summary, keeping the previous one."""
     topic = Topic.objects.select_for_update().get(pk=topic.pk)
-    if summary.strip() == topic.summary.strip():
+    excerpt = first_words(summary, 40)[:300] if summary.strip() else ""
+    if summary.strip() == topic.summary.strip() and excerpt == topic.summary_excerpt:
         return False
-    if topic.summary:
+    if topic.summary and summary.strip() != topic.summary.strip():
         SummaryRevision.objects.create(
             topic=topic, summary=topic.summary, editor=editor, editor_name=editor.name
         )
@@ -88,7 +89,7 @@ def set_summary(*, topic: Topic, editor: User, summary: str) -> bool:
     Topic.objects.filter(pk=topic.pk).update(
         summary=summary.strip(),
         summary_html=html,
-        summary_excerpt=first_words(summary, 40)[:300] if summary.strip() else "",
+        summary_excerpt=excerpt,
     )
     versions.bump(topics=[topic.pk], categories=[topic.category_id])
     if SeriesEntry.objects.filter(topic=topic).exists():
@@ -149,6 +150,13 @@ def dismiss_from_queue(*, post: Post, actor: User) -> bool:
         post=post, defaults={"by_name": actor.name}
     )
     return created
+
+
+def restore_to_queue(*, post: Post) -> bool:
+    """Undo "no follow-up needed": the post is back on the facilitators' queue;
+    return whether it had been taken off."""
+    deleted, _ = QueueDismissal.objects.filter(post=post).delete()
+    return bool(deleted)
 
 
 NOTE_MAX_LENGTH = 2000

@@ -19,6 +19,7 @@ urlpatterns = [
     path("moderation/t/<id:pk>/notes/", views.topic_notes, name="notes"),
     path("moderation/p/<id:pk>/note/", views.annotate, name="annotate"),
     path("moderation/p/<id:pk>/dismiss/", views.dismiss, name="dismiss"),
+    path("moderation/p/<id:pk>/restore/", views.restore, name="restore"),
     path("t/<id:pk>/export/", views.export_topic, name="export"),
     path("t/<id:pk>/export.md", views.export_topic_markdown, name="export_md"),
     path("series/<slug:slug>/", views.series_detail, name="series"),

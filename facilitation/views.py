@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
@@ -141,6 +142,21 @@ def dismiss(request, pk):
         changed,
         _("Marked “no follow-up needed”: it left the queue."),
         _("This post was already off the queue."),
+    )
+    # The queue offers an undo for the post named here.
+    return redirect(f"{reverse('moderation:dashboard')}?dismissed={post.pk}")
+
+
+@login_required
+@require_POST
+def restore(request, pk):
+    post = permissions.get_post_for_facilitator(request.user, pk=pk)
+    changed = services.restore_to_queue(post=post)
+    tell_outcome(
+        request,
+        changed,
+        _("Back on the queue."),
+        _("This post was already on the queue."),
     )
     return redirect("moderation:dashboard")
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 BODY_MAX = 50_000
@@ -38,6 +39,16 @@ class BodyField(forms.CharField):
 class ScheduleCheck(forms.Form):
     """A form with `opens_at` and `closes_at`: the closing must come after the
     opening."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Typed times are read in the active zone (the reader's): say which.
+        zone = _("In %(zone)s time (your time zone, set in your settings).") % {
+            "zone": timezone.get_current_timezone_name()
+        }
+        for name in ("opens_at", "closes_at"):
+            field = self.fields[name]
+            field.help_text = f"{field.help_text} {zone}".strip()
 
     def clean(self):
         data = super().clean()

@@ -448,6 +448,28 @@ def mark_read(
     return mark
 
 
+def mark_all_read(*, user: User, category: Category | None = None) -> int:
+    """Mark every topic the user may see (in category, or in the whole forum)
+    read up to its last post; return how many topics that covers."""
+    topics = Topic.objects.filter(permissions.visible_categories(user, "category__"))
+    if category is not None:
+        topics = topics.filter(category=category)
+    lasts = (
+        topics.annotate(last=Max("posts__position"))
+        .filter(last__isnull=False)
+        .values_list("pk", "last")
+    )
+    marks = [TopicRead(user=user, topic_id=pk, read_up_to=last) for pk, last in lasts]
+    TopicRead.objects.bulk_create(
+        marks,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["user", "topic"],
+        update_fields=["read_up_to"],
+    )
+    return len(marks)
+
+
 @transaction.atomic
 def recount_topic(*, topic: Topic) -> None:
     """Rebuild a topic's counters and first/last post from its rows."""

@@ -2,6 +2,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import (
@@ -16,6 +17,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
     require_http_methods,
+    require_POST,
 )
 
 from accounts import services as account_services
@@ -175,6 +177,22 @@ def topic_unread(request, pk):
     return redirect(post) if post else redirect(topic)
 
 
+@login_required
+@require_POST
+def mark_all_read(request, slug=None):
+    """Everything in a category, or in the whole forum, becomes read."""
+    category = None
+    if slug is not None:
+        category = permissions.get_category_for(request.user, slug=slug)
+    count = services.mark_all_read(user=request.user, category=category)
+    messages.success(
+        request,
+        ngettext("Marked %(count)s topic read.", "Marked %(count)s topics read.", count)
+        % {"count": count},
+    )
+    return redirect(category or "forum:index")
+
+
 @require_http_methods(["GET", "POST"])
 def set_thread_view(request):
     """Remember the reader's choice of view: in a cookie, and for a signed-in
@@ -283,7 +301,13 @@ def reply(request, pk):
     if not permissions.can_reply(request.user, topic):
         if topic.phase == "scheduled":
             permissions.require_second_factor(request.user)
-        raise PermissionDenied(_reply_refusal(request.user, topic))
+        refusal = _reply_refusal(request.user, topic)
+        # Links in emails and old tabs lead here after a topic locks: the topic
+        # itself is still worth reading, so a GET lands there rather than on a 403.
+        if request.method == "GET" and topic.phase == "locked":
+            messages.info(request, refusal)
+            return redirect(topic)
+        raise PermissionDenied(refusal)
     source = request.POST if request.method == "POST" else request.GET
     parent = permissions.get_post_in_topic(
         request.user, topic=topic, pk=source.get("parent")

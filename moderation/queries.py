@@ -4,8 +4,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
-from forum.models import Category, Post
-from forum.permissions import facilitated_category_ids, is_admin, visible_categories
+from forum.models import Category, Post, Topic
+from forum.permissions import (
+    facilitated_category_ids,
+    is_admin,
+    readers_of_category,
+    visible_categories,
+)
 
 from .models import AuditEntry, Facilitator, Report
 
@@ -102,3 +107,48 @@ def user_list(*, q: str = "", role: str = "") -> list[User]:
 
 def user_roles(*, user) -> list[Facilitator]:
     return list(Facilitator.objects.filter(user=user).select_related("category"))
+
+
+def participants_losing_access(*, topic: Topic, category: Category) -> list[User]:
+    """The people who wrote in topic and could not see it in category (a
+    members-only one they are not members of), by name (three queries)."""
+    writers = set(
+        Post.objects.filter(topic=topic, author__isnull=False).values_list(
+            "author_id", flat=True
+        )
+    )
+    keeping = readers_of_category(category=category, user_ids=writers)
+    return list(
+        User.objects.filter(pk__in=writers - keeping, is_active=True).order_by(
+            "username"
+        )
+    )
+
+
+def posts_hidden_by_suspension(*, user: User) -> list[Post]:
+    """The posts of a suspended user that suspend_and_hide hid with the current
+    suspension and that are still hidden (its audit entry lists them)."""
+    entry = (
+        AuditEntry.objects.filter(
+            action=AuditEntry.Action.SUSPEND,
+            target_user=user,
+            created_at__gte=user.suspended_at,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+        if user.suspended_at
+        else None
+    )
+    ids = (entry.after.get("hidden_posts") or []) if entry else []
+    return list(Post.objects.filter(pk__in=ids, is_hidden=True).order_by("pk"))
+
+
+def bulk_suspension_preview(*, user_ids: list[int], actor: User) -> list[User]:
+    """The accounts a bulk suspension would cover (never the actor's own), by
+    username, each with `posts_to_hide`: its posts not hidden yet."""
+    return list(
+        User.objects.filter(pk__in=user_ids)
+        .exclude(pk=actor.pk)
+        .annotate(posts_to_hide=Count("posts", filter=Q(posts__is_hidden=False)))
+        .order_by("username")
+    )

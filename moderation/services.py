@@ -19,6 +19,7 @@ from forum.permissions import facilitator_ids
 from . import signals
 from .models import AuditEntry, Facilitator, Member, Report
 from .permissions import OWN_ACCOUNT, may_act_on
+from .queries import posts_hidden_by_suspension
 
 Action = AuditEntry.Action
 
@@ -113,7 +114,10 @@ def unlock_topic(*, topic: Topic, actor: User, reason: str = "") -> bool:
     topic = _locked_topic(topic)
     if not topic.is_locked:
         return False
-    Topic.objects.filter(pk=topic.pk).update(is_locked=False)
+    # A reopened dialogue is no longer concluded: its list row drops the
+    # "Summary:" line (the topic page keeps the summary) until a facilitator
+    # saves a summary again.
+    Topic.objects.filter(pk=topic.pk).update(is_locked=False, summary_excerpt="")
     versions.bump(topics=[topic.pk], categories=[topic.category_id])
     log_action(actor=actor, action=Action.UNLOCK, topic=topic, reason=reason)
     return True
@@ -377,19 +381,24 @@ def suspend_user(
 
 
 @transaction.atomic
-def unsuspend_user(*, user: User, actor: User) -> bool:
-    """Lift a suspension."""
+def unsuspend_user(*, user: User, actor: User, unhide: bool = False) -> bool:
+    """Lift a suspension; with unhide, also show again the posts that
+    suspend_and_hide hid with it (those still hidden)."""
     refuse_own_account(actor=actor, user=user)
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_suspended:
         return False
+    hidden_with_it = posts_hidden_by_suspension(user=user) if unhide else []
     User.objects.filter(pk=user.pk).update(suspended_at=None, suspended_until=None)
     log_action(
         actor=actor,
         action=Action.UNSUSPEND,
         target_user=user,
         before={"reason": user.suspension_reason},
+        after={"unhidden_posts": [post.pk for post in hidden_with_it]},
     )
+    for post in hidden_with_it:
+        unhide_post(post=post, actor=actor, reason=_("Suspension lifted."))
     return True
 
 
@@ -398,12 +407,30 @@ def suspend_and_hide(
     *, users: list[User], actor: User, reason: str, until: datetime | None = None
 ) -> int:
     """Suspend several accounts and hide all their posts (spam clean-up);
-    return the number of posts hidden."""
+    return the number of posts hidden. The suspension's audit entry lists the
+    posts hidden, so that lifting it can show exactly those again."""
     hidden = 0
     for user in users:
         suspend_user(user=user, actor=actor, reason=reason, until=until)
-        for post in Post.objects.filter(author=user, is_hidden=False):
-            hidden += hide_post(post=post, actor=actor, reason=reason)
+        ids = [
+            post.pk
+            for post in Post.objects.filter(author=user, is_hidden=False)
+            if hide_post(post=post, actor=actor, reason=reason)
+        ]
+        hidden += len(ids)
+        entry = (
+            AuditEntry.objects.select_for_update()
+            .filter(action=Action.SUSPEND, target_user=user)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if entry is not None and ids:
+            # An account suspended before keeps its entry; the posts hidden now
+            # are added to it.
+            known = entry.after.get("hidden_posts") or []
+            AuditEntry.objects.filter(pk=entry.pk).update(
+                after={**entry.after, "hidden_posts": known + ids}
+            )
     return hidden
 
 

@@ -131,6 +131,13 @@ def move(request, pk):
             _("Choose one of the categories you facilitate; the topic was not moved."),
         )
         return redirect(topic)
+    losing = queries.participants_losing_access(topic=topic, category=target)
+    if losing and "confirm" not in request.POST:
+        return render(
+            request,
+            "moderation/move_confirm.html",
+            {"topic": topic, "target": target, "losing": losing},
+        )
     changed = services.move_topic(topic=topic, actor=request.user, category=target)
     tell_outcome(
         request,
@@ -422,10 +429,21 @@ def bulk_suspend(request):
     _require_admin(request)
     ids = [int(i) for i in request.POST.getlist("user") if i.isdigit()]
     reason = request.POST.get("reason", "").strip()[:2000]
-    chosen = list(User.objects.filter(pk__in=ids).exclude(pk=request.user.pk))
+    chosen = queries.bulk_suspension_preview(user_ids=ids, actor=request.user)
     if not chosen or not reason:
         messages.error(request, _("Choose at least one user and give a reason."))
         return redirect("moderation:users")
+    if "confirm" not in request.POST:
+        # Many accounts and every post of theirs: shown before anything changes.
+        return render(
+            request,
+            "moderation/bulk_suspend_confirm.html",
+            {
+                "chosen": chosen,
+                "reason": reason,
+                "total": sum(u.posts_to_hide for u in chosen),
+            },
+        )
     hidden = services.suspend_and_hide(users=chosen, actor=request.user, reason=reason)
     messages.success(
         request,
@@ -465,7 +483,9 @@ def user_detail(request, pk):
             )
             return redirect("moderation:user", pk=pk)
         if "unsuspend" in request.POST:
-            changed = services.unsuspend_user(user=member, actor=request.user)
+            changed = services.unsuspend_user(
+                user=member, actor=request.user, unhide="unhide" in request.POST
+            )
             tell_outcome(request, changed, _("Suspension lifted."), _("Not suspended."))
             return redirect("moderation:user", pk=pk)
         if "appoint" in request.POST or "remove_role" in request.POST:
@@ -498,6 +518,11 @@ def user_detail(request, pk):
             "own_account": not may_act_on(request.user, member),
             "roles": roles,
             "suspend_form": suspend_form,
+            "hidden_with_suspension": (
+                queries.posts_hidden_by_suspension(user=member)
+                if member.is_suspended
+                else []
+            ),
             "role_form": role_form,
             "other_categories": Category.objects.exclude(pk__in=facilitated),
         },

@@ -40,7 +40,10 @@ def absolute(path: str) -> str:
 
 
 def reply_url(post: Post) -> str:
-    """Where to reply under a post, as a full address."""
+    """Where to reply under a post, as a full address; empty once its topic is
+    locked, as the reply form would only send the reader back to the topic."""
+    if post.topic.phase == "locked":
+        return ""
     return absolute(reverse("forum:reply", args=[post.topic_id]) + f"?parent={post.pk}")
 
 

@@ -3,8 +3,9 @@ to hear of it by email."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
-from django.utils.translation import gettext, pgettext_lazy
+from django.db.models import Case, CharField, Q, Value, When
+from django.db.models.functions import Cast, Concat
+from django.utils.translation import gettext, ngettext_lazy, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from moderation.models import Report
@@ -115,6 +116,17 @@ class Notification(models.Model):
         actor = self.actor_name or gettext("Someone")
         return HEADLINES[self.kind] % {"actor": actor, "title": self.topic.title}
 
+    def group_headline(self, count: int) -> str:
+        """One line for count unread notifications of this kind in this topic
+        (notifications.queries.notifications_page groups them), in the active
+        language."""
+        if count == 1:
+            return self.headline()
+        return GROUP_HEADLINES[self.kind] % {
+            "count": count,
+            "title": self.topic.title,
+        }
+
     def reason_text(self) -> str:
         """Why the reader was told, in the active language."""
         words = str(self.Reason(self.reason).label) if self.reason else ""
@@ -145,6 +157,61 @@ HEADLINES = {
         "Your report on a post in “%(title)s” was handled"
     ),
 }
+
+
+# Unread notifications of these kinds in one topic show as one item, and count
+# once on the badge; a question from a facilitator and news about one's own
+# posts or reports always stand alone.
+GROUPED_KINDS = (
+    Notification.Kind.MENTION,
+    Notification.Kind.QUOTE,
+    Notification.Kind.REPLY,
+    Notification.Kind.WATCHED,
+)
+
+# A group of one shows its own headline; the singulars are for ngettext.
+GROUP_HEADLINES = {
+    Notification.Kind.MENTION: ngettext_lazy(
+        "%(count)s mention of you in “%(title)s”",
+        "%(count)s mentions of you in “%(title)s”",
+        "count",
+    ),
+    Notification.Kind.QUOTE: ngettext_lazy(
+        "%(count)s post quoting you in “%(title)s”",
+        "%(count)s posts quoting you in “%(title)s”",
+        "count",
+    ),
+    Notification.Kind.REPLY: ngettext_lazy(
+        "%(count)s new reply to you in “%(title)s”",
+        "%(count)s new replies to you in “%(title)s”",
+        "count",
+    ),
+    Notification.Kind.WATCHED: ngettext_lazy(
+        "%(count)s new post in “%(title)s”",
+        "%(count)s new posts in “%(title)s”",
+        "count",
+    ),
+}
+
+
+def unread_group_key():
+    """An expression naming a notification's item: the topic, kind and reason
+    for an unread notification of a grouped kind; its own id otherwise."""
+    return Case(
+        When(
+            read_at__isnull=True,
+            kind__in=GROUPED_KINDS,
+            then=Concat(
+                Cast("topic_id", CharField()),
+                Value(":"),
+                "kind",
+                Value(":"),
+                "reason",
+            ),
+        ),
+        default=Cast("pk", CharField()),
+        output_field=CharField(),
+    )
 
 
 class Watch(models.Model):

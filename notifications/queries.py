@@ -2,7 +2,7 @@
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -11,7 +11,13 @@ from forum.mentions import mentioned_user_ids
 from forum.models import Post, first_words
 from forum.queries import PageInfo, page_number
 
-from .models import Notification, NotificationSettings, Watch
+from .models import (
+    GROUPED_KINDS,
+    Notification,
+    NotificationSettings,
+    Watch,
+    unread_group_key,
+)
 
 Kind = Notification.Kind
 Reason = Notification.Reason
@@ -84,20 +90,42 @@ def _watchers(*, post: Post):
 def notifications_page(*, viewer: User, raw_page: str | None):
     """One page of a reader's notifications, newest first, each with its headline
     and, where the reader may read the post, an excerpt; None if no such page.
-    Notifications of posts the reader can no longer see are left out."""
+    Unread notifications of a grouped kind in one topic are one item ("5 new
+    replies in …"), shown by its first unread post (`group_size`,
+    `group_latest`). Notifications of posts the reader can no longer see are
+    left out."""
     rows = Notification.objects.filter(recipient=viewer, withdrawn=False).filter(
         permissions.visible_categories(viewer, "topic__category__")
     )
+    groups = (
+        rows.order_by()
+        .annotate(group=unread_group_key())
+        .values("group")
+        .annotate(
+            size=Count("pk"), first=Min("pk"), last=Max("pk"), latest=Max("created_at")
+        )
+        .order_by("-latest", "-last")
+    )
     per_page = settings.FORUM_TOPICS_PER_PAGE
-    number = page_number(raw_page, count=(count := rows.count()), per_page=per_page)
+    number = page_number(raw_page, count=(count := groups.count()), per_page=per_page)
     if number is None:
         return None
     info = PageInfo(number=number, count=count, per_page=per_page)
-    items = list(
-        rows.select_related("topic", "post").order_by("-created_at", "-pk")[
-            info.offset : info.offset + per_page
-        ]
+    shown = list(groups[info.offset : info.offset + per_page])
+    found = (
+        Notification.objects.select_related("topic", "post").in_bulk(
+            [group["first"] for group in shown]
+        )
+        if shown
+        else {}
     )
+    items = []
+    for group in shown:
+        item = found[group["first"]]
+        item.group_size = group["size"]
+        item.group_latest = group["latest"]
+        item.title_line = item.group_headline(group["size"])
+        items.append(item)
     moderated = permissions.facilitated_category_ids(viewer) if items else set()
     for item in items:
         post = item.post
@@ -105,6 +133,25 @@ def notifications_page(*, viewer: User, raw_page: str | None):
         item.show_text = readable or not post.is_hidden
         item.excerpt = first_words(post.body, 30) if item.show_text else ""
     return items, info
+
+
+def unread_group_ids(*, viewer: User, pk: int) -> list[int]:
+    """The ids of the viewer's unread notifications shown as one item with
+    notification pk (just pk for one that stands alone; none if not theirs)."""
+    first = Notification.objects.filter(recipient=viewer, pk=pk).first()
+    if first is None:
+        return []
+    if first.read_at is not None or first.kind not in GROUPED_KINDS:
+        return [first.pk]
+    return list(
+        Notification.objects.filter(
+            recipient=viewer,
+            topic_id=first.topic_id,
+            kind=first.kind,
+            reason=first.reason,
+            read_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
 
 
 def watches_of(*, user: User):

@@ -26,11 +26,13 @@ from forum.models import Category, Post, Topic
 from .models import (
     DIGEST,
     EMAIL_FIELDS,
+    GROUPED_KINDS,
     MODERATION_KINDS,
     Delivery,
     Notification,
     NotificationSettings,
     Watch,
+    unread_group_key,
 )
 from .queries import emailable_ids, settings_for
 
@@ -138,8 +140,24 @@ def create_notifications(
         for uid, (kind, reason, params) in wanted.items()
     ]
     with transaction.atomic():
+        # The badge counts items: a notification joining an unread group of
+        # its reader's (same topic, kind and reason) adds none.
+        joining = set(
+            Notification.objects.filter(
+                recipient_id__in=list(wanted),
+                topic_id=post.topic_id,
+                kind__in=GROUPED_KINDS,
+                read_at__isnull=True,
+                withdrawn=False,
+            ).values_list("recipient_id", "kind", "reason")
+        )
         created = Notification.objects.bulk_create(rows)
-        User.objects.filter(pk__in=list(wanted)).update(
+        new_items = [
+            uid
+            for uid, (kind, reason, _params) in wanted.items()
+            if (uid, kind, reason) not in joining
+        ]
+        User.objects.filter(pk__in=new_items).update(
             unread_notifications=F("unread_notifications") + 1
         )
     return created
@@ -200,7 +218,7 @@ def refresh_unread_counts(*, user_ids=None) -> None:
         )
         .order_by()
         .values("recipient")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count(unread_group_key(), distinct=True))
         .values("n")
     )
     users = (
@@ -258,6 +276,10 @@ def mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
     return changed
 
 
+# How many notifications of history loaded in bulk stay unread per reader.
+LOADED_UNREAD = 4
+
+
 def settle_loaded_notifications(*, post_ids: list[int]) -> None:
     """Date the notifications of these posts like the posts and send no email
     for them: for history loaded in bulk (the demo forum), not for live events."""
@@ -270,6 +292,17 @@ def settle_loaded_notifications(*, post_ids: list[int]) -> None:
     rows.filter(email_state__in=[Email.QUEUED, Email.DIGEST]).update(
         email_state=Email.NONE
     )
+    # Someone who has been visiting all along read most of it as it came: each
+    # reader is left with only the newest few unread, the rest read when they
+    # happened.
+    recipients = list(rows.values_list("recipient_id", flat=True).distinct())
+    for recipient in recipients:
+        unread = rows.filter(recipient_id=recipient, read_at__isnull=True)
+        newest = unread.order_by("-created_at", "-pk").values_list("pk", flat=True)
+        unread.exclude(pk__in=list(newest[:LOADED_UNREAD])).update(
+            read_at=F("created_at")
+        )
+    refresh_unread_counts(user_ids=recipients)
 
 
 @transaction.atomic

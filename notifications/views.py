@@ -38,9 +38,11 @@ def mark_notifications_read(request):
     raw = request.POST.get("notification", "")
     if raw:
         try:
-            ids = [int(raw)]
+            pk = int(raw)
         except ValueError:
             raise Http404("No such notification.") from None
+        # An item may stand for several notifications: all of them are read.
+        ids = queries.unread_group_ids(viewer=request.user, pk=pk)
     else:
         ids = None
     services.mark_read(user=request.user, notification_ids=ids)

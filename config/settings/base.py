@@ -187,7 +187,11 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_LOGOUT_REDIRECT_URL = "forum:index"
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# Sign-up and sign-in in the site's own words and checks.
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.SignupForm",
+    "login": "accounts.forms.LoginForm",
+}
 # Safe subjects, mail the server refuses queued for the worker to retry, and
 # "no account" notices limited per address.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"

@@ -129,7 +129,8 @@ class Topic(models.Model):
     # the lock itself written by the close_dialogues command.
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)
-    # The facilitators' summary, set by facilitation.services.set_summary.
+    # The facilitators' summary, set by facilitation.services.set_summary; the
+    # excerpt (the list's "Summary:" line) is emptied by moderation's unlock_topic.
     summary = models.TextField(blank=True)
     summary_html = models.TextField(blank=True)
     summary_excerpt = models.CharField(max_length=300, blank=True)

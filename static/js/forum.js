@@ -114,6 +114,16 @@
     });
   }
 
+  // Sign-up: the new account takes the browser's time zone (the server checks
+  // the name; without JavaScript the account starts in UTC).
+  document.querySelectorAll('input[name="browser_time_zone"]').forEach(function (field) {
+    try {
+      field.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (error) {
+      field.value = "";
+    }
+  });
+
   document.addEventListener("click", function (event) {
     if (!event.target.closest || !plainClick(event)) return;
     var quote = event.target.closest("a.quote-link");

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from accounts.models import User
 from accounts.services import update_profile
 from forum import services
-from tests.factories import TopicFactory, UserFactory
+from tests.factories import TopicFactory, UserFactory, make_facilitator
 
 PASSWORD = "correct-horse-battery"
 SIGNUP = "/accounts/signup/"
@@ -155,6 +155,20 @@ def test_log_in_with_username(client, user):
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert signed_in_id(client) == str(user.pk)
+
+
+def test_facilitator_lands_on_their_queue_after_signing_in(client, category):
+    """A facilitator's sign-in leads to the moderation queue; a `next` address
+    still wins."""
+    facilitator = make_facilitator(category, second_factor=False, username="fac")
+    response = client.post(LOGIN, {"login": "fac", "password": PASSWORD})
+    assert response["Location"] == "/moderation/"
+    client.logout()
+    response = client.post(
+        f"{LOGIN}?next=/c/{category.slug}/",
+        {"login": facilitator.username, "password": PASSWORD},
+    )
+    assert response["Location"] == f"/c/{category.slug}/"
 
 
 def test_log_in_with_email(client, user):
@@ -386,3 +400,16 @@ def test_public_profile_of_unknown_user_is_404(client):
     response = client.get("/u/no-such-person/")
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("url", "name"), [(LOGIN, "Sign in"), (SIGNUP, "Sign up")])
+def test_sign_in_and_sign_up_use_the_site_wording(client, url, name):
+    """The header says "Sign in" and "Sign up": so do the pages themselves, in
+    their title, heading and button; allauth's "Login:", "Sign In", "Sign Up"
+    and "Signup" are gone."""
+    page = client.get(url).content.decode()
+    assert re.search(rf"<title>\s*{name} ·", page)
+    assert f"<h1>{name}</h1>" in page
+    assert re.search(rf"<button[^>]*>\s*{name}\s*</button>", page)
+    for allauth_word in ("Login:", "Sign In", "Sign Up", "Signup", "Remember Me"):
+        assert allauth_word not in page

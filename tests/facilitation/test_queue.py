@@ -156,7 +156,7 @@ def test_no_follow_up_needed_takes_a_post_off_the_queue(
 
     response = client.post(f"/moderation/p/{post.pk}/dismiss/", follow=True)
 
-    assert response.redirect_chain[-1][0] == QUEUE
+    assert response.redirect_chain[-1][0] == f"{QUEUE}?dismissed={post.pk}"
     assert "it left the queue" in html(response)
     assert listed(html(response), "unanswered") == []
     dismissal = QueueDismissal.objects.get(post=post)
@@ -166,6 +166,26 @@ def test_no_follow_up_needed_takes_a_post_off_the_queue(
 
     assert "already off the queue" in html(again)
     assert QueueDismissal.objects.filter(post=post).count() == 1
+
+
+def test_no_follow_up_needed_can_be_undone(client, dialogue, facilitator, alice):
+    """The queue, just after "No follow-up needed", offers to undo it: the post
+    comes back. A malformed ?dismissed= offers nothing and is no error."""
+    post = ReplyFactory(topic=dialogue, author=alice, body="Just agreeing.")
+    client.force_login(facilitator)
+    page = html(client.post(f"/moderation/p/{post.pk}/dismiss/", follow=True))
+    assert f'action="/moderation/p/{post.pk}/restore/"' in page
+
+    response = client.post(f"/moderation/p/{post.pk}/restore/", follow=True)
+
+    assert "Back on the queue." in html(response)
+    assert listed(html(response), "unanswered") == [post.pk]
+    assert not QueueDismissal.objects.filter(post=post).exists()
+    again = client.post(f"/moderation/p/{post.pk}/restore/", follow=True)
+    assert "already on the queue" in html(again)
+    odd = client.get(f"{QUEUE}?dismissed=1%3Cb%3E")
+    assert odd.status_code == 200
+    assert "/restore/" not in html(odd)
 
 
 def test_dismiss_service_is_idempotent(dialogue, facilitator, alice):

@@ -362,3 +362,21 @@ def test_a_summary_for_a_dialogue_closing_later_shows_while_open(category, facil
     page = Client().get(topic.get_absolute_url())
     assert "Halfway notes." in section(page, "summary")
     assert section(page, "lock-event") == ""
+
+
+def test_unlocking_drops_the_summary_line_from_the_topic_list(
+    category, dialogue, facilitator
+):
+    """A reopened dialogue's row no longer says "Summary:" as if concluded; its
+    page keeps the summary, and saving the summary again brings the line back."""
+    facilitation.set_summary(topic=dialogue, editor=facilitator, summary=SUMMARY)
+    moderation.lock_topic(topic=dialogue, actor=facilitator)
+    assert "summary-excerpt" in html(Client().get(category.get_absolute_url()))
+
+    moderation.unlock_topic(topic=dialogue, actor=facilitator)
+
+    assert "summary-excerpt" not in html(Client().get(category.get_absolute_url()))
+    assert "council" in section(Client().get(dialogue.get_absolute_url()), "summary")
+    assert facilitation.set_summary(topic=dialogue, editor=facilitator, summary=SUMMARY)
+    assert "summary-excerpt" in html(Client().get(category.get_absolute_url()))
+    assert not SummaryRevision.objects.filter(topic=dialogue).exists()

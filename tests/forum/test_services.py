@@ -10,6 +10,7 @@ from forum import services
 from forum.exceptions import ParentNotInTopic, TopicLocked
 from forum.models import PATH_SEGMENT, Category, Post, Topic, TopicRead
 from tests.factories import CategoryFactory, ReplyFactory, TopicFactory, UserFactory
+from tests.helpers import configure
 
 
 def counters(model, pk):
@@ -521,3 +522,20 @@ def test_unlocked_topic_takes_replies_again(topic):
     reply = services.post_reply(topic=topic, author=UserFactory(), body="Back")
 
     assert reply.position == 2
+
+
+def test_mark_all_read_covers_one_category_or_the_forum(user):
+    """Marking a category read leaves other categories' topics new; marking the
+    forum read covers every topic the reader may see, and no hidden category."""
+    here, there = CategoryFactory(), CategoryFactory()
+    private = configure(CategoryFactory(), visibility=Category.Visibility.PRIVATE)
+    topics = [TopicFactory(category=c, replies=2) for c in (here, there, private)]
+    services.mark_read(user=user, topic=topics[0], read_up_to=None, positions=[1])
+
+    assert services.mark_all_read(user=user, category=here) == 1
+    marks = dict(TopicRead.objects.filter(user=user).values_list("topic", "read_up_to"))
+    assert marks == {topics[0].pk: 3}
+
+    assert services.mark_all_read(user=user) == 2
+    marks = dict(TopicRead.objects.filter(user=user).values_list("topic", "read_up_to"))
+    assert marks == {topics[0].pk: 3, topics[1].pk: 3}

@@ -14,7 +14,7 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
-from tests.helpers import html, signed_in
+from tests.helpers import configure, html, signed_in
 
 
 def articles(response) -> list[str]:
@@ -406,7 +406,6 @@ def test_locked_topic_hides_controls_and_refuses_writes(member_client, user, top
     assert "/edit/" not in page
     assert 'action="/t/' not in page
     for response in (
-        member_client.get(f"/t/{topic.pk}/reply/"),
         member_client.post(f"/t/{topic.pk}/reply/", {"body": "Late", "post": "1"}),
         member_client.get(f"/p/{mine.pk}/edit/"),
         member_client.post(f"/p/{mine.pk}/edit/", {"body": "Changed", "save": "1"}),
@@ -417,6 +416,15 @@ def test_locked_topic_hides_controls_and_refuses_writes(member_client, user, top
     assert topic.posts.count() == 2
     mine.refresh_from_db()
     assert mine.body != "Changed"
+
+
+def test_reply_link_into_a_locked_topic_leads_to_the_topic(member_client, topic):
+    """Opening the reply form of a locked topic (a link from an email, an old
+    tab) lands on the topic with the reason, not on a 403."""
+    services.set_topic_locked(topic=topic, locked=True)
+    response = member_client.get(f"/t/{topic.pk}/reply/", follow=True)
+    assert response.redirect_chain[-1][0] == topic.get_absolute_url()
+    assert "it takes no more replies" in html(response)
 
 
 # Bad input
@@ -533,3 +541,26 @@ def test_new_category_without_posts(client):
     """A category with no posts yet shows so on the index."""
     CategoryFactory(name="Empty room")
     assert "No posts yet" in html(client.get("/"))
+
+
+def test_mark_all_read_buttons(member_client, user, category, topic):
+    """The index and each category offer "mark read" to a signed-in reader; the
+    button empties the topic list's "new" counts; a GET changes nothing."""
+    ReplyFactory(topic=topic)
+    page = html(member_client.get(category.get_absolute_url()))
+    assert "2 new" in page
+    assert f'action="/c/{category.slug}/read/"' in page
+    assert 'action="/read/"' in html(member_client.get("/"))
+    assert member_client.get(f"/c/{category.slug}/read/").status_code == 405
+
+    response = member_client.post(f"/c/{category.slug}/read/", follow=True)
+    assert "Marked 1 topic read." in html(response)
+    assert "0 new" in html(response)
+    member_client.post("/read/")
+    assert TopicRead.objects.get(user=user, topic=topic).read_up_to == 2
+
+
+def test_mark_all_read_of_a_hidden_category_is_404(member_client):
+    """A category the reader may not see cannot be marked read: 404."""
+    private = configure(CategoryFactory(), visibility="private")
+    assert member_client.post(f"/c/{private.slug}/read/").status_code == 404

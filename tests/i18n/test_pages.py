@@ -37,9 +37,10 @@ def test_signed_out_pages_in_french(french, forum):
 
 def test_sign_up_and_sign_in_pages_in_french(french):
     page = french_page(french, reverse("account_signup"))
-    assert "Inscription" in page
+    assert "<h1>S\u2019inscrire</h1>" in page
     page = french_page(french, reverse("account_login"))
-    assert "Connexion" in page
+    assert "<h1>Se connecter</h1>" in page
+    assert "Nom d\u2019utilisateur ou e-mail" in page
 
 
 def test_reply_form_errors_in_french(french, forum, user):

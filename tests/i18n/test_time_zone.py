@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from forum.models import Post
+from tests.factories import make_facilitator
 
 NOON_UTC = datetime(2026, 3, 14, 12, 5, tzinfo=ZoneInfo("UTC"))
 
@@ -76,3 +77,57 @@ def test_the_model_refuses_an_unknown_time_zone(user):
     user.time_zone = "Nowhere/Atlantis"
     with pytest.raises(ValidationError):
         user.full_clean()
+
+
+CLOSES = datetime(2026, 12, 17, 0, 7, tzinfo=ZoneInfo("UTC"))
+
+
+def test_a_deadline_names_its_time_zone(client, user, dated):
+    """ "Open until" says which zone its time is in: UTC for a visitor, the
+    reader's own zone for a signed-in reader."""
+    dated.__class__.objects.filter(pk=dated.pk).update(closes_at=CLOSES)
+    page = client.get(dated.get_absolute_url()).content.decode()
+    assert ">17 Dec 2026, 00:07</time> (UTC)." in page
+    User.objects.filter(pk=user.pk).update(time_zone="Asia/Tokyo")
+    client.force_login(user)
+    page = client.get(dated.get_absolute_url()).content.decode()
+    assert ">17 Dec 2026, 09:07</time> (Asia/Tokyo)." in page
+
+
+def test_deadline_fields_name_the_zone_they_are_read_in(client, dated):
+    """The dialogue settings' "Locks itself at" says the facilitator's zone."""
+    facilitator = make_facilitator(dated.category)
+    User.objects.filter(pk=facilitator.pk).update(time_zone="America/Lima")
+    client.force_login(facilitator)
+    page = client.get(f"/moderation/t/{dated.pk}/dialogue/").content.decode()
+    assert page.count("In America/Lima time") == 2
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [("Europe/Paris", "Europe/Paris"), ("Mars/Olympus", "UTC"), ("", "UTC")],
+)
+def test_a_new_account_takes_the_browsers_time_zone(client, sent, kept):
+    """The sign-up form's hidden field (filled by JavaScript) sets the new
+    account's zone when zoneinfo knows it; otherwise, or without JavaScript,
+    the account starts in UTC."""
+    page = client.get("/accounts/signup/").content.decode()
+    assert 'type="hidden" name="browser_time_zone"' in page
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "amara",
+            "email": "amara@example.org",
+            "password1": "correct-horse-battery",
+            "password2": "correct-horse-battery",
+            "browser_time_zone": sent,
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="amara").time_zone == kept
+
+
+def test_the_settings_page_says_sign_up_without_javascript_means_utc(client, user):
+    client.force_login(user)
+    page = client.get(reverse("accounts:edit_profile")).content.decode()
+    assert "UTC otherwise: choose yours here." in page

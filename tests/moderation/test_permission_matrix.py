@@ -6,6 +6,7 @@ ROLES order, the answer the site must give:
     OK     the action succeeds (200 for pages, 302 for actions) and its effect is
            in the database (or on the page, for reads)
     LOGIN  a visitor is sent to the sign-in page
+    TOPIC  sent to the topic page with the reason; nothing changes
     403    refused; nothing changes
     404    as if the thing did not exist; nothing changes
 
@@ -42,6 +43,7 @@ from tests.helpers import configure
 
 OK = "ok"
 LOGIN = "login"
+TOPIC = "topic"
 
 ROLES = (
     "visitor",
@@ -84,7 +86,7 @@ EXPECTED = {
     ("reply", "due"):                 (LOGIN, 403, 403, 403, 403, 403, 403),
     ("reply", "scheduled"):           (LOGIN, 403, 403, 403, 403, OK, OK),
     ("quote", "visible"):             (LOGIN, OK, 403, OK, OK, OK, OK),
-    ("quote", "locked-visible"):      (LOGIN, 403, 403, 403, 403, 403, 403),
+    ("quote", "locked-visible"):      (LOGIN, TOPIC, TOPIC, TOPIC, TOPIC, TOPIC, TOPIC),
     ("quote", "hidden"):              (LOGIN, 404, 403, OK, 404, OK, OK),
     ("quote", "pending"):             (LOGIN, 404, 403, 404, 404, 404, 404),
     ("edit", "visible"):              (LOGIN, 403, 403, OK, 403, OK, OK),
@@ -545,6 +547,9 @@ def assert_answer(response, expected, action):
     if expected == LOGIN:
         assert response.status_code == 302
         assert location.startswith("/accounts/login/?next=")
+    elif expected == TOPIC:
+        assert response.status_code == 302
+        assert location.startswith("/t/")
     elif expected == OK:
         assert response.status_code == (200 if action in PAGES else 302)
         assert not location.startswith("/accounts/login/")

@@ -75,6 +75,7 @@ class World:
             "facilitation:notes": ([topic], []),
             "facilitation:annotate": ([post], [{"note": "Noted.", "tags": "theme"}]),
             "facilitation:dismiss": ([post], [{}]),
+            "facilitation:restore": ([post], [{}]),
             "facilitation:export": ([self.locked.pk], []),
             "facilitation:export_md": ([self.locked.pk], []),
             "moderation:dashboard": ([], []),
@@ -88,7 +89,13 @@ class World:
             "moderation:users": ([], []),
             "moderation:bulk_suspend": (
                 [],
-                [{"user": [admin, self.participant.pk], "reason": "Spam."}],
+                [
+                    {
+                        "user": [admin, self.participant.pk],
+                        "reason": "Spam.",
+                        "confirm": "1",
+                    }
+                ],
             ),
             "moderation:user": (
                 [admin],
@@ -307,7 +314,11 @@ def test_bulk_suspension_leaves_the_acting_admin_out(world):
     """Choosing oneself among others suspends only the others."""
     response = signed_in(world.admin).post(
         reverse("moderation:bulk_suspend"),
-        {"user": [world.admin.pk, world.participant.pk], "reason": "Spam."},
+        {
+            "user": [world.admin.pk, world.participant.pk],
+            "reason": "Spam.",
+            "confirm": "1",
+        },
     )
     assert response.status_code == 302
     assert not fresh(world.admin).is_suspended

@@ -69,7 +69,8 @@ def test_facilitator_locks_topic_with_closing_note(client, topic, facilitator, u
         for content in user_content(page)
     )
     assert REPLY_FORM.format(pk=topic.pk) not in page
-    assert client.get(f"/t/{topic.pk}/reply/").status_code == 403
+    assert client.get(f"/t/{topic.pk}/reply/").status_code == 302
+    assert client.post(f"/t/{topic.pk}/reply/", {"body": "Late"}).status_code == 403
 
 
 def test_locking_again_says_already_locked(client, topic, facilitator):
@@ -581,11 +582,9 @@ def test_bulk_suspend_hides_all_posts_and_logs(client, admin, topic, user):
     keep = ReplyFactory(topic=topic, author=user, body="A real reply")
     client.force_login(admin)
 
-    response = client.post(
-        "/moderation/users/bulk/",
-        {"user": [spammers[0].pk, spammers[1].pk, admin.pk], "reason": "Spam run"},
-        follow=True,
-    )
+    chosen = {"user": [spammers[0].pk, spammers[1].pk, admin.pk], "reason": "Spam run"}
+    response = client.post("/moderation/users/bulk/", {**chosen, "confirm": "1"})
+    response = client.get(response.url)
 
     assert "2 account(s) suspended and 3 post(s) hidden." in html(response)
     assert all(fresh(u).is_suspended for u in spammers)
@@ -594,6 +593,77 @@ def test_bulk_suspend_hides_all_posts_and_logs(client, admin, topic, user):
     assert not fresh(keep).is_hidden
     assert AuditEntry.objects.filter(action="suspend", reason="Spam run").count() == 2
     assert AuditEntry.objects.filter(action="hide", reason="Spam run").count() == 3
+
+
+def test_bulk_suspend_asks_first_listing_who_and_how_many_posts(client, admin, topic):
+    """The first press shows, without changing anything, whom the action
+    suspends and how many posts of each it hides; the page's own button
+    (a plain form, no JavaScript) carries the choice and the reason on."""
+    spammers = [UserFactory(username="spam1"), UserFactory(username="spam2")]
+    for body in ("Cheap watches", "More watches"):
+        ReplyFactory(topic=topic, author=spammers[0], body=body)
+    ReplyFactory(topic=topic, author=spammers[1], body="Casino")
+    client.force_login(admin)
+
+    page = html(
+        client.post(
+            "/moderation/users/bulk/",
+            {"user": [u.pk for u in spammers], "reason": "Spam <run>"},
+        )
+    )
+
+    assert "Suspend these 2 accounts and hide their posts?" in page
+    assert "3 posts will be hidden" in page
+    rows = re.findall(r"@(spam\d)</span></td><td[^>]*>(\d+)</td>", page)
+    assert rows == [("spam1", "2"), ("spam2", "1")]
+    assert 'name="reason" value="Spam &lt;run&gt;"' in page
+    assert page.count('type="hidden" name="user"') == 2
+    assert 'name="confirm"' in page
+    assert not any(fresh(u).is_suspended for u in spammers)
+    assert AuditEntry.objects.count() == 0
+
+
+def test_lifting_a_bulk_suspension_can_unhide_exactly_its_posts(client, admin, topic):
+    """Lifting the suspension offers to unhide the posts the bulk action hid,
+    and only those: a post hidden before it stays hidden."""
+    spammer = UserFactory()
+    earlier = ReplyFactory(topic=topic, author=spammer, body="Hidden before")
+    services.hide_post(post=earlier, actor=admin, reason="Off topic")
+    spam = [ReplyFactory(topic=topic, author=spammer, body=f"Spam {n}") for n in (1, 2)]
+    client.force_login(admin)
+    client.post(
+        "/moderation/users/bulk/",
+        {"user": [spammer.pk], "reason": "Spam run", "confirm": "1"},
+    )
+    assert all(fresh(p).is_hidden for p in spam)
+    url = f"/moderation/users/{spammer.pk}/"
+    page = html(client.get(url))
+    assert "Also unhide the 2 posts hidden with this suspension" in page
+
+    response = client.post(url, {"unsuspend": "1", "unhide": "1"}, follow=True)
+
+    assert "Suspension lifted." in html(response)
+    assert not fresh(spammer).is_suspended
+    assert not any(fresh(p).is_hidden for p in spam)
+    assert fresh(earlier).is_hidden
+
+
+def test_lifting_a_suspension_without_unhiding_keeps_the_posts_hidden(
+    client, admin, topic
+):
+    """Left unticked, lifting the suspension leaves the posts hidden; a
+    suspension with no posts hidden offers no such choice."""
+    spammer, quiet = UserFactory(), UserFactory()
+    spam = ReplyFactory(topic=topic, author=spammer, body="Spam")
+    services.suspend_and_hide(users=[spammer], actor=admin, reason="Spam")
+    services.suspend_user(user=quiet, actor=admin, reason="Cooling off")
+    client.force_login(admin)
+    assert "Also unhide" not in html(client.get(f"/moderation/users/{quiet.pk}/"))
+
+    client.post(f"/moderation/users/{spammer.pk}/", {"unsuspend": "1"})
+
+    assert not fresh(spammer).is_suspended
+    assert fresh(spam).is_hidden
 
 
 def test_bulk_suspend_needs_a_reason(client, admin, user):
@@ -782,6 +852,37 @@ def test_move_to_a_category_the_facilitator_does_not_facilitate_is_refused(
     )
     assert f"Topic moved to {target.name}." in html(response)
     assert fresh(topic).category_id == target.pk
+
+
+def test_moving_into_a_members_only_category_asks_first(
+    client, topic, facilitator, user, other_user
+):
+    """Moving a topic where some of its writers are not members asks first, on
+    a page naming them; only "Move anyway" moves it. Writers who are members
+    are not listed, and a move nobody loses by goes at once."""
+    forum_services.post_reply(topic=topic, author=user, body="Member's view.")
+    target = configure(CategoryFactory(), visibility=Category.Visibility.PRIVATE)
+    services.appoint_facilitator(user=facilitator, category=target)
+    services.add_member(user=user, category=target, actor=facilitator)
+    client.force_login(facilitator)
+    url = f"/moderation/t/{topic.pk}/move/"
+
+    page = html(client.post(url, {"category": target.pk}))
+
+    assert "would no longer see it" in page
+    listed = re.findall(r"<li>(.*?) <span", page.split('class="losing-access"')[1])
+    assert listed == [other_user.name]
+    assert 'name="confirm"' in page
+    assert fresh(topic).category_id == topic.category_id
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.MOVE).count() == 0
+
+    response = client.post(url, {"category": target.pk, "confirm": "1"}, follow=True)
+    assert f"Topic moved to {target.name}." in html(response)
+    assert fresh(topic).category_id == target.pk
+
+    services.add_member(user=other_user, category=target, actor=facilitator)
+    back = client.post(url, {"category": topic.category_id}, follow=True)
+    assert "Topic moved to" in html(back)
 
 
 def test_a_refused_move_does_not_tell_which_categories_exist(

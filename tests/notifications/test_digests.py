@@ -76,6 +76,20 @@ def test_digest_groups_by_dialogue_led_by_concern(category, reader):
     ) == {Notification.Email.DIGESTED}
 
 
+def test_digest_offers_no_reply_into_a_locked_topic(category, reader):
+    """A topic locked before the digest goes keeps its "Read" link but loses
+    "Reply", which would lead to a form that takes no replies."""
+    topic = TopicFactory(category=category, author=reader)
+    services.post_reply(topic=topic, author=UserFactory(), body="Last word.")
+    services.set_topic_locked(topic=topic, locked=True)
+    send_digests.call(now=NOW)
+    [message] = sent_to(reader)
+    assert "Last word." in message.body
+    assert "Read: http://127.0.0.1:8000/p/" in message.body
+    assert "Reply:" not in message.body
+    assert "/reply/" not in message.alternatives[0][0]
+
+
 def test_one_digest_per_day(category, reader):
     topic = TopicFactory(category=category, author=reader)
     services.post_reply(topic=topic, author=UserFactory(), body="One.")

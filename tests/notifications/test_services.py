@@ -224,9 +224,9 @@ def test_report_handled_tells_every_reporter_once(category, dialogue, user):
     assert not Notification.objects.filter(kind=Kind.POST_HIDDEN).exists()
 
 
-def test_mark_read_updates_the_counter(dialogue, starter, user):
+def test_mark_read_updates_the_counter(category, dialogue, starter, user):
     first = reply(dialogue, user)
-    reply(dialogue, UserFactory(), parent=None)
+    reply(TopicFactory(category=category, author=starter), UserFactory())
     starter.refresh_from_db()
     assert starter.unread_notifications == 2
     one = Notification.objects.get(recipient=starter, post=first)
@@ -266,3 +266,31 @@ def test_a_rolled_back_hiding_tells_nobody(category, dialogue, user):
         raise RuntimeError
     assert not Notification.objects.filter(kind=Kind.POST_HIDDEN).exists()
     assert not Notification.objects.filter(post=post, withdrawn=True).exists()
+
+
+def test_unread_notifications_of_one_kind_in_one_topic_count_once(
+    category, dialogue, starter, user
+):
+    """Five unread replies in one dialogue are one item on the badge; a reply in
+    another dialogue and a facilitator's question are items of their own;
+    reading the group takes it off; a new reply afterwards starts a new one."""
+    replies = [reply(dialogue, UserFactory()) for _ in range(5)]
+    starter.refresh_from_db()
+    assert starter.unread_notifications == 1
+    reply(TopicFactory(category=category, author=starter), user)
+    facilitator = make_facilitator(category)
+    reply(dialogue, facilitator, parent=replies[0].parent, follow_up=True)
+    starter.refresh_from_db()
+    assert starter.unread_notifications == 3
+    services_ids = Notification.objects.filter(
+        recipient=starter, post__in=replies
+    ).values_list("pk", flat=True)
+    notifications.mark_read(user=starter, notification_ids=list(services_ids))
+    assert starter.unread_notifications == 2
+    reply(dialogue, UserFactory())
+    starter.refresh_from_db()
+    assert starter.unread_notifications == 3
+    User.objects.filter(pk=starter.pk).update(unread_notifications=0)
+    notifications.refresh_unread_counts(user_ids=[starter.pk])
+    starter.refresh_from_db()
+    assert starter.unread_notifications == 3

@@ -35,9 +35,10 @@ def test_signed_out_readers_are_sent_to_sign_in(client):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_mark_one_and_all_read(dialogue, starter, user):
+def test_mark_one_and_all_read(category, dialogue, starter, user):
     first = services.post_reply(topic=dialogue, author=user, body="One.")
-    services.post_reply(topic=dialogue, author=UserFactory(), body="Two.")
+    other = TopicFactory(category=category, author=starter)
+    services.post_reply(topic=other, author=UserFactory(), body="Two.")
     client = signed_in(starter)
     one = Notification.objects.get(post=first)
     response = client.post("/notifications/read/", {"notification": one.pk})
@@ -84,10 +85,39 @@ def test_page_queries_are_flat(dialogue, starter, count, django_assert_num_queri
     for n in range(count):
         services.post_reply(topic=dialogue, author=UserFactory(), body=f"Reply {n}")
     client = signed_in(starter)
-    # User, count, the page's rows, the categories the reader moderates (the
-    # session comes from the cache).
-    with django_assert_num_queries(4):
+    # User, count of items, the page's items, their notifications, the
+    # categories the reader moderates (the session comes from the cache).
+    with django_assert_num_queries(5):
         assert client.get("/notifications/").status_code == 200
+
+
+def test_unread_replies_in_one_dialogue_are_one_item(category, dialogue, starter):
+    """Five unread replies in one dialogue show as one item linking to the first
+    of them; another dialogue's reply stays its own item; marking the item read
+    marks all five, and read notifications are listed one by one."""
+    five = [
+        services.post_reply(topic=dialogue, author=UserFactory(), body=f"Reply {n}")
+        for n in range(5)
+    ]
+    other = TopicFactory(category=category, author=starter, title="Dry season")
+    lone = services.post_reply(topic=other, author=UserFactory(), body="Alone.")
+    client = signed_in(starter)
+    page = client.get("/notifications/").content.decode()
+    assert page.count('class="notification is-unread"') == 2
+    assert (
+        f'<a href="/p/{five[0].pk}/">5 new replies to you in “Water rights”</a>' in page
+    )
+    assert f'href="/p/{lone.pk}/"' in page
+    assert '<span class="badge badge-unread">2' in page
+    first = Notification.objects.get(recipient=starter, post=five[0])
+
+    client.post("/notifications/read/", {"notification": first.pk})
+
+    unread = Notification.objects.filter(recipient=starter, read_at__isnull=True)
+    assert list(unread.values_list("post", flat=True)) == [lone.pk]
+    page = client.get("/notifications/").content.decode()
+    assert page.count('class="notification"') == 5
+    assert '<span class="badge badge-unread">1' in page
 
 
 def test_header_counter_costs_no_query(dialogue, starter, user):
