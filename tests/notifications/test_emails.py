@@ -144,6 +144,9 @@ def test_returned_post_tells_its_author_in_app_and_by_email(category, dialogue):
     assert "returned to you" in message.subject
     assert "Please name the council." in message.body
     assert "First words" in message.body
+    # Nobody answers a post that is not in the thread: no Reply link.
+    assert "/reply/" not in message.body
+    assert "/reply/" not in message.alternatives[0][0]
 
 
 def test_returned_post_sends_no_email_to_who_wants_none(category, dialogue):
