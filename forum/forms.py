@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .models import Draft
+
 BODY_MAX = 50_000
 
 
@@ -254,3 +256,38 @@ class SearchForm(forms.Form):
 
 class DialogueTopicForm(TopicForm, DialogueFieldsMixin):
     pass
+
+
+class DraftForm(forms.Form):
+    """What a draft keeps of a post form (its title or subject, and its text):
+    nothing is required, but it must fit a post."""
+
+    kind = forms.ChoiceField(choices=Draft.Kind.choices)
+    title = forms.CharField(
+        required=False,
+        max_length=200,
+        strip=False,
+        error_messages={
+            "max_length": _("A title can be at most %(limit_value)s characters.")
+        },
+    )
+    body = forms.CharField(
+        required=False,
+        max_length=BODY_MAX,
+        strip=False,
+        error_messages={
+            "max_length": _(
+                "A message can be at most %(limit_value)s characters "
+                "(this one has %(show_value)s)."
+            )
+        },
+    )
+
+    def __init__(self, data, kind: str):
+        super().__init__(
+            {
+                "kind": kind,
+                "title": data.get("title") or data.get("subject") or "",
+                "body": data.get("body", ""),
+            }
+        )

@@ -264,7 +264,8 @@ def edit_window_left(post: Post) -> float:
 
 def can_edit(user, post: Post, *, moderator: bool | None = None) -> bool:
     """Facilitators edit any post in their categories at any time; authors their
-    own within the edit window while the topic is open (a returned post always)."""
+    own within the edit window while the topic is open (a returned post always,
+    a hidden one while the topic is open, to rephrase it)."""
     if not can_post(user):
         return False
     if moderator is None:
@@ -277,6 +278,8 @@ def can_edit(user, post: Post, *, moderator: bool | None = None) -> bool:
         return True
     if post.topic.phase == "locked":
         return False
+    if post.is_hidden and post.body:
+        return True
     return within_edit_window(post)
 
 

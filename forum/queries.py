@@ -5,13 +5,13 @@ from dataclasses import dataclass, field
 from math import ceil
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils.functional import SimpleLazyObject
 
 from . import permissions, search
-from .models import Category, Post, Topic, TopicRead
+from .models import Category, Draft, Post, Topic, TopicRead
 from .models.core import LIST_COLUMNS
 
 POST_FIELDS = [
@@ -671,3 +671,17 @@ def search_page(
         return [], None
     search.annotate(results, filters.q)
     return results, info
+
+
+def draft_for(*, user, kind: str, **target) -> Draft | None:
+    """The writer's draft of one form (forum.services.draft_target names it)."""
+    return Draft.objects.filter(user=user, kind=kind, **target).first()
+
+
+def readable_in_topic(user, *, topic: Topic, pk: int | None) -> Post | None:
+    """The post a draft answered or quoted, if the writer may still answer it:
+    else None (the draft's text is kept either way)."""
+    try:
+        return permissions.get_post_in_topic(user, topic=topic, pk=pk)
+    except (Http404, PermissionDenied):
+        return None

@@ -15,7 +15,7 @@ from accounts.signals import (
 
 from . import search, services
 from .markdown import render_markdown
-from .models import Post, PostRevision, Topic
+from .models import Draft, Post, PostRevision, Topic
 
 
 @receiver(signature_rendering, dispatch_uid="forum.signature")
@@ -35,7 +35,8 @@ def remove_author(sender, *, user: User, remove_posts: bool, **kwargs) -> None:
 
 @receiver(personal_data_requested, dispatch_uid="forum.personal_data")
 def personal_data(sender, *, user: User, **kwargs) -> dict:
-    """The user's topics, posts and the earlier versions of their posts."""
+    """The user's topics, posts, the earlier versions of their posts and
+    their drafts."""
     posts = (
         Post.objects.filter(author=user)
         .select_related("topic")
@@ -85,6 +86,20 @@ def personal_data(sender, *, user: User, **kwargs) -> dict:
                 "body": r.body,
             }
             for r in revisions
+        ],
+        "drafts": [
+            {
+                "kind": d.kind,
+                "category": d.category.name if d.category else None,
+                "topic": d.topic.title if d.topic else None,
+                "post_url": d.post.get_absolute_url() if d.post else None,
+                "updated_at": export_time(d.updated_at),
+                "title": d.title,
+                "body": d.body,
+            }
+            for d in Draft.objects.filter(user=user)
+            .select_related("category", "topic", "post")
+            .order_by("updated_at", "pk")
         ],
     }
 

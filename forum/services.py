@@ -16,11 +16,58 @@ from .mentions import render_with_mentions
 from .models import (
     PATH_SEGMENT,
     Category,
+    Draft,
     Post,
     PostRevision,
     Topic,
     TopicRead,
 )
+
+
+def draft_target(
+    *, kind: str, category: Category | None, topic: Topic | None, post: Post | None
+) -> dict:
+    """The fields naming what a draft of this kind is for."""
+    return {
+        Draft.Kind.TOPIC: {"category": category},
+        Draft.Kind.REPLY: {"topic": topic},
+        Draft.Kind.EDIT: {"post": post},
+    }[kind]
+
+
+@transaction.atomic
+def save_draft(
+    *,
+    user: User,
+    kind: str,
+    category: Category | None = None,
+    topic: Topic | None = None,
+    post: Post | None = None,
+    parent: Post | None = None,
+    quoting: Post | None = None,
+    title: str = "",
+    body: str = "",
+) -> Draft | None:
+    """Keep the writer's unposted text for this form (one draft per form and
+    writer, replaced each time); an empty form deletes it. The caller checks
+    that the writer may use the form and that the text fits a post."""
+    target = draft_target(kind=kind, category=category, topic=topic, post=post)
+    if not title.strip() and not body.strip():
+        delete_draft(user=user, kind=kind, **target)
+        return None
+    draft, _ = Draft.objects.update_or_create(
+        user=user,
+        kind=kind,
+        **target,
+        defaults={"parent": parent, "quoting": quoting, "title": title, "body": body},
+    )
+    return draft
+
+
+def delete_draft(*, user: User, kind: str, **target) -> bool:
+    """Forget the writer's draft for this form, once posted; whether there was one."""
+    deleted, _ = Draft.objects.filter(user=user, kind=kind, **target).delete()
+    return bool(deleted)
 
 
 def count_words(body: str) -> int:
@@ -167,6 +214,7 @@ def create_topic(
         # topic.prompts: facilitation's Prompt, reached by its relation's name.
         topic.prompts.create(position=position, text=text[:500])
     versions.bump(topics=[topic.pk], categories=[category.pk])
+    delete_draft(user=author, kind=Draft.Kind.TOPIC, category=category)
     signals.post_published.send(sender=Post, post=post, mentioned=post.mentioned)
     topic.refresh_from_db()
     return topic
@@ -289,6 +337,7 @@ def _post_reply(
     )
     if prompts:
         post.prompts.set(prompts)
+    delete_draft(user=author, kind=Draft.Kind.REPLY, topic=topic)
     if follow_up_for is not None:
         Post.objects.filter(pk=post.pk).update(follow_up_for=follow_up_for)
         versions.bump(posts=[post.pk])
@@ -331,6 +380,7 @@ def edit_post(
     if topic.phase == "locked" and not force:
         raise TopicLocked
     post = Post.objects.select_for_update().get(pk=post.pk)
+    delete_draft(user=editor, kind=Draft.Kind.EDIT, post=post)
     if title is not None and post.pk == topic.first_post_id:
         rename_topic(topic=topic, title=title)
     new_subject = post.subject if subject is None else plain_line(subject)

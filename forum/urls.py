@@ -16,6 +16,7 @@ urlpatterns = [
     path("p/<id:pk>/", views.post_permalink, name="post"),
     path("p/<id:pk>/edit/", views.edit_post, name="edit_post"),
     path("p/<id:pk>/history/", views.post_history, name="post_history"),
+    path("drafts/", views.save_draft, name="save_draft"),
     path("u/<username:username>/", views.profile, name="profile"),
     path("view/", views.set_thread_view, name="set_view"),
     path("search/", views.search, name="search"),

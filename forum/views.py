@@ -7,8 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import (
     Http404,
+    HttpResponse,
     HttpResponseNotAllowed,
     HttpResponseRedirect,
+    JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +32,7 @@ from .conditional import VIEW_COOKIE, signed_out_cache
 from .exceptions import ForumError, ParentNotInTopic, TopicLocked
 from .forms import (
     DialogueTopicForm,
+    DraftForm,
     EditOpeningPostForm,
     EditPostForm,
     ReplyForm,
@@ -37,6 +40,7 @@ from .forms import (
     TopicForm,
 )
 from .markdown import render_markdown
+from .models import Draft
 from .quoting import leading_quote, quote_markdown
 from .versions import site_version
 
@@ -152,8 +156,10 @@ def topic_detail(request, pk, slug=None):
         "fragment_key": fragment_key(view),
     }
     if can_reply:
+        draft = queries.draft_for(user=request.user, kind=Draft.Kind.REPLY, topic=topic)
+        context["draft"] = draft
         context["form"] = ReplyForm(
-            initial={"submission_key": uuid.uuid4().hex},
+            initial={"submission_key": uuid.uuid4().hex, **_restored(draft)},
             prompts=data.prompts,
             ask_consent=request.user.named_in_exports is None,
         )
@@ -244,6 +250,43 @@ def _refused_post(user, form) -> ratelimit.Decision | None:
     return decision
 
 
+def _restored(draft: Draft | None, title_field: str = "subject") -> dict:
+    """The initial values of a form from the writer's draft for it."""
+    if draft is None:
+        return {}
+    values = {"body": draft.body, title_field: draft.title}
+    if draft.parent_id:
+        values["parent"] = draft.parent_id
+    if draft.quoting_id:
+        values["quoting"] = draft.quoting_id
+    return values
+
+
+def _keep_draft(request, *, kind: str, parent=None, quoting=None, **target):
+    """Save the posted form's text as the writer's draft of this form; the
+    DraftForm, with its errors when the text does not fit a post."""
+    form = DraftForm(request.POST, kind=kind)
+    if form.is_valid():
+        services.save_draft(
+            user=request.user,
+            kind=kind,
+            parent=parent,
+            quoting=quoting,
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+            **target,
+        )
+    return form
+
+
+def _draft_saved(request, url: str):
+    messages.success(
+        request,
+        _("Draft saved. It is here when you open this form again, on any device."),
+    )
+    return redirect(url)
+
+
 def _preview(request, form) -> str:
     if "preview" not in request.POST:
         return ""
@@ -266,12 +309,21 @@ def new_topic(request, slug):
         )
     moderator = permissions.can_moderate(request.user, category)
     form_class = DialogueTopicForm if moderator else TopicForm
-    form = form_class(request.POST or None)
+    draft = queries.draft_for(
+        user=request.user, kind=Draft.Kind.TOPIC, category=category
+    )
+    form = form_class(request.POST or None, initial=_restored(draft, "title"))
     preview = ""
     refusal = None
     if request.method == "POST":
         preview = _preview(request, form)
-        if "preview" in request.POST:
+        if "save_draft" in request.POST:
+            if _keep_draft(
+                request, kind=Draft.Kind.TOPIC, category=category
+            ).is_valid():
+                return _draft_saved(request, request.path)
+            form.is_valid()
+        elif "preview" in request.POST:
             form.is_valid()
         elif form.is_valid():
             refusal = _refused_post(request.user, form)
@@ -290,7 +342,7 @@ def new_topic(request, slug):
     page = render(
         request,
         "forum/topic_form.html",
-        {"category": category, "form": form, "preview": preview},
+        {"category": category, "form": form, "preview": preview, "draft": draft},
     )
     return ratelimit.refused(page, refusal)
 
@@ -309,6 +361,7 @@ def reply(request, pk):
             return redirect(topic)
         raise PermissionDenied(refusal)
     source = request.POST if request.method == "POST" else request.GET
+    draft = queries.draft_for(user=request.user, kind=Draft.Kind.REPLY, topic=topic)
     parent = permissions.get_post_in_topic(
         request.user, topic=topic, pk=source.get("parent")
     )
@@ -317,6 +370,14 @@ def reply(request, pk):
         topic=topic,
         pk=source.get("quoting") or source.get("quote"),
     )
+    if request.method == "GET" and draft is not None:
+        # The form opened again without a post to answer answers the draft's.
+        parent = parent or queries.readable_in_topic(
+            request.user, topic=topic, pk=draft.parent_id
+        )
+        quoting = quoting or queries.readable_in_topic(
+            request.user, topic=topic, pk=draft.quoting_id
+        )
     prompts = queries.dialogue_prompts(topic=topic)
     answered = quoting or parent
     follow_up_to = ""
@@ -336,7 +397,18 @@ def reply(request, pk):
     if request.method == "POST":
         form = ReplyForm(request.POST, **form_options)
         preview = _preview(request, form)
-        if "preview" in request.POST:
+        if "save_draft" in request.POST:
+            kept = _keep_draft(
+                request,
+                kind=Draft.Kind.REPLY,
+                topic=topic,
+                parent=parent,
+                quoting=quoting,
+            )
+            if kept.is_valid():
+                return _draft_saved(request, _reply_url(topic, parent, quoting))
+            form.is_valid()
+        elif "preview" in request.POST:
             form.is_valid()
         elif form.is_valid():
             refusal = _refused_post(request.user, form)
@@ -351,6 +423,13 @@ def reply(request, pk):
         if quoting:
             initial["quoting"] = quoting.pk
             initial["body"] = quote_markdown(quoting, request.GET.get("selection", ""))
+        if draft is not None:
+            initial["subject"] = draft.title
+            # A quote asked for now follows the draft's text rather than replace it.
+            quoted = quoting and quoting.pk != draft.quoting_id
+            initial["body"] = "\n\n".join(
+                filter(None, [draft.body, initial.get("body") if quoted else ""])
+            )
         initial["follow_up"] = request.GET.get("follow_up") == "1"
         form = ReplyForm(initial=initial, **form_options)
     quote, quoted_text = (
@@ -368,9 +447,17 @@ def reply(request, pk):
             "quote": quote,
             "quote_html": render_markdown(quoted_text) if quote else "",
             "preview": preview,
+            "draft": draft,
         },
     )
     return ratelimit.refused(page, refusal)
+
+
+def _reply_url(topic, parent, quoting) -> str:
+    query = {"parent": parent and parent.pk, "quote": quoting and quoting.pk}
+    query = "&".join(f"{name}={pk}" for name, pk in query.items() if pk)
+    url = reverse("forum:reply", args=[topic.pk])
+    return f"{url}?{query}" if query else url
 
 
 def _reply_refusal(user, topic) -> str:
@@ -446,11 +533,17 @@ def edit_post(request, pk):
     opening = post.pk == post.topic.first_post_id
     form_class = EditOpeningPostForm if opening else EditPostForm
     initial = {"body": post.body, "subject": post.subject, "title": post.topic.title}
+    draft = queries.draft_for(user=request.user, kind=Draft.Kind.EDIT, post=post)
+    initial.update(_restored(draft, "title" if opening else "subject"))
     form = form_class(request.POST or None, initial=initial)
     preview = ""
     if request.method == "POST":
         preview = _preview(request, form)
-        if "preview" in request.POST:
+        if "save_draft" in request.POST:
+            if _keep_draft(request, kind=Draft.Kind.EDIT, post=post).is_valid():
+                return _draft_saved(request, request.path)
+            form.is_valid()
+        elif "preview" in request.POST:
             form.is_valid()
         elif form.is_valid():
             try:
@@ -475,8 +568,52 @@ def edit_post(request, pk):
             "form": form,
             "opening": opening,
             "preview": preview,
+            "draft": draft,
         },
     )
+
+
+def _draft_place(request, kind: str, target: str) -> dict:
+    """The form a draft sent by the page's script belongs to, checked as the
+    form itself checks its writer: 404 if unseen, 403 if not theirs to use."""
+    if kind == Draft.Kind.TOPIC:
+        category = permissions.get_category_for(request.user, slug=target)
+        if not permissions.can_start_topic(request.user, category):
+            raise PermissionDenied(_("You cannot start a topic here."))
+        return {"category": category}
+    if not target.isdigit():
+        raise Http404("No such form.")
+    if kind == Draft.Kind.REPLY:
+        topic = permissions.get_topic_for(request.user, pk=int(target))
+        if not permissions.can_reply(request.user, topic):
+            raise PermissionDenied(_reply_refusal(request.user, topic))
+        answered = {
+            name: permissions.get_post_in_topic(
+                request.user, topic=topic, pk=request.POST.get(name)
+            )
+            for name in ("parent", "quoting")
+        }
+        return {"topic": topic, **answered}
+    if kind == Draft.Kind.EDIT:
+        post = permissions.get_post_for(request.user, pk=int(target))
+        if not permissions.can_edit(request.user, post):
+            raise PermissionDenied(_edit_refusal(request.user, post))
+        return {"post": post}
+    raise Http404("No such form.")
+
+
+@login_required
+@require_POST
+def save_draft(request):
+    """Keep a form's text as the writer types (the page's script sends it);
+    204 when kept, 400 with the reason when it does not fit a post."""
+    kind = request.POST.get("kind", "")
+    place = _draft_place(request, kind, request.POST.get("target", ""))
+    form = _keep_draft(request, kind=kind, **place)
+    if not form.is_valid():
+        errors = [str(e) for field in form.errors.values() for e in field]
+        return JsonResponse({"errors": errors}, status=400)
+    return HttpResponse(status=204)
 
 
 def post_history(request, pk):

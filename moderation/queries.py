@@ -1,6 +1,6 @@
 """Page data for the facilitators' and admins' pages (constant queries each)."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -66,6 +66,22 @@ def approval_queue(*, viewer) -> list[Post]:
         Post.objects.filter(status=Post.Status.PENDING, topic__category_id__in=ids)
         .select_related("topic", "topic__category")
         .order_by("created_at")[:200]
+    )
+
+
+def rephrased_queue(*, viewer) -> list[Post]:
+    """Hidden posts in the viewer's categories that their authors rephrased
+    since, to be shown again or left hidden; oldest edit first."""
+    ids = facilitated_category_ids(viewer)
+    return list(
+        Post.objects.filter(
+            is_hidden=True,
+            edited_at__gt=F("hidden_at"),
+            topic__category_id__in=ids,
+        )
+        .exclude(body="")
+        .select_related("topic", "topic__category")
+        .order_by("edited_at")[:200]
     )
 
 

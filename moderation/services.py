@@ -297,6 +297,9 @@ def return_post(*, post: Post, actor: User, reason: str) -> bool:
     )
     versions.bump(posts=[post.pk])
     log_action(actor=actor, action=Action.RETURN, post=post, reason=reason.strip())
+    signals.post_returned.send(
+        sender=Post, post=post, actor=actor, reason=reason.strip()
+    )
     return True
 
 

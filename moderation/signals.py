@@ -25,6 +25,13 @@ post_visibility_changed = Signal()
 # reports), note (str: the facilitator's words, possibly empty).
 reports_resolved = Signal()
 
+# A post awaiting approval was sent back to its author to be edited and sent
+# again. Sent by moderation.services.return_post inside the transaction, after
+# the post row is updated. kwargs: post (Post, with topic__category loaded),
+# actor (User: the facilitator), reason (str: the facilitator's words, possibly
+# empty).
+post_returned = Signal()
+
 # Who may read a topic changed: it moved to another category, or a user gained
 # or lost a role (member, facilitator) in a category. Sent by
 # moderation.services.move_topic, add_member, remove_member,

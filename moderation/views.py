@@ -347,7 +347,10 @@ def approval_queue(request):
     return render(
         request,
         "moderation/approvals.html",
-        {"posts": queries.approval_queue(viewer=request.user)},
+        {
+            "posts": queries.approval_queue(viewer=request.user),
+            "rephrased": queries.rephrased_queue(viewer=request.user),
+        },
     )
 
 

@@ -49,6 +49,11 @@ COUNT_WORDS = {
         "%(count)s posts of yours shown again",
         "count",
     ),
+    Kind.POST_RETURNED: ngettext_lazy(
+        "%(count)s post of yours returned to you",
+        "%(count)s posts of yours returned to you",
+        "count",
+    ),
     Kind.REPORT_HANDLED: ngettext_lazy(
         "%(count)s report handled", "%(count)s reports handled", "count"
     ),

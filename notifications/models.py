@@ -25,6 +25,7 @@ class Notification(models.Model):
         WATCHED = "watched", _("New post where you watch")
         POST_HIDDEN = "post_hidden", _("Your post was hidden")
         POST_UNHIDDEN = "post_unhidden", _("Your post is shown again")
+        POST_RETURNED = "post_returned", _("Your post was returned to you")
         REPORT_HANDLED = "report_handled", _("Your report was handled")
 
     class Email(models.TextChoices):
@@ -140,6 +141,7 @@ class Notification(models.Model):
 MODERATION_KINDS = (
     Notification.Kind.POST_HIDDEN,
     Notification.Kind.POST_UNHIDDEN,
+    Notification.Kind.POST_RETURNED,
     Notification.Kind.REPORT_HANDLED,
 )
 
@@ -153,6 +155,9 @@ HEADLINES = {
     Notification.Kind.WATCHED: _("%(actor)s posted in “%(title)s”"),
     Notification.Kind.POST_HIDDEN: _("Your post in “%(title)s” was hidden"),
     Notification.Kind.POST_UNHIDDEN: _("Your post in “%(title)s” is shown again"),
+    Notification.Kind.POST_RETURNED: _(
+        "Your post in “%(title)s” was returned to you: edit it to send it again"
+    ),
     Notification.Kind.REPORT_HANDLED: _(
         "Your report on a post in “%(title)s” was handled"
     ),
@@ -301,6 +306,7 @@ EMAIL_FIELDS = {
     Notification.Kind.WATCHED: "email_watched",
     Notification.Kind.POST_HIDDEN: "email_moderation",
     Notification.Kind.POST_UNHIDDEN: "email_moderation",
+    Notification.Kind.POST_RETURNED: "email_moderation",
     Notification.Kind.REPORT_HANDLED: "email_moderation",
 }
 

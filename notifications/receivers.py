@@ -16,6 +16,7 @@ from forum.signals import (
     post_published,
 )
 from moderation.signals import (
+    post_returned,
     post_visibility_changed,
     readers_changed,
     reports_resolved,
@@ -66,6 +67,18 @@ def tell_author(
         reason=Reason.REPORTED if report_reason else Reason.NONE,
         params={"report_reason": report_reason} if report_reason else {},
         note="" if report_reason else reason,
+    )
+    queue_emails(created)
+
+
+@receiver(post_returned, dispatch_uid="notifications.post_returned")
+def tell_author_of_return(sender, *, post, actor, reason, **kwargs):
+    created = services.notify_moderation(
+        post=post,
+        kind=Kind.POST_RETURNED,
+        recipient_ids=[post.author_id],
+        actor=actor,
+        note=reason,
     )
     queue_emails(created)
 

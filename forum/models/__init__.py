@@ -9,12 +9,14 @@ from .core import (
     TopicRead,
     first_words,
 )
+from .drafts import Draft
 from .limits import RateLimit
 
 __all__ = [
     "PATH_SEGMENT",
     "SCHEDULE_NAME",
     "Category",
+    "Draft",
     "Post",
     "PostRevision",
     "RateLimit",

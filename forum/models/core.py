@@ -373,6 +373,17 @@ class Post(models.Model):
         return self.status == self.Status.PUBLISHED
 
     @property
+    def is_rephrased(self) -> bool:
+        """Hidden, then edited by its author (forum.permissions.can_edit lets
+        them): it waits for a facilitator to show it again."""
+        return bool(
+            self.is_hidden
+            and self.hidden_at
+            and self.edited_at
+            and self.edited_at > self.hidden_at
+        )
+
+    @property
     def is_opening(self) -> bool:
         return self.parent_id is None
 

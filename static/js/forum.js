@@ -124,6 +124,67 @@
     }
   });
 
+  // Drafts: the text of a form is kept on the server a moment after each
+  // change, so leaving the page loses nothing; leaving while a change is not
+  // yet kept asks first.
+  var DRAFT_DELAY = 1000;
+  function draftState(form) {
+    if (!form.draftState) form.draftState = { changes: 0, kept: 0, timer: null };
+    return form.draftState;
+  }
+
+  function saveDraft(form, leaving) {
+    var state = draftState(form);
+    clearTimeout(state.timer);
+    if (state.kept === state.changes || !window.FormData) return;
+    var data = new FormData(form);
+    data.set("kind", form.getAttribute("data-draft-kind"));
+    data.set("target", form.getAttribute("data-draft-target"));
+    var sent = state.changes;
+    fetch(form.getAttribute("data-draft-url"), {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      keepalive: !!leaving
+    }).then(function (response) {
+      if (response.ok) state.kept = Math.max(state.kept, sent);
+    }).catch(function () {});
+  }
+
+  function unsavedForms() {
+    return Array.prototype.filter.call(
+      document.querySelectorAll("form[data-draft-url]"),
+      function (form) {
+        var state = form.draftState;
+        return state && state.kept !== state.changes && !state.submitting;
+      }
+    );
+  }
+
+  document.addEventListener("input", function (event) {
+    var form = event.target.form;
+    if (!form || !form.hasAttribute("data-draft-url")) return;
+    var state = draftState(form);
+    state.changes += 1;
+    clearTimeout(state.timer);
+    state.timer = setTimeout(function () { saveDraft(form); }, DRAFT_DELAY);
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute && form.hasAttribute("data-draft-url")) {
+      draftState(form).submitting = true;
+    }
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    var forms = unsavedForms();
+    if (!forms.length) return;
+    forms.forEach(function (form) { saveDraft(form, true); });
+    event.preventDefault();
+    event.returnValue = "";
+  });
+
   document.addEventListener("click", function (event) {
     if (!event.target.closest || !plainClick(event)) return;
     var quote = event.target.closest("a.quote-link");

@@ -2,8 +2,10 @@
 authors and participants then see, and the facilitators' and admins' pages."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import User
 from forum import services as forum_services
@@ -193,6 +195,52 @@ def test_unhide_shows_the_post_to_everyone_again(
     page = html(client.get(reply.topic.get_absolute_url()))
     assert "Call me on 0123 456 789." in page
     assert "This post was hidden by a facilitator." not in page
+
+
+def test_author_rephrases_a_hidden_post_after_the_edit_window(
+    client, reply, facilitator, user, participant, settings
+):
+    """A post hidden with a request to rephrase stays editable by its author
+    once the edit window has passed; the edit keeps it hidden and puts it
+    before the facilitators, who show it again."""
+    services.hide_post(post=reply, actor=facilitator, reason="Please rephrase.")
+    hours = settings.FORUM_EDIT_WINDOW_HOURS + 1
+    Post.objects.filter(pk=reply.pk).update(
+        created_at=timezone.now() - timedelta(hours=hours)
+    )
+    client.force_login(user)
+    page = html(client.get(reply.topic.get_absolute_url()))
+    assert f'href="/p/{reply.pk}/edit/"' in page
+    assert "You may edit it to rephrase it" in page
+
+    response = client.post(
+        f"/p/{reply.pk}/edit/", {"body": "Call the council office instead."}
+    )
+    assert response.status_code == 302
+    rephrased = fresh(reply)
+    assert rephrased.body == "Call the council office instead."
+    assert rephrased.is_hidden and rephrased.is_rephrased
+    assert "Rephrased by the author" in html(client.get(reply.topic.get_absolute_url()))
+    client.force_login(participant)
+    assert "council office" not in html(client.get(reply.topic.get_absolute_url()))
+
+    client.force_login(facilitator)
+    queue = html(client.get("/moderation/approvals/"))
+    assert "Call the council office instead." in queue
+    assert f'action="/moderation/p/{reply.pk}/unhide/"' in queue
+    client.post(f"/moderation/p/{reply.pk}/unhide/")
+    assert not fresh(reply).is_hidden
+    assert "council office" not in html(client.get("/moderation/approvals/"))
+
+
+def test_author_cannot_rephrase_a_hidden_post_in_a_locked_topic(
+    client, reply, facilitator, user, settings
+):
+    """Locking ends rephrasing as it ends every participant's edits."""
+    services.hide_post(post=reply, actor=facilitator, reason="Please rephrase.")
+    services.lock_topic(topic=reply.topic, actor=facilitator)
+    client.force_login(user)
+    assert client.get(f"/p/{reply.pk}/edit/").status_code == 403
 
 
 # Revision history

@@ -18,6 +18,7 @@ from notifications import services as notifications
 from notifications.models import Delivery, Notification
 from notifications.tasks import send_notification_email
 from tests.factories import UserFactory, make_facilitator
+from tests.helpers import configure
 
 Email = Notification.Email
 
@@ -120,6 +121,45 @@ def test_hidden_post_email_does_not_show_the_text(category, dialogue, starter):
     message = mail.outbox[-1]
     assert "Rude" in message.body
     assert "Secret words" in message.body  # the author may read their own post
+
+
+def test_returned_post_tells_its_author_in_app_and_by_email(category, dialogue):
+    """A post returned to its author gives them a notification with the
+    facilitator's reason, and an email with their text and the reason."""
+    configure(category, approval_threshold=1)
+    newcomer = UserFactory(username="newcomer")
+    held = services.post_reply(topic=dialogue, author=newcomer, body="First words")
+    facilitator = make_facilitator(category, username="fac")
+    assert moderation_services.return_post(
+        post=held, actor=facilitator, reason="Please name the council."
+    )
+    told = Notification.objects.get(kind=Notification.Kind.POST_RETURNED)
+    assert told.recipient == newcomer
+    assert told.reason_text() == "Please name the council."
+    assert User.objects.get(pk=newcomer.pk).unread_notifications == 1
+    assert told.email_state == Notification.Email.QUEUED
+    assert send_notification_email.call(notification_id=told.pk)
+    message = mail.outbox[-1]
+    assert message.to == [newcomer.email]
+    assert "returned to you" in message.subject
+    assert "Please name the council." in message.body
+    assert "First words" in message.body
+    # Nobody answers a post that is not in the thread: no Reply link.
+    assert "/reply/" not in message.body
+    assert "/reply/" not in message.alternatives[0][0]
+
+
+def test_returned_post_sends_no_email_to_who_wants_none(category, dialogue):
+    """The author who chose no moderation emails is told in the app only."""
+    configure(category, approval_threshold=1)
+    newcomer = UserFactory(username="newcomer")
+    notifications.update_settings(user=newcomer, email_moderation=Delivery.NEVER)
+    held = services.post_reply(topic=dialogue, author=newcomer, body="First words")
+    facilitator = make_facilitator(category, username="fac")
+    moderation_services.return_post(post=held, actor=facilitator, reason="")
+    told = Notification.objects.get(kind=Notification.Kind.POST_RETURNED)
+    assert told.recipient == newcomer
+    assert told.email_state == Notification.Email.NONE
 
 
 def _free_port() -> int:
