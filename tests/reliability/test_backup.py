@@ -23,7 +23,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from tests.reliability.test_scale_out import free_port, wait_for
+from tests.reliability.servers import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = "tests.reliability.backup_data"
