@@ -116,6 +116,10 @@ def test_servers_and_worker_write_at_once_without_an_error(tmp_path):
     finally:
         worker.terminate()
         worker.wait(10)
+    # Counted again once the worker has stopped: it went on sending meanwhile.
+    counts = manage(env, "shell", "-c", COUNT.format(topic=topic))
+    *_, numbers, journal = counts.splitlines()
+    stored, emailed = map(int, numbers.split())
     logs = "".join(p.read_text() for p in tmp_path.glob("*.log"))
     assert Counter(status for status, _ in answers) == {302: WRITERS * REPLIES_EACH}, (
         answers
