@@ -49,7 +49,7 @@ WITH_PG := bash scripts/with-postgres
 # and then runs the command it is given.
 PG_BANNER := u="$$DATABASE_URL"; \
 	if [[ $$u =~ ^([^:/]+://[^:/@]*):[^@]*@(.*)$$ ]]; then u="$${BASH_REMATCH[1]}@$${BASH_REMATCH[2]}"; fi; \
-	echo "== Test suite on PostgreSQL ($$u) =="; exec "$$@"
+	echo "== Test suite on PostgreSQL ($$u), browser tests aside =="; exec "$$@"
 
 .PHONY: help install run test lint format clean backup restore
 
@@ -147,7 +147,10 @@ format: $(STAMP)
 	$(RUFF) check --fix .
 
 # Both runs always happen; the target fails if either fails. Each part's time and
-# the total are printed at the end.
+# the total are printed at the end. The browser tests (marked "browser") run in the
+# SQLite run only: they check what the page does in Chromium, the same over either
+# database, and the views they drive have their own tests through Django's test
+# client, which run on both; run twice, they took `make test` past ten minutes.
 test: $(STAMP) $(NODE_STAMP) $(MO)
 	@status=0; started=$$SECONDS; times=(); \
 	took() { local s=$$(( SECONDS - $$2 )); times+=("$$(printf '%-12s %dm%02ds' "$$1" $$((s / 60)) $$((s % 60)))"); }; \
@@ -160,7 +163,7 @@ test: $(STAMP) $(NODE_STAMP) $(MO)
 	took SQLite $$part; \
 	echo; part=$$SECONDS; \
 	if $(WITH_PG) --check; then \
-		$(WITH_PG) bash -c '$(PG_BANNER)' pg-tests $(PYTEST) $(ARGS) || status=1; \
+		$(WITH_PG) bash -c '$(PG_BANNER)' pg-tests $(PYTEST) -m 'not browser' $(ARGS) || status=1; \
 		took PostgreSQL $$part; \
 	elif [ "$(REQUIRE_POSTGRES)" = 1 ]; then \
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2; \
