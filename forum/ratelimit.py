@@ -9,7 +9,7 @@ from functools import wraps
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
-from django.db import router, transaction
+from django.db import IntegrityError, router, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -72,9 +72,11 @@ def _count_all(limits, now) -> tuple[Decision, bool]:
 
 def _count(limit: Limit, now) -> tuple[bool, bool]:
     """One conditional UPDATE, atomic on every database: PostgreSQL re-reads the
-    row after waiting for its lock, SQLite runs one writer at a time."""
-    created = False
-    for _attempt in range(2):
+    row after waiting for its lock, SQLite runs one writer at a time. A key seen
+    for the first time is inserted already counted, with its window: a row
+    without a window would let requests whose clocks read a little earlier and
+    a little later each start one, counting an attempt twice."""
+    for _attempt in range(3):
         expired = Q(resets_at__lte=now)
         counted = (
             RateLimit.objects.filter(key=limit.key)
@@ -87,13 +89,21 @@ def _count(limit: Limit, now) -> tuple[bool, bool]:
                 ),
             )
         )
-        if counted or _on_primary().filter(key=limit.key).exists():
-            return bool(counted), created
-        RateLimit.objects.bulk_create(
-            [RateLimit(key=limit.key, hits=0, resets_at=now)], ignore_conflicts=True
-        )
-        created = True
-    return False, created
+        if counted:
+            return True, False
+        if _on_primary().filter(key=limit.key).exists():
+            return False, False
+        try:
+            with transaction.atomic():
+                RateLimit.objects.create(
+                    key=limit.key,
+                    hits=1,
+                    resets_at=now + timedelta(seconds=limit.window),
+                )
+        except IntegrityError:
+            continue  # another request inserted it first: count against theirs
+        return True, True
+    return False, False
 
 
 def _on_primary():
