@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -5,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from .models import Draft
 
 BODY_MAX = 50_000
+# An attached image whose description was left empty: ![](/a/12/).
+UNDESCRIBED_IMAGE = re.compile(r"!\[\s*\]\(/a/[0-9]+/\)")
 
 
 class MarkdownTextarea(forms.Textarea):
@@ -35,6 +39,13 @@ class BodyField(forms.CharField):
         value = super().clean(value)
         if not value.strip():
             raise forms.ValidationError(_("Write a message before posting."))
+        if UNDESCRIBED_IMAGE.search(value):
+            raise forms.ValidationError(
+                _(
+                    "Describe each image in a few words, for people who cannot "
+                    "see it: write them between the square brackets of ![ ]."
+                )
+            )
         return value
 
 

@@ -34,6 +34,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 ALLOWED_TAGS = {
+    "img",
     "p",
     "br",
     "hr",
@@ -59,7 +60,17 @@ ALLOWED_TAGS = {
     "th",
     "td",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "ol": {"start"},
+    "img": {"src", "alt", "width", "height", "loading", "decoding"},
+}
+# The one kind of image a post shows: the thumbnail of an attachment, whose
+# address the renderer writes. Any other source is dropped.
+_THUMBNAIL_SRC = re.compile(r"/a/[1-9][0-9]{0,18}/thumb/")
+# What the composer writes for an uploaded file: ![description](/a/12/) for an
+# image, [name.pdf](/a/13/) for a document.
+ATTACHED_FILE = re.compile(r"\]\(/a/([1-9][0-9]{0,18})/\)")
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
 
@@ -582,13 +593,23 @@ def _build(guarded: bool = True, *, emphasis: bool = True) -> MarkdownIt:
         return renderer.renderToken(tokens, idx, options, env)
 
     def image(renderer, tokens, idx, options, env):
-        # Images become links: pages stay light on slow connections, and no
-        # remote image can track readers.
+        # An attached image shows as its thumbnail, lazy-loaded and sized so the
+        # page does not jump, linking to the large version. Any other image
+        # becomes a link: no remote image can track readers.
         token = tokens[idx]
-        src = md.utils.escapeHtml(token.attrGet("src") or "")
-        alt = md.utils.escapeHtml(
-            renderer.renderInlineAsText(token.children or [], options, env) or src
-        )
+        raw_src = token.attrGet("src") or ""
+        src = md.utils.escapeHtml(raw_src)
+        text = renderer.renderInlineAsText(token.children or [], options, env)
+        alt = md.utils.escapeHtml(text)
+        attached = _ATTACHMENT_SRC.fullmatch(raw_src)
+        size = attached and env.get("images", {}).get(int(attached[1]))
+        if size and text.strip():
+            width, height = size
+            return (
+                f'<a href="{src}"><img src="{src}thumb/" alt="{alt}" '
+                f'width="{width}" height="{height}" loading="lazy" '
+                f'decoding="async"></a>'
+            )
         return f'<a href="{src}">{alt or src}</a>'
 
     if emphasis:
@@ -603,11 +624,21 @@ _md = _build()
 _md_without_emphasis = _build(emphasis=False)
 
 
+_ATTACHMENT_SRC = re.compile(r"/a/([1-9][0-9]{0,18})/")
+
+
+def _only_thumbnails(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and not _THUMBNAIL_SRC.fullmatch(value):
+        return None
+    return value
+
+
 def sanitise(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_only_thumbnails,
         url_schemes=URL_SCHEMES,
         link_rel=LINK_REL,
         strip_comments=True,
@@ -619,10 +650,28 @@ def render_markdown(text: str) -> str:
     return sanitise(_md.render(strip_bidi_controls(text)))
 
 
-def render_post(text: str, *, mention_lookup) -> tuple[str, list[str]]:
+_LABEL_MARKS = re.compile(r"([\\\[\]])")
+
+
+def escape_label(text: str) -> str:
+    """Text that stays inside a link's or image's [label], on one line: only the
+    marks that could end it are escaped, so the writer still reads their words."""
+    return _LABEL_MARKS.sub(r"\\\1", plain_line(" ".join(text.split())))
+
+
+def attached_ids(text: str) -> list[int]:
+    """The attachments text shows or links to, in order, once each."""
+    return list(dict.fromkeys(int(pk) for pk in ATTACHED_FILE.findall(text)))
+
+
+def render_post(
+    text: str, *, mention_lookup, image_sizes=None
+) -> tuple[str, list[str]]:
     """Render a post's markdown to sanitised HTML, linking @mentions of the users
     mention_lookup finds (lower-case names to profile addresses); also return the
-    lower-case names mentioned outside quotes, in order."""
-    env: dict = {"mention_lookup": mention_lookup}
+    lower-case names mentioned outside quotes, in order. image_sizes maps the
+    ids of the attachments the post may show to their thumbnails' (width,
+    height); other images stay links."""
+    env: dict = {"mention_lookup": mention_lookup, "images": image_sizes or {}}
     html = sanitise(_md.render(strip_bidi_controls(text), env))
     return html, env.get("mentioned", [])

@@ -21,10 +21,11 @@ def mention_lookup(names: list[str]) -> dict[str, str]:
     return {lower: reverse("forum:profile", args=[name]) for lower, name in rows}
 
 
-def render_with_mentions(body: str) -> tuple[str, list[str]]:
-    """A post body's HTML with @mentions linked, and the names mentioned outside
-    quotes."""
-    return render_post(body, mention_lookup=mention_lookup)
+def render_with_mentions(body: str, image_sizes=None) -> tuple[str, list[str]]:
+    """A post body's HTML with @mentions linked (and the attached images of
+    image_sizes shown, forum.markdown.render_post), and the names mentioned
+    outside quotes."""
+    return render_post(body, mention_lookup=mention_lookup, image_sizes=image_sizes)
 
 
 def mentioned_user_ids(names: list[str]) -> list[int]:

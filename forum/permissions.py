@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from attachments.models import Attachment
 
 from .exceptions import SecondFactorRequired
 from .models import Category, Post, Topic
@@ -337,6 +338,28 @@ def get_post_for(user, *, pk: int) -> Post:
     if not post.is_published and not can_see_post_text(user, post):
         raise Http404("No such post.")
     return post
+
+
+def get_attachment_for(user, *, pk: int) -> Attachment:
+    """An attachment user may fetch: their own upload not yet in a post, or one
+    whose post's text they may read (category visible; post published, or
+    hidden, awaiting approval or returned only for its author and the
+    facilitators). Anything else answers the 404 of a missing file."""
+    attachment = (
+        Attachment.objects.select_related("post__topic__category").filter(pk=pk).first()
+    )
+    if attachment is None:
+        raise Http404("No such file.")
+    post = attachment.post
+    if post is None:
+        if user.is_authenticated and attachment.owner_id == user.pk:
+            return attachment
+        raise Http404("No such file.")
+    if not can_see_category(user, post.topic.category):
+        raise Http404("No such file.")
+    if not can_see_post_text(user, post):
+        raise Http404("No such file.")
+    return attachment
 
 
 def get_topic_to_moderate(user, *, pk: int) -> Topic:

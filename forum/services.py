@@ -8,10 +8,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import FORMER_PARTICIPANT, REMOVED_REASON
+from attachments import queries as attachment_queries
+from attachments import services as attachment_services
 
 from . import permissions, search, signals, versions
 from .exceptions import ForumError, ParentNotInTopic, TopicLocked
-from .markdown import plain_line
+from .markdown import attached_ids, plain_line
 from .mentions import render_with_mentions
 from .models import (
     PATH_SEGMENT,
@@ -68,6 +70,15 @@ def delete_draft(*, user: User, kind: str, **target) -> bool:
     """Forget the writer's draft for this form, once posted; whether there was one."""
     deleted, _ = Draft.objects.filter(user=user, kind=kind, **target).delete()
     return bool(deleted)
+
+
+def render_body(body: str, *, author: User, post: Post | None = None):
+    """A post's HTML (its attached images shown: the author's own uploads, and
+    those already in post) and the names it @mentions."""
+    sizes = attachment_queries.thumbnail_sizes(
+        author=author, post=post, ids=attached_ids(body)
+    )
+    return render_with_mentions(body, image_sizes=sizes)
 
 
 def count_words(body: str) -> int:
@@ -138,7 +149,7 @@ def _add_post(
 ) -> Post:
     """Insert a post into a locked-for-update topic: into the thread, or aside
     awaiting approval. The post's `mentioned` lists the names it @mentions."""
-    body_html, mentioned = render_with_mentions(body)
+    body_html, mentioned = render_body(body, author=author)
     post = Post.objects.create(
         topic=topic,
         author=author,
@@ -153,6 +164,7 @@ def _add_post(
         submission_key=submission_key,
     )
     post.mentioned = mentioned
+    attachment_services.attach_to_post(post=post, ids=attached_ids(body))
     search.index_posts(post_ids=[post.pk])
     if pending:
         return post
@@ -396,7 +408,10 @@ def edit_post(
     )
     before = {"subject": post.subject, "body": post.body}
     post.body = body
-    post.body_html, mentioned = render_with_mentions(body)
+    # Rendered as the author's text, whoever edits it: the images it may show
+    # are the author's.
+    post.body_html, mentioned = render_body(body, author=post.author, post=post)
+    attachment_services.attach_to_post(post=post, ids=attached_ids(body))
     post.word_count = count_words(body)
     post.subject = new_subject
     post.edited_at = timezone.now()
@@ -582,6 +597,7 @@ def remove_author(*, user: User, remove_posts: bool) -> None:
         posts.exclude(status=Post.Status.PUBLISHED).delete()
         PostRevision.objects.filter(post__author=user).delete()
         erased = list(posts.values_list("pk", flat=True))
+        attachment_services.delete_of_posts(erased)
         posts.update(
             subject="",
             body="",

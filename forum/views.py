@@ -20,11 +20,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
+    require_safe,
 )
 
 from accounts import services as account_services
 from accounts.models import User
 from accounts.views import redirect_to_next
+from attachments import queries as attachment_queries
+from attachments import services as attachment_services
+from attachments import serving as attachment_serving
+from attachments.processing import Refused
 
 from . import permissions, queries, ratelimit, services
 from . import search as search_module
@@ -39,7 +44,7 @@ from .forms import (
     SearchForm,
     TopicForm,
 )
-from .markdown import render_markdown
+from .markdown import attached_ids, escape_label, plain_line, render_markdown
 from .models import Draft
 from .quoting import leading_quote, quote_markdown
 from .versions import site_version
@@ -287,13 +292,13 @@ def _draft_saved(request, url: str):
     return redirect(url)
 
 
-def _preview(request, form) -> str:
+def _preview(request, form, post=None) -> str:
     if "preview" not in request.POST:
         return ""
     body = form.data.get("body", "")
     if not body.strip() or len(body) > 50_000:
         return ""
-    return render_markdown(body)
+    return services.render_body(body, author=request.user, post=post)[0]
 
 
 @login_required
@@ -313,6 +318,8 @@ def new_topic(request, slug):
         user=request.user, kind=Draft.Kind.TOPIC, category=category
     )
     form = form_class(request.POST or None, initial=_restored(draft, "title"))
+    if _file_chosen(request):
+        return upload(request)
     preview = ""
     refusal = None
     if request.method == "POST":
@@ -392,6 +399,8 @@ def reply(request, pk):
         "follow_up_to": follow_up_to,
         "ask_consent": request.user.named_in_exports is None,
     }
+    if _file_chosen(request):
+        return upload(request)
     preview = ""
     refusal = None
     if request.method == "POST":
@@ -536,9 +545,11 @@ def edit_post(request, pk):
     draft = queries.draft_for(user=request.user, kind=Draft.Kind.EDIT, post=post)
     initial.update(_restored(draft, "title" if opening else "subject"))
     form = form_class(request.POST or None, initial=initial)
+    if _file_chosen(request):
+        return upload(request)
     preview = ""
     if request.method == "POST":
-        preview = _preview(request, form)
+        preview = _preview(request, form, post)
         if "save_draft" in request.POST:
             if _keep_draft(request, kind=Draft.Kind.EDIT, post=post).is_valid():
                 return _draft_saved(request, request.path)
@@ -614,6 +625,97 @@ def save_draft(request):
         errors = [str(e) for field in form.errors.values() for e in field]
         return JsonResponse({"errors": errors}, status=400)
     return HttpResponse(status=204)
+
+
+def _file_chosen(request) -> bool:
+    """A file chosen in the form, whichever button sent it: it is attached first
+    and the form shown again, so the writer sees it in place before posting."""
+    return request.method == "POST" and "attachment" in request.FILES
+
+
+def _form_url(kind: str, place: dict) -> str:
+    """Where the form a draft belongs to is opened again."""
+    if kind == Draft.Kind.TOPIC:
+        return reverse("forum:new_topic", args=[place["category"].slug])
+    if kind == Draft.Kind.REPLY:
+        return _reply_url(place["topic"], place.get("parent"), place.get("quoting"))
+    return reverse("forum:edit_post", args=[place["post"].pk])
+
+
+def _attachment_markdown(attachment, description: str) -> str:
+    """What the composer writes for an attached file (forum.markdown renders an
+    image's as its thumbnail)."""
+    url = reverse("forum:attachment", args=[attachment.pk])
+    if attachment.is_image:
+        return f"![{escape_label(description)}]({url})"
+    return f"[{escape_label(attachment.name)}]({url})"
+
+
+@login_required
+@require_POST
+def upload(request):
+    """Attach a file to the post being written. The page's script sends the
+    file alone and inserts the answer's markdown where the writer is; without
+    it, the whole form comes here (its Attach button): the text is kept as the
+    form's draft with the file's markdown added, and the form opens again.
+    Either way a refused file is explained and the text stays."""
+    kind = request.POST.get("kind", "")
+    place = _draft_place(request, kind, request.POST.get("target", ""))
+    body = request.POST.get("body", "")
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        chosen = request.FILES.get("attachment")
+        if chosen is None:
+            raise Refused(_("Choose a file to attach."))
+        used = attachment_queries.bytes_used(
+            author=request.user, post=place.get("post"), ids=attached_ids(body)
+        )
+        description = plain_line(request.POST.get("description", "")).strip()
+        attachment = attachment_services.store(
+            owner=request.user, upload=chosen, used=used, description=description
+        )
+    except Refused as refusal:
+        if wants_json:
+            return JsonResponse({"error": refusal.message}, status=400)
+        messages.error(request, refusal.message)
+        _keep_text(request, kind=kind, place=place, body=body)
+        return redirect(_form_url(kind, place))
+    markdown = _attachment_markdown(attachment, description)
+    if wants_json:
+        return JsonResponse({"markdown": markdown, "kind": attachment.kind}, status=201)
+    text = f"{body.rstrip()}\n\n{markdown}\n" if body.strip() else f"{markdown}\n"
+    _keep_text(request, kind=kind, place=place, body=text)
+    messages.success(
+        request,
+        _("File attached. It appears in your message where it says %(markdown)s.")
+        % {"markdown": markdown},
+    )
+    return redirect(_form_url(kind, place))
+
+
+def _keep_text(request, *, kind: str, place: dict, body: str) -> None:
+    """Keep the form's text as its draft (with body in place of what was typed)."""
+    data = request.POST.copy()
+    data["body"] = body
+    form = DraftForm(data, kind=kind)
+    if form.is_valid():
+        services.save_draft(
+            user=request.user,
+            kind=kind,
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+            **place,
+        )
+
+
+@require_safe
+def attachment(request, pk, thumbnail=False):
+    """An attached file, for whoever may read its post; the same 404 for a file
+    that does not exist and one this reader may not see."""
+    found = permissions.get_attachment_for(request.user, pk=pk)
+    if thumbnail and not found.is_image:
+        raise Http404("No such file.")
+    return attachment_serving.file_response(found, thumbnail=thumbnail)
 
 
 def post_history(request, pk):

@@ -12,7 +12,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 # Lowest first: a module may import its own app and the apps before it.
-LAYERS = ["accounts", "forum", "moderation", "facilitation", "notifications"]
+LAYERS = [
+    "accounts",
+    "attachments",
+    "forum",
+    "moderation",
+    "facilitation",
+    "notifications",
+]
 # Outside the layers: they may import any app (config not demo or bench).
 ABOVE = {"config", "demo", "bench", "tests"}
 FIRST_PARTY = {*LAYERS, *ABOVE}

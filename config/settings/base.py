@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_tasks_db",
     "accounts",
+    "attachments",
     "forum",
     "moderation",
     "facilitation",
@@ -262,7 +263,55 @@ STORAGES = {
 }
 
 # A 50,000-character post is at most ~200 KB of UTF-8; larger requests are refused.
+# Uploaded files do not count here: ATTACHMENTS_MAX_FILE_MB bounds them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
+
+# Attachments: the files people add to their posts (docs/guide.md, "Images and
+# files"). Kept through Django's storage API: in ATTACHMENTS_DIR (outside static:
+# nothing there is public, the forum checks each request), or in an
+# S3-compatible bucket when ATTACHMENTS_S3_BUCKET is set (django-storages; the
+# credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).
+ATTACHMENTS_DIR = Path(os.environ.get("ATTACHMENTS_DIR", BASE_DIR / "uploads"))
+if os.environ.get("ATTACHMENTS_S3_BUCKET"):
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["ATTACHMENTS_S3_BUCKET"],
+            "endpoint_url": os.environ.get("ATTACHMENTS_S3_ENDPOINT") or None,
+            "region_name": os.environ.get("ATTACHMENTS_S3_REGION") or None,
+            "location": os.environ.get("ATTACHMENTS_S3_PREFIX", ""),
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["attachments"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": ATTACHMENTS_DIR,
+            "base_url": None,
+            # What people post to members-only dialogues: the server's user only
+            # (and nginx's group, in production: ATTACHMENTS_FILE_MODE=0640).
+            "file_permissions_mode": int(
+                os.environ.get("ATTACHMENTS_FILE_MODE", "0600"), 8
+            ),
+            "directory_permissions_mode": int(
+                os.environ.get("ATTACHMENTS_DIR_MODE", "0700"), 8
+            ),
+        },
+    }
+ATTACHMENTS_MAX_FILE_MB = int(os.environ.get("ATTACHMENTS_MAX_FILE_MB", "8"))
+ATTACHMENTS_MAX_POST_MB = int(os.environ.get("ATTACHMENTS_MAX_POST_MB", "20"))
+# Larger images are refused before their pixels are decoded (a 48-megapixel
+# phone photo passes; a decompression bomb does not).
+ATTACHMENTS_MAX_PIXELS = int(os.environ.get("ATTACHMENTS_MAX_PIXELS", "50000000"))
+# Uploads never shown in a post are deleted after this many days (a draft
+# keeps its images that long).
+ATTACHMENTS_UNATTACHED_DAYS = int(os.environ.get("ATTACHMENTS_UNATTACHED_DAYS", "7"))
+# In production nginx sends the files once the forum has checked who asks:
+# the internal location that maps to ATTACHMENTS_DIR (deploy/nginx). Empty: the
+# forum sends them itself.
+ATTACHMENTS_ACCEL_REDIRECT = os.environ.get("ATTACHMENTS_ACCEL_REDIRECT", "")
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"

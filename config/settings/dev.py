@@ -35,6 +35,6 @@ LOGGING = {
 # `make run` sets it to the port it serves on.
 FORUM_BASE_URL = os.environ.get("FORUM_BASE_URL") or "http://127.0.0.1:8000"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

@@ -1,6 +1,8 @@
 """Test settings: fast password hashing, in-memory email and cache."""
 
+import tempfile
 from importlib.util import find_spec
+from pathlib import Path
 
 from .dev import *  # noqa: F403
 
@@ -20,6 +22,16 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
 ALLOWED_HOSTS = ["*"]
+# Each test run keeps its uploads in a directory of its own, removed with it
+# (tests/conftest.py).
+ATTACHMENTS_DIR = Path(tempfile.mkdtemp(prefix="forum-test-uploads-"))
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "attachments": {
+        **STORAGES["attachments"],  # noqa: F405
+        "OPTIONS": {**STORAGES["attachments"]["OPTIONS"], "location": ATTACHMENTS_DIR},  # noqa: F405
+    },
+}
 FORUM_BASE_URL = "http://127.0.0.1:8000"
 # Tests post quickly through the forms; the limits have their own tests.
 FORUM_POSTS_PER_MINUTE = 10_000

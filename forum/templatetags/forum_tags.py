@@ -1,10 +1,13 @@
 from functools import lru_cache
 
 from django import template
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.templatetags.static import static
 from django.urls import get_script_prefix
+
+from attachments.processing import describe_accepted
 
 from .. import permissions
 from ..links import id_url
@@ -54,3 +57,16 @@ def _forget_lookups(**kwargs) -> None:
 def pagination(page, label: str = "") -> dict:
     """The links to a list's pages (forum/_pagination.html)."""
     return {"page": page, "label": label}
+
+
+@register.inclusion_tag("forum/_attach.html")
+def attach_fields(kind: str, target) -> dict:
+    """The composer's "Add a photo or a file" fields (forum/_attach.html), with
+    the limits set for this site."""
+    return {
+        "kind": kind,
+        "target": target,
+        "max_file_mb": settings.ATTACHMENTS_MAX_FILE_MB,
+        "max_post_mb": settings.ATTACHMENTS_MAX_POST_MB,
+        "accepted": describe_accepted(),
+    }
