@@ -251,3 +251,24 @@ def test_a_name_with_line_breaks_cannot_break_the_mention_email(
     )
     assert message.bcc == []
     assert message.message()["Bcc"] is None
+
+
+def test_an_image_in_a_post_is_its_description_in_the_email(
+    dialogue, starter, user, django_capture_on_commit_callbacks
+):
+    """A mail reader has no session to fetch a members-only image with; the
+    email says what the image shows and links to it by its full address."""
+    post = services.post_reply(topic=dialogue, author=user, body="See @starter")
+    post.body_html = (
+        '<p><a href="/a/7/"><img src="/a/7/thumb/" alt="A river at dusk" '
+        'width="480" height="320" loading="lazy" decoding="async"></a> '
+        '<a href="https://example.org/">elsewhere</a></p>'
+    )
+    post.save(update_fields=["body_html"])
+    notification = Notification.objects.get(recipient=starter)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_notification_email.call(notification_id=notification.pk)
+    html, _ = mail.outbox[-1].alternatives[0]
+    assert "<img" not in html
+    assert '<a href="http://127.0.0.1:8000/a/7/">[Image: A river at dusk]</a>' in html
+    assert '<a href="https://example.org/">elsewhere</a>' in html
