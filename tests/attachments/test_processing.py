@@ -265,7 +265,7 @@ def test_an_animated_gif_keeps_its_first_frame():
     prepared = prepare(upload("wave.gif", data), **LIMITS)
 
     assert (prepared.width, prepared.height) == (1600, 800)
-    assert (prepared.thumbnail.width, prepared.thumbnail.height) == (480, 240)
+    assert (prepared.thumbnail.width, prepared.thumbnail.height) == (400, 200)
     large = opened(prepared.data)
     assert not getattr(large, "is_animated", False)
     red, _, blue = large.convert("RGB").getpixel((800, 400))
@@ -278,7 +278,7 @@ def test_a_phone_photo_is_reduced_and_its_thumbnail_stays_small():
     prepared = prepare(upload("IMG_0001.jpg", data), **LIMITS)
 
     assert (prepared.width, prepared.height) == (1600, 1200)
-    assert (prepared.thumbnail.width, prepared.thumbnail.height) == (480, 360)
+    assert (prepared.thumbnail.width, prepared.thumbnail.height) == (400, 300)
     assert len(prepared.thumbnail.data) < 20_000
 
 
