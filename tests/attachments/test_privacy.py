@@ -214,13 +214,17 @@ def test_deleting_an_account_with_its_posts_deletes_their_files(
 
 
 def test_deleting_an_account_but_keeping_its_posts_keeps_their_images(
-    user, topic, photo
+    django_capture_on_commit_callbacks, user, topic, photo
 ):
+    unposted = upload(user, topic, photo())
     attachment = upload(user, topic, photo())
     services.post_reply(
         topic=topic, author=user, body=f"![A photo](/a/{attachment.pk}/)"
     )
-    delete_account(user=user, actor=user, remove_posts=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_account(user=user, actor=user, remove_posts=False)
+    assert not Attachment.objects.filter(pk=unposted.pk).exists()
+    assert not attachment_storage.exists(unposted.file.name)
     attachment.refresh_from_db()
     assert attachment.owner is None
     url = reverse("forum:attachment", args=[attachment.pk])
