@@ -8,7 +8,8 @@
 #   make clean    remove .venv, staticfiles/ and .pgtest/
 #   make lock     rewrite requirements.lock from pyproject.toml (UPGRADE=1: newest
 #                 releases the ranges allow, instead of keeping the locked ones)
-#   make backup   save the database to backups/ (pg_dump, or an SQLite copy)
+#   make backup   save the database (pg_dump, or an SQLite copy) and the uploaded
+#                 files to backups/
 #   make restore FILE=backups/forum-<stamp>.dump   put a backup in its place
 #   make serve    the production setup locally: gunicorn, whitenoise, the worker
 #   make stack    the production stack locally on PORT: nginx, gunicorn, PostgreSQL,
