@@ -8,7 +8,8 @@
 #   make clean    remove .venv, staticfiles/ and .pgtest/
 #   make lock     rewrite requirements.lock from pyproject.toml (UPGRADE=1: newest
 #                 releases the ranges allow, instead of keeping the locked ones)
-#   make backup   save the database to backups/ (pg_dump, or an SQLite copy)
+#   make backup   save the database (pg_dump, or an SQLite copy) and the uploaded
+#                 files to backups/
 #   make restore FILE=backups/forum-<stamp>.dump   put a backup in its place
 #   make serve    the production setup locally: gunicorn, whitenoise, the worker
 #   make stack    the production stack locally on PORT: nginx, gunicorn, PostgreSQL,
@@ -108,7 +109,8 @@ install: $(STAMP) $(NODE_STAMP) $(MO)
 # jobs run in a loop beside it, as the timers of deploy/ run them: every minute,
 # dialogues past their closing time get their lock written (close_dialogues) and
 # the digests whose hour has come are queued (send_digests); once a day, expired
-# sessions are deleted (clearsessions). A job that fails logs its traceback; the
+# sessions are deleted (clearsessions), and so are uploads never attached to a post
+# after ATTACHMENTS_UNATTACHED_DAYS (delete_unattached_uploads). A job that fails logs its traceback; the
 # loop goes on.
 # The database, its backups, the file cache (sessions) and the secret key are
 # readable by their owner only: the recipes that write them run under umask 077,
@@ -120,7 +122,8 @@ CLOSE_PRIVATE := umask 077; for f in $(PRIVATE_FILES); do [ -e "$$f" ] && chmod 
 JOBS = minutes=0; while true; do \
 	$(1) manage.py close_dialogues >/dev/null; \
 	$(1) manage.py send_digests >/dev/null; \
-	if [ $$(( minutes % 1440 )) -eq 0 ]; then $(1) manage.py clearsessions; fi; \
+	if [ $$(( minutes % 1440 )) -eq 0 ]; then $(1) manage.py clearsessions; \
+		$(1) manage.py delete_unattached_uploads >/dev/null; fi; \
 	minutes=$$(( minutes + 1 )); sleep 60; done
 
 # Links in emails point at the server this starts.

@@ -12,6 +12,7 @@ UNATTENDED = {
     "send_digests",
     "close_dialogues",
     "clearsessions",
+    "delete_unattached_uploads",
     "prune_db_task_results",
 }
 

@@ -8,6 +8,12 @@ from django.dispatch import Signal
 # (User).
 personal_data_requested = Signal()
 
+# The files a user's data download holds besides its JSON (their uploads):
+# each receiver returns a list of (path inside the archive, a callable opening
+# the file for binary reading). Sent by accounts.services.write_user_archive,
+# outside any transaction; receivers only read. kwargs: user (User).
+personal_files_requested = Signal()
+
 # What other readers see of a user changed everywhere at once (their display
 # name or signature, or the account is deleted). Sent by accounts.services
 # inside the writing transaction; the forum marks its pages changed.

@@ -1,19 +1,20 @@
+import tempfile
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import (
+    FileResponse,
     Http404,
     HttpResponseNotAllowed,
     HttpResponseRedirect,
-    JsonResponse,
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import (
-    content_disposition_header,
     url_has_allowed_host_and_scheme,
 )
 from django.utils.translation import gettext as _
@@ -23,10 +24,10 @@ from .forms import DeleteAccountForm, ProfileForm
 from .models import User
 from .services import (
     delete_account,
-    export_user_data,
     set_export_consent,
     set_language,
     update_profile,
+    write_user_archive,
 )
 
 
@@ -105,13 +106,23 @@ def redirect_to_next(request, data) -> HttpResponseRedirect:
     return HttpResponseRedirect(target)
 
 
-def data_download(user: User) -> JsonResponse:
-    """A user's data as a JSON file to save (also used by the admins' user page)."""
-    response = JsonResponse(
-        export_user_data(user=user), json_dumps_params={"indent": 2}
-    )
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"forum-data-{user.username}.json"
+def data_download(user: User) -> FileResponse:
+    """A user's data as a zip file to save: data.json and the files they
+    uploaded (also used by the admins' user page)."""
+    # On disk, not in memory: someone's uploads may weigh many megabytes. The
+    # response closes (and so deletes) it once sent.
+    archive = tempfile.TemporaryFile()  # noqa: SIM115
+    try:
+        write_user_archive(user=user, out=archive)
+    except BaseException:
+        archive.close()
+        raise
+    archive.seek(0)
+    response = FileResponse(
+        archive,
+        as_attachment=True,
+        filename=f"forum-data-{user.username}.zip",
+        content_type="application/zip",
     )
     # Personal data: no shared or browser cache keeps a copy.
     add_never_cache_headers(response)

@@ -8,12 +8,20 @@ numbered in the order they first appear. Quote attributions inside the posts
 they carried is replaced too; links to posts of the dialogue become links
 within the document. Names typed into the text itself cannot be recognised and
 stay as written: the document says so.
+
+Images and files come with the posts that show them, whoever posted them:
+consent is about names, and the post's author chose to show the image. Only the
+files of the posts in the document (published, not hidden) are included.
 """
 
+import logging
 import re
+import shutil
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from pathlib import PurePosixPath
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext
@@ -21,7 +29,10 @@ from django.utils.translation import gettext_lazy as _
 from markdown_it import MarkdownIt
 
 from accounts.services import FORMER_PARTICIPANT, REMOVED_REASON
-from forum.markdown import render_markdown, strip_bidi_controls
+from attachments import queries as attachment_queries
+from attachments.models import Attachment
+from attachments.storage import attachment_storage
+from forum.markdown import render_markdown, render_post, strip_bidi_controls
 from forum.models import Post, Topic
 from forum.permissions import facilitator_ids
 
@@ -41,6 +52,11 @@ _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 # backslash-escaped, so "\]" may occur in it but a bare "]" may not.
 _ATTRIBUTION = re.compile(r"\[((?:\\.|[^\\\]\n])*?) wrote:\]\(/p/(\d+)/?\)")
 _POST_LINK = re.compile(r"\]\(/p/(\d+)/?\)")
+# An image or a link to an attached file, as the composer writes them:
+# "![description](/a/ID/)", "[name.pdf](/a/ID/)".
+_ATTACHED = re.compile(r"(!?)\[((?:\\.|[^\\\[\]\n])*)\]\(/a/([1-9][0-9]{0,18})/\)")
+
+logger = logging.getLogger(__name__)
 
 
 # How a typical Markdown viewer reads the exported file: CommonMark with raw
@@ -161,6 +177,9 @@ class ExportPost:
     # Markdown with the attributions and post links rewritten; "" when hidden.
     body: str
     placeholder: str = ""
+    # The (width, height) of the thumbnails of the images attached to the post,
+    # by attachment id: those its HTML shows as images, as the site does.
+    images: dict[int, tuple] = field(default_factory=dict)
 
     @property
     def anchor(self) -> str:
@@ -172,7 +191,10 @@ class ExportPost:
 
     @cached_property
     def body_html(self) -> str:
-        return render_markdown(self.body) if self.body else ""
+        if not self.body:
+            return ""
+        # No mention is linked: a profile link would name who was mentioned.
+        return render_post(self.body, mention_lookup=None, image_sizes=self.images)[0]
 
 
 @dataclass
@@ -192,6 +214,8 @@ class Export:
     note: str = NOTE
     # Labels in order of first appearance, with their roles.
     people: list[tuple[str, str]] = field(default_factory=list)
+    # The files of the posts in the document, in the order they were uploaded.
+    attachments: list[Attachment] = field(default_factory=list)
 
     @cached_property
     def summary_html(self) -> str:
@@ -263,9 +287,10 @@ def _placeholder(post: Post) -> str:
 
 
 def export_dialogue(*, topic: Topic) -> Export:
-    """The document data of a dialogue (three queries, four with a cold cache):
+    """The document data of a dialogue (four queries, five with a cold cache):
     its prompts, its published posts in thread order with anonymised authors and
-    attributions, hidden ones as placeholders, and its summary."""
+    attributions, hidden ones as placeholders, the files of the posts shown,
+    and its summary."""
     rows = list(topic.prompts.order_by("position", "pk"))
     prompts = [ExportPrompt(number=n, text=p.text) for n, p in enumerate(rows, 1)]
     prompt_numbers = {p.pk: n for n, p in enumerate(rows, 1)}
@@ -286,6 +311,9 @@ def export_dialogue(*, topic: Topic) -> Export:
     for post in published:
         if not post.is_hidden:
             labels.of(post.author)
+    files = attachment_queries.of_posts(
+        [post.pk for post in published if not post.is_hidden]
+    )
     items = []
     for post in published:
         parent = by_id.get(post.parent_id)
@@ -330,6 +358,11 @@ def export_dialogue(*, topic: Topic) -> Export:
                     labels.of(post.follow_up_for) if post.follow_up_for_id else ""
                 ),
                 body=_rewrite(post.body, authors=authors, shown=shown, labels=labels),
+                images={
+                    file.pk: (file.thumbnail_width, file.thumbnail_height)
+                    for file in files.get(post.pk, [])
+                    if file.is_image
+                },
             )
         )
     rewrite = {"authors": authors, "shown": shown, "labels": labels}
@@ -347,6 +380,10 @@ def export_dialogue(*, topic: Topic) -> Export:
         posts=items,
         exported_at=timezone.now(),
         people=labels.people,
+        attachments=sorted(
+            (file for post_files in files.values() for file in post_files),
+            key=lambda file: file.pk,
+        ),
     )
 
 
@@ -384,9 +421,39 @@ def _quote_block(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
 
 
-def to_markdown(export: Export) -> str:
+def file_path(attachment: Attachment, *, thumbnail: bool = False) -> str:
+    """Where a file is in the zipped export: files/ID.EXT, an image's thumbnail
+    files/ID-thumb.EXT (the extension the stored file has)."""
+    if thumbnail:
+        suffix = PurePosixPath(attachment.thumbnail.name).suffix
+        return f"files/{attachment.pk}-thumb{suffix}"
+    return f"files/{attachment.pk}{PurePosixPath(attachment.file.name).suffix}"
+
+
+def _with_local_files(text: str, files: dict[int, Attachment]) -> str:
+    """Markdown whose images and links to the files among files point into the
+    zip: an image shows its thumbnail linking to the large version, as on the
+    site; links to other files stay as written."""
+
+    def local(match: re.Match) -> str:
+        is_image_markup, label = match.group(1), match.group(2)
+        attachment = files.get(int(match.group(3)))
+        if attachment is None:
+            return match.group(0)
+        target = file_path(attachment)
+        if is_image_markup and attachment.is_image and attachment.thumbnail.name:
+            thumbnail = file_path(attachment, thumbnail=True)
+            return f"[![{label}]({thumbnail})]({target})"
+        return f"[{label}]({target})"
+
+    return _ATTACHED.sub(local, text)
+
+
+def to_markdown(export: Export, *, local_files: bool = False) -> str:
     """The export as one Markdown document; each post's heading carries its
-    anchor ({#post-ID}), which the rewritten links point to."""
+    anchor ({#post-ID}), which the rewritten links point to. With local_files,
+    the posts' images and files are linked where write_zip puts them."""
+    files = {attachment.pk: attachment for attachment in export.attachments}
     out = [
         f"# {_plain(export.title)}",
         "",
@@ -431,7 +498,8 @@ def to_markdown(export: Export) -> str:
                 + "*",
                 "",
             ]
-        out += [escape_raw_html(post.body.strip()), ""]
+        body = _with_local_files(post.body, files) if local_files else post.body
+        out += [escape_raw_html(body.strip()), ""]
     if export.closing_note.strip():
         closing = escape_raw_html(export.closing_note.strip())
         out += ["## " + gettext("Closing note"), "", closing, ""]
@@ -444,3 +512,31 @@ def to_markdown(export: Export) -> str:
         "",
     ]
     return strip_bidi_controls("\n".join(out))
+
+
+def write_zip(export: Export, out) -> None:
+    """The Markdown export with the files of its posts, as a zip written to the
+    binary file out: dialogue.md, and under files/ each file and each image's
+    thumbnail, read from the attachments storage. A file missing from the
+    storage is left out (and logged): the rest of the document still goes."""
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(
+            "dialogue.md",
+            to_markdown(export, local_files=True),
+            compress_type=zipfile.ZIP_DEFLATED,
+        )
+        for attachment in export.attachments:
+            for thumbnail in (False, True):
+                name = attachment.thumbnail.name if thumbnail else attachment.file.name
+                if not name:
+                    continue
+                try:
+                    source = attachment_storage.open(name, "rb")
+                except FileNotFoundError:
+                    logger.warning("Export: attachment file %s is missing", name)
+                    continue
+                # Stored, not compressed again: images and most documents are
+                # compressed already.
+                path = file_path(attachment, thumbnail=thumbnail)
+                with source, archive.open(path, "w") as target:
+                    shutil.copyfileobj(source, target)

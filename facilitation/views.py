@@ -2,9 +2,11 @@
 facilitators' queue, notes and participation overview, and the export.
 Each view: permission getter, then form, then service."""
 
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -18,7 +20,7 @@ from forum.exceptions import ForumError
 from moderation.views import tell_outcome
 
 from . import permissions, queries, services
-from .export import export_dialogue, to_markdown
+from .export import export_dialogue, to_markdown, write_zip
 from .forms import AnnotationForm, PromptForm, ScheduleForm, SummaryForm
 from .models import Series
 
@@ -229,10 +231,29 @@ def export_topic(request, pk):
 
 
 def _markdown_file(topic, export) -> HttpResponse:
+    # A dialogue without files stays one .md file, read as it downloads. With
+    # files, the .md alone would point at addresses only the forum serves, to
+    # those signed in: it comes in a .zip with them, its links made relative.
+    name = slugify(topic.title)[:80] or "dialogue"
+    if export.attachments:
+        # On disk, not in memory: a dialogue's photos may weigh many megabytes.
+        # The response closes (and so deletes) it once sent.
+        archive = tempfile.TemporaryFile()  # noqa: SIM115
+        try:
+            write_zip(export, archive)
+        except BaseException:
+            archive.close()
+            raise
+        archive.seek(0)
+        return FileResponse(
+            archive,
+            as_attachment=True,
+            filename=f"{name}-{topic.pk}.zip",
+            content_type="application/zip",
+        )
     response = HttpResponse(
         to_markdown(export), content_type="text/markdown; charset=utf-8"
     )
-    name = slugify(topic.title)[:80] or "dialogue"
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{name}-{topic.pk}.md"
     )

@@ -298,11 +298,9 @@ def dashboard(request):
 @login_required
 def report_queue(request):
     _require_facilitator(request)
-    return render(
-        request,
-        "moderation/reports.html",
-        {"reports": queries.report_queue(viewer=request.user)},
-    )
+    reports = queries.report_queue(viewer=request.user)
+    queries.add_attachments([report.post for report in reports])
+    return render(request, "moderation/reports.html", {"reports": reports})
 
 
 @login_required
@@ -344,13 +342,13 @@ def my_reports(request):
 @login_required
 def approval_queue(request):
     _require_facilitator(request)
+    posts = queries.approval_queue(viewer=request.user)
+    rephrased = queries.rephrased_queue(viewer=request.user)
+    queries.add_attachments([*posts, *rephrased])
     return render(
         request,
         "moderation/approvals.html",
-        {
-            "posts": queries.approval_queue(viewer=request.user),
-            "rephrased": queries.rephrased_queue(viewer=request.user),
-        },
+        {"posts": posts, "rephrased": rephrased},
     )
 
 

@@ -1,5 +1,6 @@
 # Shared by scripts/backup and scripts/restore (sourced, not run): reads
-# DATABASE_URL as the app does and finds the PostgreSQL client programs.
+# DATABASE_URL as the app does, asks the app where uploaded files are kept, and
+# finds the PostgreSQL client programs.
 
 PROJECT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-$PROJECT/.venv/bin/python}"
@@ -16,6 +17,22 @@ load_database_url() {
     local assignments
     assignments="$("$PYTHON" "$PROJECT/scripts/dburl.py")" || die "cannot read DATABASE_URL"
     eval "$assignments"
+}
+
+# Sets UPLOADS_STORAGE ("filesystem", or the class of another storage, such as
+# S3Storage) and UPLOADS_DIR (the directory of the files, when on the file
+# system), as the site's settings say (manage.py uploads_location).
+load_uploads_location() {
+    local assignments
+    assignments="$("$PYTHON" "$PROJECT/manage.py" uploads_location)" ||
+        die "cannot learn where uploaded files are kept (manage.py uploads_location)"
+    eval "$assignments"
+}
+
+# The archive of uploaded files that goes with a database backup:
+# forum-<stamp>.dump -> forum-<stamp>.uploads.tar.
+uploads_archive_of() {
+    echo "${1%.*}.uploads.tar"
 }
 
 # Print the path of a PostgreSQL client program (pg_dump, pg_restore): from

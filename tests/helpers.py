@@ -2,7 +2,10 @@
 reader sees it, the SQL it took, a client signed in as someone."""
 
 import html as html_lib
+import io
+import json
 import re
+import zipfile
 
 from django.db import connection
 from django.test import Client
@@ -13,6 +16,16 @@ from forum.models import Category
 
 def html(response) -> str:
     return response.content.decode()
+
+
+def data_archive(response) -> zipfile.ZipFile:
+    """The zip a "Download your data" response holds."""
+    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def downloaded_data(response) -> dict:
+    """The data.json of a "Download your data" response."""
+    return json.loads(data_archive(response).read("data.json"))
 
 
 def text(response) -> str:

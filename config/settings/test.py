@@ -1,5 +1,6 @@
 """Test settings: fast password hashing, in-memory email and cache."""
 
+import os
 import tempfile
 from importlib.util import find_spec
 from pathlib import Path
@@ -23,8 +24,13 @@ CACHES = {
 }
 ALLOWED_HOSTS = ["*"]
 # Each test run keeps its uploads in a directory of its own, removed with it
-# (tests/conftest.py).
-ATTACHMENTS_DIR = Path(tempfile.mkdtemp(prefix="forum-test-uploads-"))
+# (tests/conftest.py). A test whose subprocesses must share one (the backup
+# round trip) names it in FORUM_TEST_ATTACHMENTS_DIR; ATTACHMENTS_DIR is not
+# read, so that tests never write where a developer's own uploads are.
+ATTACHMENTS_DIR = Path(
+    os.environ.get("FORUM_TEST_ATTACHMENTS_DIR")
+    or tempfile.mkdtemp(prefix="forum-test-uploads-")
+)
 STORAGES = {
     **STORAGES,  # noqa: F405
     "attachments": {

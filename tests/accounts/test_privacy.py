@@ -1,7 +1,5 @@
-"""A user's own data: downloading it as JSON, and deleting the account with or
-without its posts; admins doing the same for a user."""
-
-import json
+"""A user's own data: downloading it (JSON in a zip), and deleting the account
+with or without its posts; admins doing the same for a user."""
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -16,7 +14,7 @@ from moderation import services as moderation_services
 from moderation.models import AuditEntry, Facilitator, Report
 from notifications import services as notifications
 from tests.factories import ReplyFactory, TopicFactory, UserFactory, make_facilitator
-from tests.helpers import html
+from tests.helpers import data_archive, downloaded_data, html
 
 PASSWORD = "correct-horse-battery"
 DATA = "/accounts/data/"
@@ -79,17 +77,17 @@ def snapshot():
 
 
 def test_download_holds_profile_posts_revisions_and_reports(member_client, forum, user):
-    """The download is a JSON attachment with the user's profile, topics, posts,
-    the earlier versions of their posts and their reports."""
+    """The download is a zip whose data.json has the user's profile, topics,
+    posts, the earlier versions of their posts and their reports."""
     response = member_client.get(DATA)
 
     assert response.status_code == 200
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"] == (
-        f'attachment; filename="forum-data-{user.username}.json"'
+        f'attachment; filename="forum-data-{user.username}.zip"'
     )
     assert "no-store" in response["Cache-Control"]
-    data = json.loads(response.content)
+    data = downloaded_data(response)
     assert data["profile"]["display_name"] == "Rosa Ilunga"
     assert data["email_addresses"] == [
         {"email": data["profile"]["email"], "primary": True, "verified": True}
@@ -114,7 +112,8 @@ def test_download_holds_profile_posts_revisions_and_reports(member_client, forum
 
 def test_download_holds_nobody_else_s_data(member_client, forum, other_user):
     """Other people's posts, names and addresses are not in the download."""
-    text = member_client.get(DATA).content.decode()
+    archive = data_archive(member_client.get(DATA))
+    text = "".join(archive.read(name).decode() for name in archive.namelist())
 
     assert "Tomás" not in text
     assert other_user.email not in text
@@ -282,7 +281,7 @@ def test_admin_downloads_a_users_data(client, admin, forum, user):
     response = client.get(f"/moderation/users/{user.pk}/data/")
 
     assert response.status_code == 200
-    assert json.loads(response.content)["profile"]["username"] == user.username
+    assert downloaded_data(response)["profile"]["username"] == user.username
 
 
 def test_admin_deletes_a_user_and_the_log_says_so(client, admin, forum, user):
@@ -338,7 +337,7 @@ def test_download_holds_notification_choices_and_watches(member_client, forum, u
     """The download includes what the user watches and how they are notified."""
     notifications.set_topic_watch(user=user, topic=forum["first"].topic, level="digest")
     notifications.update_settings(user=user, auto_watch=False, email_reply="never")
-    data = json.loads(member_client.get(DATA).content)
+    data = downloaded_data(member_client.get(DATA))
     assert ("Trust in towns", "digest") in {
         (w["topic"], w["level"]) for w in data["watches"]
     }

@@ -318,7 +318,10 @@ def manage(*args: str) -> subprocess.CompletedProcess:
     return run_with("", "", argv=["manage.py", *args])
 
 
-@pytest.mark.parametrize("command", ["db_worker", "send_digests", "close_dialogues"])
+@pytest.mark.parametrize(
+    "command",
+    ["db_worker", "send_digests", "close_dialogues", "delete_unattached_uploads"],
+)
 def test_unattended_commands_need_the_settings_named(command):
     """The worker and the timers' jobs refuse to guess their settings (a worker
     on the development settings would print emails instead of sending them)."""
@@ -348,6 +351,11 @@ def test_make_points_links_at_its_port_and_runs_the_jobs(target):
     assert result.returncode == 0, result.stderr
     recipe = result.stdout
     assert "FORUM_BASE_URL=http://127.0.0.1:8123" in recipe
-    for job in ("close_dialogues", "send_digests", "clearsessions"):
+    for job in (
+        "close_dialogues",
+        "send_digests",
+        "clearsessions",
+        "delete_unattached_uploads",
+    ):
         assert f"manage.py {job}" in recipe
     assert "--schedule" not in recipe

@@ -101,8 +101,8 @@ def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path):
 
 
 def test_the_timers_run_the_scheduled_commands():
-    """Digests every 15 minutes, closing every minute, sessions daily, each a
-    management command that exists."""
+    """Digests every 15 minutes, closing every minute, sessions and unattached
+    uploads daily, each a management command that exists."""
     schedule = {
         re.search(r"^Unit=forum-manage@(\w+)\.service$", text, re.M).group(1): (
             re.search(r"^OnCalendar=(\S+)$", text, re.M).group(1)
@@ -113,6 +113,7 @@ def test_the_timers_run_the_scheduled_commands():
         "send_digests": "*:0/15",
         "close_dialogues": "minutely",
         "clearsessions": "daily",
+        "delete_unattached_uploads": "daily",
     }
     assert set(schedule) <= set(get_commands())
 

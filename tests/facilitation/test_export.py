@@ -495,9 +495,9 @@ def test_export_queries_are_flat(client, category, replies, django_assert_num_qu
     moderation.lock_topic(topic=topic, actor=facilitator)
     client.force_login(facilitator)
     # User, topic, the second factor and the permission check (the session comes
-    # from the cache); then prompts, posts, the prompts they answer and the
-    # category's facilitators (cached after).
-    with django_assert_num_queries(8):
+    # from the cache); then prompts, posts, the prompts they answer, the files
+    # of the posts and the category's facilitators (cached after).
+    with django_assert_num_queries(9):
         assert client.get(export_url(topic)).status_code == 200
 
 

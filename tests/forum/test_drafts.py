@@ -2,8 +2,6 @@
 page's script as the writer types, restored when the form is opened again,
 removed when posted, private to their writer and in their data download."""
 
-import json
-
 import pytest
 from django.test import Client
 
@@ -11,7 +9,7 @@ from forum import services
 from forum.models import Category, Draft, Post
 from moderation import services as moderation
 from tests.factories import ReplyFactory, UserFactory
-from tests.helpers import configure, html, signed_in
+from tests.helpers import configure, downloaded_data, html, signed_in
 
 DRAFTS = "/drafts/"
 
@@ -162,7 +160,7 @@ def test_drafts_are_in_the_data_download(member_client, topic, category, user):
     services.save_draft(
         user=user, kind="topic", category=category, title="A title", body=""
     )
-    data = json.loads(member_client.get("/accounts/data/").content)
+    data = downloaded_data(member_client.get("/accounts/data/"))
     assert [(d["kind"], d["title"], d["body"]) for d in data["drafts"]] == [
         ("reply", "", "Unsent words"),
         ("topic", "A title", ""),

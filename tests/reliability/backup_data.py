@@ -4,13 +4,19 @@ tests/reliability/test_backup.py, never against the test database."""
 
 import hashlib
 import json
+from io import BytesIO
 
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
+from PIL import Image
 
 from accounts.models import User
 from accounts.services import create_user, delete_account
+from attachments.models import Attachment
+from attachments.services import delete_of_posts, store
 from forum import services as forum
 from forum.models import Category, Post, Topic
 from moderation import services as moderation
@@ -18,9 +24,21 @@ from moderation import services as moderation
 PASSWORD = "correct-horse-battery"
 
 
+def photo(name: str, color: tuple) -> SimpleUploadedFile:
+    out = BytesIO()
+    Image.new("RGB", (320, 240), color).save(out, "JPEG")
+    return SimpleUploadedFile(name, out.getvalue(), "image/jpeg")
+
+
+def post_photo(*, topic, author, color: tuple) -> None:
+    image = store(owner=author, upload=photo("photo.jpg", color), description="A")
+    forum.post_reply(topic=topic, author=author, body=f"![A](/a/{image.pk}/)")
+
+
 def build() -> None:
     """Users, categories, topics with replies, an edit, a hidden post, reports,
-    audit entries, a facilitator, a member, a read mark and a suspension."""
+    audit entries, a facilitator, a member, a read mark, a suspension and a
+    reply showing an uploaded photo."""
     admin = create_user(
         username="admin", email="admin@example.org", password=PASSWORD, is_staff=True
     )
@@ -56,6 +74,7 @@ def build() -> None:
     moderation.resolve_report(report=report, actor=facilitator, hide=False)
     moderation.report_post(post=first, reporter=tomas, reason="off_topic")
     forum.mark_read(user=tomas, topic=topic, read_up_to=None, positions=[1, 2])
+    post_photo(topic=topic, author=rosa, color=(200, 80, 40))
 
     circle = forum.create_topic(
         category=private, author=rosa, title="Just us", body="Welcome, circle."
@@ -65,13 +84,15 @@ def build() -> None:
 
 
 def change() -> None:
-    """Writes made after the backup: a reply, a deleted account, an unhidden post."""
+    """Writes made after the backup: a reply, another photo, a deleted account
+    (its posts and their photo erased), an unhidden post."""
     topic = Topic.objects.get(title="Trust in towns")
     author = Topic.objects.get(title="Just us").author
     forum.post_reply(topic=topic, author=author, body="A later thought.")
+    admin = type(author).objects.get(username="admin")
+    post_photo(topic=topic, author=admin, color=(20, 90, 200))
     rosa = type(author).objects.get(username="rosa")
     delete_account(user=rosa, actor=rosa, remove_posts=True)
-    admin = type(author).objects.get(username="admin")
     moderation.unhide_post(
         post=Post.objects.get(is_hidden=True, body="> neighbours\n\nYes."), actor=admin
     )
@@ -90,6 +111,29 @@ def snapshot() -> None:
             digest = hashlib.sha256("\n".join(rows).encode()).hexdigest()
             tables[table] = [len(rows), digest]
     print("SNAPSHOT " + json.dumps(tables, sort_keys=True))
+
+
+def photo_urls() -> None:
+    """Print the addresses of the uploaded photos."""
+    ids = Attachment.objects.order_by("pk").values_list("pk", flat=True)
+    print("URLS " + json.dumps([f"/a/{pk}/" for pk in ids]))
+
+
+def delete_photos() -> None:
+    """Erase the posts' photos, as removing an account's posts does."""
+    delete_of_posts(Attachment.objects.values_list("post_id", flat=True))
+
+
+def served() -> None:
+    """Print, for each attachment, what a signed-out reader fetching it gets:
+    the status and a hash of the bytes."""
+    found = {}
+    for attachment in Attachment.objects.order_by("pk"):
+        url = f"/a/{attachment.pk}/"
+        response = Client().get(url)
+        body = b"".join(response.streaming_content) if response.streaming else b""
+        found[url] = [response.status_code, hashlib.sha256(body).hexdigest()]
+    print("SERVED " + json.dumps(found, sort_keys=True))
 
 
 def retitle(title: str) -> None:
