@@ -265,6 +265,14 @@ STORAGES = {
 # A 50,000-character post is at most ~200 KB of UTF-8; larger requests are refused.
 # Uploaded files do not count here: ATTACHMENTS_MAX_FILE_MB bounds them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
+# An uploaded file stops being read into memory or a temporary file once it is
+# past ATTACHMENTS_MAX_FILE_MB (nginx's limit comes first in production; this one
+# holds without it). Django's own two handlers follow, unchanged.
+FILE_UPLOAD_HANDLERS = [
+    "attachments.uploadhandlers.FileSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Attachments: the files people add to their posts (docs/guide.md, "Images and
 # files"). Kept through Django's storage API: in ATTACHMENTS_DIR (outside static:
