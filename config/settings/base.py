@@ -320,6 +320,13 @@ ATTACHMENTS_UNATTACHED_DAYS = int(os.environ.get("ATTACHMENTS_UNATTACHED_DAYS", 
 # the internal location that maps to ATTACHMENTS_DIR (deploy/nginx). Empty: the
 # forum sends them itself.
 ATTACHMENTS_ACCEL_REDIRECT = os.environ.get("ATTACHMENTS_ACCEL_REDIRECT", "")
+if ATTACHMENTS_ACCEL_REDIRECT and os.environ.get("ATTACHMENTS_S3_BUCKET"):
+    # nginx would look for the files in a directory the forum does not write.
+    raise ImproperlyConfigured(
+        "ATTACHMENTS_ACCEL_REDIRECT has nginx send files from ATTACHMENTS_DIR, "
+        "unused with ATTACHMENTS_S3_BUCKET: leave it empty (the forum then sends "
+        "the files itself)."
+    )
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
