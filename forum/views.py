@@ -29,6 +29,7 @@ from accounts.views import redirect_to_next
 from attachments import queries as attachment_queries
 from attachments import services as attachment_services
 from attachments import serving as attachment_serving
+from attachments import uploadhandlers
 from attachments.processing import Refused
 
 from . import permissions, queries, ratelimit, services
@@ -629,8 +630,12 @@ def save_draft(request):
 
 def _file_chosen(request) -> bool:
     """A file chosen in the form, whichever button sent it: it is attached first
-    and the form shown again, so the writer sees it in place before posting."""
-    return request.method == "POST" and "attachment" in request.FILES
+    and the form shown again, so the writer sees it in place before posting (or,
+    too large to be read, refused with the text kept, never silently left out)."""
+    return request.method == "POST" and (
+        "attachment" in request.FILES
+        or uploadhandlers.was_dropped(request, "attachment")
+    )
 
 
 def _form_url(kind: str, place: dict) -> str:
@@ -665,6 +670,8 @@ def upload(request):
     wants_json = "application/json" in request.headers.get("Accept", "")
     try:
         chosen = request.FILES.get("attachment")
+        if uploadhandlers.was_dropped(request, "attachment"):
+            raise uploadhandlers.too_large()
         if chosen is None:
             raise Refused(_("Choose a file to attach."))
         used = attachment_queries.bytes_used(

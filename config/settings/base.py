@@ -265,6 +265,14 @@ STORAGES = {
 # A 50,000-character post is at most ~200 KB of UTF-8; larger requests are refused.
 # Uploaded files do not count here: ATTACHMENTS_MAX_FILE_MB bounds them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
+# An uploaded file stops being read into memory or a temporary file once it is
+# past ATTACHMENTS_MAX_FILE_MB (nginx's limit comes first in production; this one
+# holds without it). Django's own two handlers follow, unchanged.
+FILE_UPLOAD_HANDLERS = [
+    "attachments.uploadhandlers.FileSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Attachments: the files people add to their posts (docs/guide.md, "Images and
 # files"). Kept through Django's storage API: in ATTACHMENTS_DIR (outside static:
@@ -312,6 +320,13 @@ ATTACHMENTS_UNATTACHED_DAYS = int(os.environ.get("ATTACHMENTS_UNATTACHED_DAYS", 
 # the internal location that maps to ATTACHMENTS_DIR (deploy/nginx). Empty: the
 # forum sends them itself.
 ATTACHMENTS_ACCEL_REDIRECT = os.environ.get("ATTACHMENTS_ACCEL_REDIRECT", "")
+if ATTACHMENTS_ACCEL_REDIRECT and os.environ.get("ATTACHMENTS_S3_BUCKET"):
+    # nginx would look for the files in a directory the forum does not write.
+    raise ImproperlyConfigured(
+        "ATTACHMENTS_ACCEL_REDIRECT has nginx send files from ATTACHMENTS_DIR, "
+        "unused with ATTACHMENTS_S3_BUCKET: leave it empty (the forum then sends "
+        "the files itself)."
+    )
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"

@@ -4,7 +4,8 @@ user, over plain HTTP: the same server block as production
 under one directory. Used by make stack, the tests and the benchmark.
 
     python3 deploy/nginx/local.py DIR --port 8000 --upstream 127.0.0.1:8001 \\
-        [--upstream 127.0.0.1:8002] --static-root STATIC_ROOT
+        [--upstream 127.0.0.1:8002] --static-root STATIC_ROOT \\
+        [--attachments-root ATTACHMENTS_DIR]
 
 The process becomes nginx's master: SIGTERM stops it at once, SIGQUIT gracefully.
 """
@@ -15,6 +16,8 @@ import os
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# Where the app keeps attachments, read as its settings read it (base.py).
+DEFAULT_ATTACHMENTS = os.environ.get("ATTACHMENTS_DIR") or HERE.parents[1] / "uploads"
 
 TEMPLATE = """\
 {user}worker_processes 1;
@@ -49,6 +52,7 @@ http {{
         listen 127.0.0.1:{port};
         server_name _;
         set $forum_static_root {static_root}/;
+        set $forum_attachments_root {attachments_root}/;
         set $forum_error_pages {errors};
         include {locations};
     }}
@@ -57,9 +61,16 @@ http {{
 
 
 def write(
-    directory: Path, *, port: int, upstreams: list[str], static_root: Path
+    directory: Path,
+    *,
+    port: int,
+    upstreams: list[str],
+    static_root: Path,
+    attachments_root: Path | None = None,
 ) -> Path:
-    """Write directory/nginx.conf (and the directories it names); its path."""
+    """Write directory/nginx.conf (and the directories it names); its path.
+    attachments_root is the app's ATTACHMENTS_DIR (default: as the app reads it,
+    from the environment or its default)."""
     for sub in ("tmp", "cache"):
         (directory / sub).mkdir(parents=True, exist_ok=True)
     # Run as root, nginx would hand its workers to `nobody`, who cannot read this
@@ -73,6 +84,7 @@ def write(
             port=port,
             servers="\n".join(f"        server {u};" for u in upstreams),
             static_root=Path(static_root).resolve(),
+            attachments_root=Path(attachments_root or DEFAULT_ATTACHMENTS).resolve(),
             errors=HERE / "errors",
             locations=HERE / "forum-locations.conf",
         )
@@ -86,6 +98,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--upstream", action="append", required=True)
     parser.add_argument("--static-root", type=Path, required=True)
+    parser.add_argument("--attachments-root", type=Path)
     args = parser.parse_args()
     directory = args.directory.resolve()
     conf = write(
@@ -93,6 +106,7 @@ def main() -> None:
         port=args.port,
         upstreams=args.upstream,
         static_root=args.static_root,
+        attachments_root=args.attachments_root,
     )
     log = directory / "error.log"
     command = ["nginx", "-p", str(directory), "-c", str(conf), "-e", str(log)]

@@ -6,7 +6,9 @@ skipped when its program is missing, except in CI (CI=true), where it fails."""
 import re
 import subprocess
 
+from django.conf import settings
 from django.core.management import get_commands
+from django.urls import reverse
 
 from tests.reliability.servers import ROOT, require
 
@@ -129,3 +131,31 @@ def test_the_environment_template_names_every_variable_the_readme_lists():
     assert {
         name for name in variables if not re.search(rf"^{name}=", example, re.M)
     } == set()
+
+
+def test_nginx_lets_a_whole_file_through_only_where_a_form_carries_one():
+    """The forms that may carry a file (and only they) take a body of a file at
+    the app's limit with a whole post's text; the 413 page names that limit."""
+    locations = (DEPLOY / "nginx" / "forum-locations.conf").read_text()
+    default = re.search(r"^client_max_body_size (\d+)k;$", locations, re.M)
+    assert int(default.group(1)) * 1024 == settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    uploads = re.search(
+        r"^location ~ (\S+) \{\n    client_max_body_size (\d+)m;$", locations, re.M
+    )
+    pattern, megabytes = re.compile(uploads.group(1)), int(uploads.group(2))
+    mb = 1024 * 1024
+    assert (megabytes - settings.ATTACHMENTS_MAX_FILE_MB) * mb > (
+        settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    )
+    with_files = [
+        reverse("forum:upload"),
+        reverse("forum:reply", args=[12]),
+        reverse("forum:new_topic", args=["open-dialogues_2"]),
+        reverse("forum:edit_post", args=[34]),
+    ]
+    assert all(pattern.fullmatch(url) for url in with_files)
+    others = ["/", "/t/12/", "/drafts/", "/a/5/", "/accounts/login/", "/c/x/new/y/"]
+    assert not any(pattern.fullmatch(url) for url in others)
+    page = (DEPLOY / "nginx" / "errors" / "413.html").read_text()
+    assert f"at most {settings.ATTACHMENTS_MAX_FILE_MB} MB" in page
+    assert f"au plus {settings.ATTACHMENTS_MAX_FILE_MB}\N{NO-BREAK SPACE}Mo" in page

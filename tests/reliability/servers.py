@@ -5,6 +5,7 @@ cookie-keeping HTTP client."""
 import http.client
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -157,29 +158,66 @@ class Browser:
         self.headers = dict(headers or {})
         self.source = (source, 0) if source else None
 
-    def request(self, port: int, method: str, path: str, form=None):
+    def fetch(self, port: int, method: str, path: str, body=None, headers=None):
+        """One request; the response and its body as bytes."""
         connection = http.client.HTTPConnection(
             HOST, port, timeout=30, source_address=self.source
         )
         # One public name for both servers, as behind a load balancer.
-        headers = {"Host": PUBLIC_HOST, **self.headers}
+        headers = {"Host": PUBLIC_HOST, **self.headers, **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Origin"] = f"http://{PUBLIC_HOST}"
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
-        text = response.read().decode()
+        data = response.read()
         for header in response.headers.get_all("Set-Cookie") or []:
             jar = SimpleCookie()
             jar.load(header)
             for name, morsel in jar.items():
                 self.cookies[name] = morsel.value
         connection.close()
-        return response, text
+        return response, data
+
+    def request(self, port: int, method: str, path: str, form=None):
+        body = None
+        headers = {}
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Origin"] = f"http://{PUBLIC_HOST}"
+        response, data = self.fetch(port, method, path, body, headers)
+        return response, data.decode()
+
+    def send_files(self, port, path, fields, files, headers=None):
+        """A multipart form to path, as a browser sends one with files: fields
+        is {name: value}, files {name: (file name, bytes, content type)}. The
+        response and its body as bytes."""
+        boundary = secrets.token_hex(16)
+        parts = []
+        for name, value in fields.items():
+            parts.append(
+                f"--{boundary}\r\nContent-Disposition: form-data; "
+                f'name="{name}"\r\n\r\n{value}\r\n'.encode()
+            )
+        for name, (file_name, data, content_type) in files.items():
+            head = (
+                f"--{boundary}\r\nContent-Disposition: form-data; "
+                f'name="{name}"; filename="{file_name}"\r\n'
+                f"Content-Type: {content_type}\r\n\r\n"
+            )
+            parts.append(head.encode() + data + b"\r\n")
+        parts.append(f"--{boundary}--\r\n".encode())
+        return self.fetch(
+            port,
+            "POST",
+            path,
+            b"".join(parts),
+            {
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "Origin": f"http://{PUBLIC_HOST}",
+                **(headers or {}),
+            },
+        )
 
     def get(self, port, path):
         return self.request(port, "GET", path)

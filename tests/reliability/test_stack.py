@@ -7,22 +7,28 @@ Runs on PostgreSQL (skipped on SQLite) and needs nginx and redis-server: skipped
 without them, except in CI (CI=true), where it fails instead.
 """
 
+import json
 import os
 import re
 import signal
 import socket
 import subprocess
 import time
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
-from forum.models import Post
+from attachments.models import Attachment
+from forum.models import Category, Post
+from moderation.models import Member
 from notifications import services as notifications
 from tests.factories import CategoryFactory, TopicFactory, UserFactory
+from tests.helpers import configure
 from tests.reliability.servers import (
     HOST,
     ROOT,
@@ -66,6 +72,7 @@ def stack(django_db_setup, tmp_path_factory):
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail),
+        "ATTACHMENTS_DIR": str(tmp_path / "uploads"),
     }
     env.pop("REDIS_URL", None)
     log = tmp_path / "stack.log"
@@ -230,6 +237,110 @@ def test_bad_requests_through_nginx_get_clear_answers(stack):
     assert response.getheader("Content-Type") == "text/html; charset=utf-8"
     assert "That was too large to send" in page
     assert Post.objects.filter(topic=topic).count() == 1
+
+
+def jpeg() -> bytes:
+    """A phone photo, as far as the forum can tell."""
+    out = BytesIO()
+    Image.linear_gradient("L").resize((1200, 900)).convert("RGB").save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_attachments_through_nginx(stack):
+    """A member's photo in a members-only category: uploaded through nginx, then
+    sent by nginx from the attachments directory once the app has checked who
+    asks (X-Accel-Redirect, never shown to the client, nothing cached on the
+    way); outsiders, and anyone asking for the internal location itself, get a
+    404. A body past nginx's limit gets its 413 page; a file within it but past
+    the app's per-file limit gets the forum's own refusal."""
+    port, env, _ = stack
+    circle = configure(
+        CategoryFactory(name="Circle", slug="circle"),
+        visibility=Category.Visibility.PRIVATE,
+    )
+    member = UserFactory(username="nadia")
+    Member.objects.create(user=member, category=circle)
+    topic = TopicFactory(category=circle, author=member, title="Our market")
+    reply = f"/t/{topic.pk}/reply/"
+    browser = signed_in_as(member, SECRET_KEY)
+    token = browser.hidden_fields(port, reply, reply)["csrfmiddlewaretoken"]
+    form = {"csrfmiddlewaretoken": token, "kind": "reply", "target": topic.pk}
+    as_script = {"Accept": "application/json"}
+
+    response, answer = browser.send_files(
+        port,
+        "/uploads/",
+        {**form, "description": "A market stall under a blue awning"},
+        {"attachment": ("IMG_2041.jpg", jpeg(), "image/jpeg")},
+        as_script,
+    )
+    assert response.status == 201, answer
+    markdown = json.loads(answer)["markdown"]
+    response, _ = browser.post(
+        port, reply, reply, {"body": f"The market:\n\n{markdown}", "subject": ""}
+    )
+    assert response.status == 302, response.status
+    attachment = Attachment.objects.get(owner=member, post__isnull=False)
+
+    uploads = Path(env["ATTACHMENTS_DIR"])
+    large = f"/a/{attachment.pk}/"
+    thumbnail = f"/a/{attachment.pk}/thumb/"
+    for path, name, content_type in [
+        (thumbnail, attachment.thumbnail.name, "image/webp"),
+        (large, attachment.file.name, attachment.content_type),
+    ]:
+        # Twice: a second answer is no more from a cache than the first.
+        for _ in range(2):
+            response, body = browser.fetch(port, "GET", path)
+            assert response.status == 200, path
+            assert body == (uploads / name).read_bytes()
+            assert response.getheader("Content-Type") == content_type
+            assert response.getheader("Content-Disposition") == "inline"
+            assert response.getheader("X-Content-Type-Options") == "nosniff"
+            assert response.getheader("Content-Security-Policy") == (
+                "default-src 'none'; sandbox"
+            )
+            assert response.getheader("Cross-Origin-Resource-Policy") == "same-origin"
+            assert "private" in response.getheader("Cache-Control")
+            assert response.getheader("X-Accel-Redirect") is None
+    # nginx sent it from the directory, not the app: it answers a range.
+    response, body = browser.fetch(port, "GET", large, headers={"Range": "bytes=0-9"})
+    assert response.status == 206
+    assert body == (uploads / attachment.file.name).read_bytes()[:10]
+    webp = (uploads / attachment.thumbnail.name).read_bytes()
+    assert webp[:4] == b"RIFF" and webp[8:12] == b"WEBP"
+
+    outsiders = [Browser(), signed_in_as(UserFactory(), SECRET_KEY)]
+    for outsider in outsiders:
+        for path in (large, thumbnail):
+            assert outsider.fetch(port, "GET", path)[0].status == 404, path
+    for person in [*outsiders, browser]:
+        for name in (attachment.file.name, attachment.thumbnail.name):
+            response, _ = person.fetch(port, "GET", f"/_attachments/{name}")
+            assert response.status == 404
+
+    response, page = browser.send_files(
+        port,
+        "/uploads/",
+        form,
+        {"attachment": ("film.mp4", bytes(11 * 1024 * 1024), "video/mp4")},
+        as_script,
+    )
+    assert response.status == 413
+    assert "an attached file at most 8 MB" in page.decode()
+
+    response, answer = browser.send_files(
+        port,
+        "/uploads/",
+        {**form, "description": "A very large photo"},
+        {"attachment": ("large.jpg", bytes(9 * 1024 * 1024), "image/jpeg")},
+        as_script,
+    )
+    assert response.status == 400
+    assert json.loads(answer) == {
+        "error": "This file is too large: a file can be at most 8 MB."
+    }
+    assert Attachment.objects.filter(owner=member).count() == 1
 
 
 def test_a_slow_client_holds_no_app_worker(tmp_path):
