@@ -1,8 +1,10 @@
 import os
+import shutil
 from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.utils import timezone, translation
 
@@ -121,3 +123,10 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_terminal_summary(terminalreporter):
     summaries.write(terminalreporter)
+
+
+def pytest_sessionfinish(session):
+    """Remove this process's uploads (config/settings/test.py); a directory
+    named by FORUM_TEST_ATTACHMENTS_DIR belongs to the test that named it."""
+    if not os.environ.get("FORUM_TEST_ATTACHMENTS_DIR"):
+        shutil.rmtree(settings.ATTACHMENTS_DIR, ignore_errors=True)

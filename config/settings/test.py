@@ -29,7 +29,8 @@ ALLOWED_HOSTS = ["*"]
 # read, so that tests never write where a developer's own uploads are.
 ATTACHMENTS_DIR = Path(
     os.environ.get("FORUM_TEST_ATTACHMENTS_DIR")
-    or tempfile.mkdtemp(prefix="forum-test-uploads-")
+    # Made by the storage at the first upload; removed when the run ends.
+    or Path(tempfile.gettempdir()) / f"forum-test-uploads-{os.getpid()}"
 )
 STORAGES = {
     **STORAGES,  # noqa: F405
