@@ -189,8 +189,10 @@
     }).then(function (response) {
       return response.json().then(function (answer) {
         p.button.disabled = false;
-        if (response.ok) return attached(p, answer.markdown);
-        forget(p);
+        // A file chosen meanwhile waits for its own turn.
+        var next = pending(p) !== file;
+        if (!next) forget(p);
+        if (response.ok) return attached(p, answer.markdown, next);
         tell(p, "", answer.error);
         p.input.focus();
       });
@@ -200,18 +202,19 @@
     });
   }
 
-  // On a line of its own, where the cursor was in the text.
-  function attached(p, markdown) {
+  // On a line of its own, where the cursor was in the text (at its end if
+  // the writer has not been in it yet).
+  function attached(p, markdown, next) {
     var field = p.field, value = field.value;
-    var start = field.selectionStart, end = field.selectionEnd;
+    var start = field.visited ? field.selectionStart : value.length;
+    var end = field.visited ? field.selectionEnd : start;
     var before = value.slice(0, start), after = value.slice(end);
     var lead = !before || /\n\n$/.test(before) ? "" : /\n$/.test(before) ? "\n" : "\n\n";
     var tail = /^\n\n/.test(after) ? "" : !after || /^\n/.test(after) ? "\n" : "\n\n";
     var text = lead + markdown + tail;
-    forget(p);
-    p.about.value = "";
+    if (!next) p.about.value = "";
     put(field, start, end, text, text.length, text.length);
-    tell(p, p.box.dataset.attached.replace("%(markdown)s", markdown));
+    tell(p, p.box.dataset.attached);
   }
 
   function dragged(event) {
@@ -252,6 +255,10 @@
     var p = event.target.type === "file" && attachParts(event.target);
     var file = p && event.target.files[0];
     if (file) choose(p, file, false);
+  });
+
+  document.addEventListener("focusin", function (event) {
+    if (event.target.name === "body") event.target.visited = true;
   });
 
   document.addEventListener("click", function (event) {

@@ -13,6 +13,7 @@ from PIL import Image
 
 from accounts.models import User
 from attachments.models import Attachment
+from forum import services
 from forum.models import Draft, Post
 from tests.factories import TopicFactory, UserFactory
 
@@ -391,3 +392,20 @@ def test_enter_in_the_subject_still_previews(
         assert uploads == []
     finally:
         context.close()
+
+
+def test_a_photo_goes_after_a_restored_draft_not_yet_touched(
+    page, site, topic, author, sign_in
+):
+    """The text comes back from a draft and the writer goes straight to the
+    file: the photo goes after the text, as it does without JavaScript."""
+    kept = "Kept from before."
+    services.save_draft(user=author, kind="reply", topic=topic, body=kept)
+    sign_in(page, author)
+    page.goto(f"{site}/t/{topic.pk}/reply/")
+    page.get_by_label("File", exact=True).set_input_files(jpeg())
+    attachment = describe_and_attach(page, page, author)
+    page.wait_for_function(
+        "text => document.querySelector('#id_body').value === text",
+        arg=f"{kept}\n\n![{DESCRIPTION}](/a/{attachment.pk}/)\n",
+    )
