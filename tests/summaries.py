@@ -24,7 +24,9 @@ def write(terminalreporter) -> None:
         line for lines in _recorded(terminalreporter, PAGE_WEIGHT) for line in lines
     ]
     if weights:
-        terminalreporter.section("page weight of the demo's 22-post dialogue")
+        terminalreporter.section(
+            "page weight: the demo's 22-post dialogue, a topic with ten photos"
+        )
         for line in weights:
             terminalreporter.write_line(line)
     outcomes = _recorded(terminalreporter, HOSTILE_OUTCOME)

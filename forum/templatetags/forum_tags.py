@@ -7,6 +7,7 @@ from django.dispatch import receiver
 from django.templatetags.static import static
 from django.urls import get_script_prefix
 
+from attachments import services as attachment_services
 from attachments.processing import describe_accepted
 
 from .. import permissions
@@ -68,5 +69,6 @@ def attach_fields(kind: str, target) -> dict:
         "target": target,
         "max_file_mb": settings.ATTACHMENTS_MAX_FILE_MB,
         "max_post_mb": settings.ATTACHMENTS_MAX_POST_MB,
+        "max_file_bytes": attachment_services.max_file_bytes(),
         "accepted": describe_accepted(),
     }

@@ -119,9 +119,166 @@
     if (found && found.field) apply(found.bar, found.field, button.dataset.format);
   });
 
+  // Attachments: a file dropped on the form, an image pasted into the text or
+  // a file chosen is sent alone and its markdown put at the cursor; an image
+  // waits for its description. Without this the Attach button sends the form.
+  function attachParts(el) {
+    var form = el.closest && el.closest("form");
+    var box = form && form.querySelector("fieldset.attach");
+    return box && {
+      form: form, box: box, field: form.elements.body,
+      input: box.querySelector("input[type=file]"),
+      about: box.querySelector("[name=description]"),
+      button: box.querySelector("[name=attach]"),
+      status: box.querySelector(".attach-status"),
+      error: box.querySelector(".attach-error")
+    };
+  }
+
+  function tell(p, status, error) {
+    p.status.textContent = status || "";
+    p.error.textContent = error || "";
+    if (error) p.input.setAttribute("aria-invalid", "true");
+    else p.input.removeAttribute("aria-invalid");
+  }
+
+  function pending(p) {
+    return p.box.file || (p.input.files && p.input.files[0]);
+  }
+
+  function forget(p) {
+    p.box.file = null;
+    p.input.value = "";
+  }
+
+  function isImage(file) { return /^image\//.test(file.type); }
+
+  function choose(p, file, now) {
+    forget(p);
+    if (file.size > +p.box.dataset.maxFileBytes) return tell(p, "", p.box.dataset.tooBig);
+    // In the file input too, so that the form's own buttons send it as well.
+    try {
+      var moved = new DataTransfer();
+      moved.items.add(file);
+      p.input.files = moved.files;
+    } catch (error) {
+      p.box.file = file;
+    }
+    if (isImage(file)) {
+      tell(p, p.box.dataset.describe);
+      p.about.focus();
+    } else if (now) send(p);
+    else tell(p);
+  }
+
+  function send(p) {
+    var file = pending(p), words = p.box.dataset;
+    if (p.button.disabled) return;
+    if (file && isImage(file) && !p.about.value.trim()) {
+      tell(p, words.describe);
+      return p.about.focus();
+    }
+    // Without a file, the answer says to choose one.
+    var data = new FormData(p.form);
+    if (file) data.set("attachment", file, file.name);
+    p.button.disabled = true;
+    tell(p, words.uploading);
+    fetch(words.uploadUrl, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": data.get("csrfmiddlewaretoken") }
+    }).then(function (response) {
+      return response.json().then(function (answer) {
+        p.button.disabled = false;
+        // A file chosen meanwhile waits for its own turn.
+        var next = pending(p) !== file;
+        if (!next) forget(p);
+        if (response.ok) return attached(p, answer.markdown, next);
+        tell(p, "", answer.error);
+        p.input.focus();
+      });
+    }).catch(function () {
+      p.button.disabled = false;
+      tell(p, "", words.failed);
+    });
+  }
+
+  // On a line of its own, where the cursor was in the text (at its end if
+  // the writer has not been in it yet).
+  function attached(p, markdown, next) {
+    var field = p.field, value = field.value;
+    var start = field.visited ? field.selectionStart : value.length;
+    var end = field.visited ? field.selectionEnd : start;
+    var before = value.slice(0, start), after = value.slice(end);
+    var lead = !before || /\n\n$/.test(before) ? "" : /\n$/.test(before) ? "\n" : "\n\n";
+    var tail = /^\n\n/.test(after) ? "" : !after || /^\n/.test(after) ? "\n" : "\n\n";
+    var text = lead + markdown + tail;
+    if (!next) p.about.value = "";
+    put(field, start, end, text, text.length, text.length);
+    tell(p, p.box.dataset.attached);
+  }
+
+  function dragged(event) {
+    var types = event.dataTransfer && event.dataTransfer.types;
+    return types && Array.prototype.indexOf.call(types, "Files") >= 0 && attachParts(event.target);
+  }
+
+  document.addEventListener("dragover", function (event) {
+    var p = dragged(event);
+    if (!p) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+    p.form.classList.add("dropping");
+  });
+  ["dragleave", "drop"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var p = dragged(event);
+      if (!p) return;
+      p.form.classList.remove("dropping");
+      var file = type === "drop" && event.dataTransfer.files[0];
+      if (!file) return;
+      event.preventDefault();
+      choose(p, file, true);
+    });
+  });
+
+  // A screenshot has no name of its own worth keeping.
+  document.addEventListener("paste", function (event) {
+    var p = attachParts(event.target), data = event.clipboardData;
+    var file = p && event.target === p.field && data && data.files[0];
+    if (!file || !isImage(file) || data.getData("text/plain")) return;
+    event.preventDefault();
+    var type = file.type.split("/")[1].replace("jpeg", "jpg");
+    choose(p, new File([file], "pasted-image." + type, { type: file.type }), true);
+  });
+
+  document.addEventListener("change", function (event) {
+    var p = event.target.type === "file" && attachParts(event.target);
+    var file = p && event.target.files[0];
+    if (file) choose(p, file, false);
+  });
+
+  document.addEventListener("focusin", function (event) {
+    if (event.target.name === "body") event.target.visited = true;
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("fieldset.attach [name=attach]");
+    var p = button && window.fetch && attachParts(button);
+    if (!p) return;
+    event.preventDefault();
+    send(p);
+  });
+
   var SHORTCUTS = { b: "bold", i: "italic", k: "link" };
   document.addEventListener("keydown", function (event) {
     var target = event.target;
+    // Enter after the description attaches the image (the form's first,
+    // hidden button would preview).
+    if (event.key === "Enter" && !event.isComposing && target.name === "description" &&
+        attachParts(target)) {
+      event.preventDefault();
+      return send(attachParts(target));
+    }
     if (target.matches && target.matches(".composer textarea")) {
       var format = SHORTCUTS[event.key.toLowerCase()];
       if (!format || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;

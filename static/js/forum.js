@@ -89,6 +89,8 @@
     event.preventDefault();
     var data = new FormData(form);
     data.append(button.name, button.value);
+    // A file chosen waits for its Attach button; the preview is of the text.
+    data.delete("attachment");
     fetchPage(form.action, { method: "POST", body: data }).then(function (doc) {
       var fresh = doc.querySelector("section.preview");
       if (!fresh) throw new Error("no preview");

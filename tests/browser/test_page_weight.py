@@ -1,4 +1,5 @@
-"""Page weight of the demo's 22-post dialogue, with the production static files.
+"""Page weight of the demo's 22-post dialogue, and of a topic with ten photos,
+with the production static files.
 
 The static files are collected as in production (whitenoise's compressed,
 fingerprinted manifest storage, DEBUG off) and served by whitenoise. The test
@@ -22,11 +23,18 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 
+from accounts.models import User
+from attachments.models import Attachment
 from demo.seed import seed_demo
 from forum.models import Topic
+from tests.factories import TopicFactory, UserFactory
+
+from .photos import photo_bytes
 
 FIRST_VISIT_LIMIT = 60 * 1024
 REPEAT_VISIT_LIMIT = 25 * 1024
@@ -153,3 +161,73 @@ def test_demo_dialogue_page_weight(production_static, record_property):
             assert "immutable" in cache_control, (url, cache_control)
         assert weight["first"] < FIRST_VISIT_LIMIT, lines
         assert weight["repeat"] < REPEAT_VISIT_LIMIT, lines
+
+
+PHOTO_TOPIC_LIMIT = 200 * 1024
+PHOTOS = 10
+
+
+def _photo_topic(client: Client) -> str:
+    """A topic whose replies carry ten phone-sized photos (3000 x 2000 JPEG),
+    each uploaded and posted through the forms as the page's script does."""
+    topic = TopicFactory(title="The market, photographed")
+    author = UserFactory(display_name="Ines Duarte")
+    User.objects.filter(pk=author.pk).update(named_in_exports=True)
+    client.force_login(author)
+    for n in range(0, PHOTOS, 2):
+        markdown = []
+        for seed in (n, n + 1):
+            upload = SimpleUploadedFile(
+                f"IMG_{seed:04}.jpg", photo_bytes((3000, 2000), seed=seed), "image/jpeg"
+            )
+            answer = client.post(
+                reverse("forum:upload"),
+                {
+                    "kind": "reply",
+                    "target": topic.pk,
+                    "description": f"The market seen from stall {seed}",
+                    "attachment": upload,
+                },
+                HTTP_ACCEPT="application/json",
+            )
+            assert answer.status_code == 201, answer.content
+            markdown.append(answer.json()["markdown"])
+        posted = client.post(
+            reverse("forum:reply", args=[topic.pk]),
+            {
+                "subject": "",
+                "body": f"Two more from the market.\n\n{markdown[0]}\n\n{markdown[1]}",
+                "submission_key": f"photos-{n}",
+                "post": "1",
+            },
+        )
+        assert posted.status_code == 302
+    return topic.get_absolute_url()
+
+
+def _photo_line(who: str, weight: dict) -> str:
+    thumbnails = [
+        size for url, (size, _) in weight["statics"].items() if url.startswith("/a/")
+    ]
+    code = sum(size for size, _ in weight["statics"].values()) - sum(thumbnails)
+    return (
+        f"topic with {len(thumbnails)} photos, {who}: first visit "
+        f"{weight['first'] / 1024:.1f} KB (HTML {weight['html_gzip'] / 1024:.1f} KB "
+        f"gzipped, CSS and JS {code / 1024:.1f} KB, thumbnails "
+        f"{sum(thumbnails) / 1024:.1f} KB, the largest {max(thumbnails) / 1024:.1f} KB)"
+    )
+
+
+@pytest.mark.django_db
+def test_topic_with_ten_photos_page_weight(production_static, record_property):
+    """Under 200 KB on a first visit, counting every thumbnail as if the reader
+    scrolled to the bottom (the page lazy-loads them: the worst case)."""
+    path = _photo_topic(Client())
+    assert Attachment.objects.filter(post__isnull=False).count() == PHOTOS
+
+    visitor = _weigh(Client(), path)
+    lines = [_photo_line("visitor", visitor)]
+    record_property("page_weight", lines)
+    thumbnails = [url for url in visitor["statics"] if url.startswith("/a/")]
+    assert len(thumbnails) == PHOTOS, thumbnails
+    assert visitor["first"] < PHOTO_TOPIC_LIMIT, lines
