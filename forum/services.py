@@ -495,10 +495,19 @@ def advance_read_mark(*, read_up_to: int, positions: list[int]) -> int:
 
 
 def mark_read(
-    *, user: User, topic: Topic, read_up_to: int | None, positions: list[int]
+    *,
+    user: User,
+    topic: Topic,
+    read_up_to: int | None,
+    positions: list[int],
+    post_ids: list[int] = (),
 ) -> int:
-    """Record that the reader saw positions; read_up_to is the mark before (None if
-    the reader never opened the topic). Returns the new mark."""
+    """Record that the reader saw positions (the posts post_ids); read_up_to is the
+    mark before (None if the reader never opened the topic). Returns the new
+    mark."""
+    if post_ids and user.unread_notifications:
+        # What the reader was told about these posts, they have now read.
+        signals.posts_read.send(sender=Post, user=user, post_ids=list(post_ids))
     mark = advance_read_mark(read_up_to=read_up_to or 0, positions=positions)
     if read_up_to is None:
         # One INSERT; a row made meanwhile by another tab is left to the next visit.

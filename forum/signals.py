@@ -27,6 +27,12 @@ post_published = Signal()
 # (list[str]: the names the new text @mentions outside quotes).
 post_edited = Signal()
 
+# A signed-in reader was shown these posts on a topic page. Sent by
+# forum.services.mark_read (on the reader's GET, with the read mark), only for
+# a reader with unread notifications. kwargs: user (User), post_ids (list[int]).
+# Notifications marks those about these posts read.
+posts_read = Signal()
+
 # Every denormalised counter is being rebuilt from the rows. Sent by
 # forum.services.recount_all, outside any transaction, after the forum's own
 # counters. No kwargs.

@@ -144,6 +144,7 @@ def topic_detail(request, pk, slug=None):
             topic=topic,
             read_up_to=data.read_up_to,
             positions=[p.position for p in data.posts],
+            post_ids=[p.pk for p in data.posts],
         )
     can_reply = permissions.can_reply(request.user, topic)
     move_targets = []

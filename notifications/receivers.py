@@ -14,6 +14,7 @@ from forum.signals import (
     post_edited,
     post_placed,
     post_published,
+    posts_read,
 )
 from moderation.signals import (
     post_returned,
@@ -149,3 +150,8 @@ def personal_data(sender, *, user: User, **kwargs) -> dict:
             .order_by("pk")
         ],
     }
+
+
+@receiver(posts_read, dispatch_uid="notifications.posts_read")
+def read_with_the_posts(sender, *, user, post_ids, **kwargs):
+    services.mark_read_about_posts(user=user, post_ids=post_ids)

@@ -276,6 +276,18 @@ def mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
     return changed
 
 
+def mark_read_about_posts(*, user: User, post_ids: list[int]) -> int:
+    """Mark read what user was told about these posts, now that they have been
+    shown them (a grouped item counts down as its posts are read)."""
+    changed = Notification.objects.filter(
+        recipient=user, read_at__isnull=True, post_id__in=post_ids
+    ).update(read_at=timezone.now())
+    if changed:
+        refresh_unread_counts(user_ids=[user.pk])
+        user.refresh_from_db(fields=["unread_notifications"])
+    return changed
+
+
 # How many notifications of history loaded in bulk stay unread per reader.
 LOADED_UNREAD = 4
 
