@@ -115,8 +115,8 @@ class ProfileForm(forms.Form):
         choices=time_zone_choices,
         help_text=_(
             "Every time the forum shows you, and in your emails. A new account "
-            "takes the browser's time zone where JavaScript runs, UTC otherwise: "
-            "choose yours here."
+            "starts in the zone chosen at sign-up (the browser's, where "
+            "JavaScript runs)."
         ),
     )
     named_in_exports = forms.ChoiceField(
@@ -193,17 +193,28 @@ class SignupForm(AllauthSignupForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    # Filled by forum.js from the browser; the adapter keeps it only if it
-    # names a zone zoneinfo knows.
+    # Asked, so that without JavaScript too the account starts in the person's
+    # zone; forum.js chooses the browser's zone for them. A name zoneinfo does
+    # not know (a browser's odd answer) is no error of theirs: UTC.
     browser_time_zone = forms.CharField(
-        required=False, max_length=64, widget=forms.HiddenInput
+        label=_("Your time zone"),
+        required=False,
+        max_length=64,
+        initial="UTC",
+        widget=forms.Select(choices=time_zone_choices),
+        help_text=_("Deadlines and times are shown in it. You can change it later."),
     )
 
-    field_order = ["username", "email", "password1", "password2", "website"]
+    field_order = [
+        "username",
+        "email",
+        "password1",
+        "password2",
+        "browser_time_zone",
+        "website",
+    ]
 
     def clean_browser_time_zone(self) -> str:
-        """The browser's zone if zoneinfo knows it, else UTC: the field is not
-        typed by the person, so a wrong value is no error of theirs."""
         name = self.cleaned_data.get("browser_time_zone", "")
         return name if name in zoneinfo.available_timezones() else "UTC"
 

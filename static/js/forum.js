@@ -116,14 +116,14 @@
     });
   }
 
-  // Sign-up: the new account takes the browser's time zone (the server checks
-  // the name; without JavaScript the account starts in UTC).
-  document.querySelectorAll('input[name="browser_time_zone"]').forEach(function (field) {
+  // Sign-up: the zone asked for starts at the browser's (without JavaScript
+  // the person chooses it).
+  document.querySelectorAll('select[name="browser_time_zone"]').forEach(function (field) {
+    var zone = "";
     try {
-      field.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
-    } catch (error) {
-      field.value = "";
-    }
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (error) {}
+    if (zone && field.querySelector('option[value="' + zone + '"]')) field.value = zone;
   });
 
   // Drafts: the text of a form is kept on the server a moment after each

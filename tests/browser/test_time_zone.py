@@ -1,4 +1,5 @@
-"""A new account's time zone comes from the browser, where JavaScript runs."""
+"""A new account's time zone: the browser's where JavaScript runs, the one the
+person chooses at sign-up otherwise."""
 
 import pytest
 
@@ -10,13 +11,18 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize(
-    ("javascript", "zone"), [(True, "Europe/Paris"), (False, "UTC")]
+    ("javascript", "zone"), [(True, "Europe/Paris"), (False, "America/Bogota")]
 )
-def test_sign_up_takes_the_browsers_time_zone(browser, site, javascript, zone):
+def test_sign_up_takes_the_browsers_time_zone(
+    browser, site, screenshot, javascript, zone
+):
     """Signing up in a browser set to Europe/Paris gives the account that zone;
-    without JavaScript the account starts in UTC."""
+    without JavaScript the person chooses theirs in the form."""
     context = browser.new_context(
-        java_script_enabled=javascript, timezone_id="Europe/Paris", locale="en-GB"
+        java_script_enabled=javascript,
+        timezone_id="Europe/Paris",
+        locale="en-GB",
+        viewport={"width": 375, "height": 800},
     )
     page = context.new_page()
     page.goto(f"{site}/accounts/signup/")
@@ -24,6 +30,10 @@ def test_sign_up_takes_the_browsers_time_zone(browser, site, javascript, zone):
     page.fill("#id_email", "newcomer@example.org")
     page.fill("#id_password1", "a-long-enough-secret-42")
     page.fill("#id_password2", "a-long-enough-secret-42")
+    if not javascript:
+        assert page.input_value("#id_browser_time_zone") == "UTC"
+        page.select_option("#id_browser_time_zone", "America/Bogota")
+        screenshot(page, "sign-up-time-zone-without-javascript")
     follow(
         page.locator("form", has=page.locator("#id_username")).locator(
             "button[type=submit]"

@@ -108,11 +108,11 @@ def test_deadline_fields_name_the_zone_they_are_read_in(client, dated):
     [("Europe/Paris", "Europe/Paris"), ("Mars/Olympus", "UTC"), ("", "UTC")],
 )
 def test_a_new_account_takes_the_browsers_time_zone(client, sent, kept):
-    """The sign-up form's hidden field (filled by JavaScript) sets the new
-    account's zone when zoneinfo knows it; otherwise, or without JavaScript,
-    the account starts in UTC."""
+    """The sign-up form asks for the zone (JavaScript chooses the browser's):
+    the new account takes it when zoneinfo knows it, UTC otherwise."""
     page = client.get("/accounts/signup/").content.decode()
-    assert 'type="hidden" name="browser_time_zone"' in page
+    assert '<select name="browser_time_zone"' in page
+    assert '<option value="Europe/Paris">Europe/Paris</option>' in page
     response = client.post(
         "/accounts/signup/",
         {
@@ -127,7 +127,7 @@ def test_a_new_account_takes_the_browsers_time_zone(client, sent, kept):
     assert User.objects.get(username="amara").time_zone == kept
 
 
-def test_the_settings_page_says_sign_up_without_javascript_means_utc(client, user):
+def test_the_settings_page_says_where_the_zone_came_from(client, user):
     client.force_login(user)
     page = client.get(reverse("accounts:edit_profile")).content.decode()
-    assert "UTC otherwise: choose yours here." in page
+    assert "starts in the zone chosen at sign-up" in page
