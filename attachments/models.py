@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .storage import attachment_storage
+from .storage import select_storage
 
 
 class Attachment(models.Model):
@@ -39,8 +39,8 @@ class Attachment(models.Model):
     name = models.CharField(max_length=150, blank=True)
     content_type = models.CharField(max_length=100)
     # Names in the attachments storage, random: never the uploaded file's name.
-    file = models.FileField(storage=attachment_storage, max_length=200)
-    thumbnail = models.FileField(storage=attachment_storage, max_length=200, blank=True)
+    file = models.FileField(storage=select_storage, max_length=200)
+    thumbnail = models.FileField(storage=select_storage, max_length=200, blank=True)
     # Bytes stored for this attachment, thumbnail included: the per-post limit.
     size = models.PositiveIntegerField()
     width = models.PositiveIntegerField(null=True, blank=True)

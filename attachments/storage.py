@@ -13,3 +13,9 @@ class _AttachmentStorage(LazyObject):
 
 
 attachment_storage = _AttachmentStorage()
+
+
+def select_storage():
+    """For the models' FileFields: a callable, so that migrations name this
+    function rather than one machine's directory."""
+    return storages["attachments"]
