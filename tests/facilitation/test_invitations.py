@@ -429,10 +429,15 @@ def test_overview_lists_pending_invitations_and_silent_newcomers(
     assert pending.group(1).count("<tr data-invitation=") == 1
     assert "nia@example.org" in pending.group(1)
     assert "Remind" in pending.group(1)
+    assert 'name="csrfmiddlewaretoken"' in pending.group(1)
     silent = re.search(r'id="silent-invitees">(.*?)</ul>', page, re.S).group(1)
     assert "Quiet Quinn" in silent
     assert "Talker Tess" not in silent
-    assert 'name="people"' in page
+    form = re.search(
+        r'<form[^>]*action="/moderation/t/\d+/invite/"(.*?)</form>', page, re.S
+    )
+    assert 'name="csrfmiddlewaretoken"' in form.group(1)
+    assert 'name="people"' in form.group(1)
 
 
 def test_overview_of_a_public_dialogue_has_no_invitations(client):
