@@ -1,14 +1,18 @@
 """What makes a topic a facilitated dialogue: prompting questions, a summary's
-history, a place in a series, and the facilitators' own notes and queue.
+history, a place in a series, the facilitators' own notes and queue, and the
+invitations into members-only categories.
 
 The forum's tables are referenced from here only (a forum model never points at
 one of these); the topic page reads them through the reverse relations named
 below (topic.prompts, topic.series_entry, post.prompts).
 """
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Series(models.Model):
@@ -146,3 +150,88 @@ class QueueDismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post_id} dismissed by {self.by_name}"
+
+
+def hash_token(token: str) -> str:
+    """What an invitation keeps of its link's token: a database read alone gives
+    no link that works."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(models.Model):
+    """An invitation into a members-only category, mailed with a link that works
+    once; written by facilitation.services (invite_people, issue_link,
+    remind, accept_invitation)."""
+
+    category = models.ForeignKey(
+        "forum.Category", on_delete=models.CASCADE, related_name="invitations"
+    )
+    # A dialogue's invitation admits to its category and lands on the dialogue.
+    topic = models.ForeignKey(
+        "forum.Topic",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations",
+    )
+    # Lower case, so that one address has one open invitation per category.
+    email = models.EmailField()
+    # The account the address or username belonged to when invited.
+    invited_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    invited_by_name = models.CharField(max_length=150)
+    # The language of its emails: the invitee's own if they have an account.
+    language = models.CharField(max_length=10)
+    # sha256 (hex) of the link's token; the token itself is only in the email.
+    # Empty until the first email mints it (facilitation.services.issue_link).
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # The link of the email before the reminder's, which keeps working too.
+    previous_token_hash = models.CharField(
+        max_length=64, null=True, blank=True, unique=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "email"],
+                condition=models.Q(accepted_at__isnull=True),
+                name="invitation_one_open",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["category", "created_at"], name="invitation_cat_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.category_id}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.accepted_at is not None

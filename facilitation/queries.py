@@ -1,6 +1,6 @@
 """Page data for facilitating dialogues: the queue, the participation
-overview, the facilitators' notes and the summary's candidates (constant
-queries each)."""
+overview, the facilitators' notes, the summary's candidates and invitations
+(constant queries each)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +15,7 @@ from forum.permissions import facilitated_category_ids, visible_categories
 from forum.quoting import quote_markdown
 from moderation.models import Facilitator, Member
 
-from .models import Annotation, Series, SeriesEntry
+from .models import Annotation, Invitation, Series, SeriesEntry, hash_token
 
 
 @dataclass
@@ -391,3 +391,128 @@ def series_page(*, series: Series, viewer) -> list[Topic] | None:
 def series_entry(*, topic: Topic) -> SeriesEntry | None:
     """The dialogue's place in a series, if it has one (one query)."""
     return SeriesEntry.objects.filter(topic=topic).first()
+
+
+# Invitations into members-only categories
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """One person to invite, as the facilitator named them (an address or a
+    username), with their address in lower case and their account if known."""
+
+    typed: str
+    email: str
+    user: User | None = None
+
+
+@dataclass
+class InvitationPlan:
+    """What inviting these people to a category does for each."""
+
+    to_invite: list[Invitee] = field(default_factory=list)
+    # Who already reads the category: members, its facilitators, admins.
+    members: list[Invitee] = field(default_factory=list)
+    # Those with an invitation still open, each with it.
+    invited: list[tuple[Invitee, Invitation]] = field(default_factory=list)
+    # Expired invitations not accepted, by address: inviting again renews them.
+    expired: dict[str, Invitation] = field(default_factory=dict)
+    # Filled by facilitation.services.invite_people.
+    sent: list[Invitation] = field(default_factory=list)
+
+
+def invitation_plan(*, category: Category, invitees: list[Invitee]) -> InvitationPlan:
+    """Sort invitees into those to invite, those who already read the category
+    and those already invited (two queries)."""
+    user_ids = [i.user.pk for i in invitees if i.user is not None]
+    inside = set(
+        Member.objects.filter(category=category, user_id__in=user_ids).values_list(
+            "user_id", flat=True
+        )
+    ) | set(
+        Facilitator.objects.filter(category=category, user_id__in=user_ids).values_list(
+            "user_id", flat=True
+        )
+    )
+    open_ones = {
+        invitation.email: invitation
+        for invitation in Invitation.objects.filter(
+            category=category,
+            email__in=[i.email for i in invitees],
+            accepted_at__isnull=True,
+        )
+    }
+    plan = InvitationPlan()
+    now = timezone.now()
+    for invitee in invitees:
+        user = invitee.user
+        if user is not None and (user.is_staff or user.pk in inside):
+            plan.members.append(invitee)
+            continue
+        invitation = open_ones.get(invitee.email)
+        if invitation is not None and invitation.expires_at > now:
+            plan.invited.append((invitee, invitation))
+            continue
+        if invitation is not None:
+            plan.expired[invitee.email] = invitation
+        plan.to_invite.append(invitee)
+    return plan
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation whose link carries token (the latest email's or the one
+    before a reminder), with what its page shows (one query)."""
+    digest = hash_token(token)
+    return (
+        Invitation.objects.filter(Q(token_hash=digest) | Q(previous_token_hash=digest))
+        .select_related("category", "topic")
+        .first()
+    )
+
+
+@dataclass
+class InvitationOverview:
+    # Not yet accepted, expired ones included, oldest first.
+    pending: list[Invitation]
+    # Accepted by people still members who have not posted in the dialogue.
+    silent: list[Invitation]
+
+
+def invitation_overview(
+    *, category: Category, topic: Topic | None
+) -> InvitationOverview:
+    """The invitations of a dialogue (and those to its whole category) not yet
+    accepted, and those accepted by people not heard in it since; without a
+    dialogue, the category's pending invitations (two queries at most)."""
+    invitations = Invitation.objects.filter(category=category).select_related(
+        "invited_user", "accepted_by"
+    )
+    if topic is not None:
+        invitations = invitations.filter(Q(topic=topic) | Q(topic__isnull=True))
+    pending = list(
+        invitations.filter(accepted_at__isnull=True).order_by("created_at", "pk")
+    )
+    if topic is None:
+        return InvitationOverview(pending=pending, silent=[])
+    heard = Post.objects.filter(
+        topic=topic,
+        author_id=OuterRef("accepted_by_id"),
+        status=Post.Status.PUBLISHED,
+        is_hidden=False,
+    )
+    still_member = Member.objects.filter(
+        category=category, user_id=OuterRef("accepted_by_id")
+    )
+    silent = {
+        # Someone removed and invited again accepted twice: listed once.
+        invitation.accepted_by_id: invitation
+        for invitation in invitations.filter(accepted_by__isnull=False)
+        .filter(Exists(still_member), ~Exists(heard))
+        .order_by("accepted_at", "pk")
+    }
+    return InvitationOverview(pending=pending, silent=list(silent.values()))
+
+
+def address_has_account(email: str) -> bool:
+    """Whether an account uses this address (one query)."""
+    return User.objects.filter(email__iexact=email).exists()

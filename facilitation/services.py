@@ -1,29 +1,35 @@
 """Facilitation's changes: a dialogue's questions, schedule, series and
-summary, the scheduled closing, and the facilitators' queue and notes."""
+summary, the scheduled closing, the facilitators' queue and notes, and
+invitations into members-only categories."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.middleware import user_language
 from accounts.models import User
 from forum import versions
 from forum.exceptions import ForumError
 from forum.markdown import render_markdown
-from forum.models import Post, Topic, first_words
+from forum.models import Category, Post, Topic, first_words
 from forum.services import check_schedule
-from moderation.services import lock_topic
+from moderation.services import add_member, lock_topic
 
 from .models import (
     Annotation,
+    Invitation,
     Prompt,
     QueueDismissal,
     Series,
     SeriesEntry,
     SummaryRevision,
 )
+from .queries import InvitationPlan, Invitee, invitation_plan
+from .tasks import send_invitation
 
 
 @transaction.atomic
@@ -218,3 +224,137 @@ def annotate_post(
         note=note,
         tags=", ".join(cleaned),
     )
+
+
+# Invitations into members-only categories
+
+
+class InvitationUsed(ForumError):
+    message = _("This invitation has already been used.")
+
+
+class InvitationExpired(ForumError):
+    message = _("This invitation has expired.")
+
+
+class AlreadyReminded(ForumError):
+    def __init__(self, reminded_at: datetime):
+        self.reminded_at = reminded_at
+        super().__init__(_("A reminder of this invitation was already sent."))
+
+
+def _queue_invitation_emails(ids: list[int], *, reminder: bool) -> None:
+    """Mail these invitations once the transaction that wrote them commits."""
+
+    def enqueue():
+        for pk in ids:
+            send_invitation.enqueue(invitation_id=pk, reminder=reminder)
+
+    transaction.on_commit(enqueue)
+
+
+@transaction.atomic
+def invite_people(
+    *,
+    category: Category,
+    topic: Topic | None,
+    invitees: list[Invitee],
+    actor: User,
+    language: str,
+) -> InvitationPlan:
+    """Invite into a members-only category (landing on topic, if given) each
+    invitee who neither reads it already nor holds an open invitation (an
+    expired one is renewed), and queue their emails; return the plan, its
+    sent invitations filled in. language is for invitees without an account's
+    own."""
+    # One inviting at a time per category: two would both find an address free.
+    Category.objects.select_for_update().filter(pk=category.pk).first()
+    plan = invitation_plan(category=category, invitees=invitees)
+    now = timezone.now()
+    for invitee in plan.to_invite:
+        fields = {
+            "topic": topic,
+            "invited_user": invitee.user,
+            "invited_by": actor,
+            "invited_by_name": actor.name,
+            "language": user_language(invitee.user) or language,
+            "created_at": now,
+            "expires_at": now + timedelta(days=settings.FORUM_INVITATION_DAYS),
+            # A renewed invitation's old links stop working: the new email's
+            # is minted when it is sent.
+            "token_hash": None,
+            "previous_token_hash": None,
+            "reminded_at": None,
+        }
+        invitation = plan.expired.get(invitee.email)
+        if invitation is None:
+            invitation = Invitation.objects.create(
+                category=category, email=invitee.email, **fields
+            )
+        else:
+            Invitation.objects.filter(pk=invitation.pk).update(**fields)
+            for name, value in fields.items():
+                setattr(invitation, name, value)
+        plan.sent.append(invitation)
+    _queue_invitation_emails([i.pk for i in plan.sent], reminder=False)
+    return plan
+
+
+@transaction.atomic
+def remind(*, invitation: Invitation) -> Invitation:
+    """Send an invitation's one reminder, with a new link valid for the full
+    period again (the first email's link keeps working). Raises
+    InvitationUsed once accepted, AlreadyReminded after the first reminder."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise InvitationUsed
+    if invitation.reminded_at is not None:
+        raise AlreadyReminded(invitation.reminded_at)
+    now = timezone.now()
+    invitation.reminded_at = now
+    invitation.expires_at = max(
+        invitation.expires_at, now + timedelta(days=settings.FORUM_INVITATION_DAYS)
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(
+        reminded_at=invitation.reminded_at, expires_at=invitation.expires_at
+    )
+    _queue_invitation_emails([invitation.pk], reminder=True)
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, user: User) -> bool:
+    """Accept an invitation as user: they become a member of its category (if
+    not one already) and the link stops working. Return whether they joined
+    now. Raises InvitationUsed or InvitationExpired.
+
+    Whoever holds the link may accept it, signed in with any account: the
+    email went to the invited address, whose owner may use another account
+    here or pass the invitation on to the account they use, and refusing
+    them would only leave the facilitator to invite again by hand."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise InvitationUsed
+    if invitation.expires_at <= timezone.now():
+        raise InvitationExpired
+    Invitation.objects.filter(pk=invitation.pk).update(
+        accepted_at=timezone.now(), accepted_by=user
+    )
+    return add_member(
+        user=user,
+        category=invitation.category,
+        # The audit log names the facilitator who invited them as the one who
+        # let them in.
+        actor=invitation.invited_by or user,
+    )
+
+
+def delete_invitations_of(*, user: User) -> int:
+    """Erase the invitations addressed to or accepted by an account being
+    deleted (they keep its address); return how many. Call inside the
+    deleting transaction."""
+    addressed = Q(invited_user=user) | Q(accepted_by=user)
+    if user.email:
+        addressed |= Q(email=user.email.lower())
+    deleted, _ = Invitation.objects.filter(addressed).delete()
+    return deleted

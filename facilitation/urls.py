@@ -1,5 +1,6 @@
 """Included at the site's root: the facilitators' pages keep their addresses
-under /moderation/, the export and series pages theirs beside the forum's."""
+under /moderation/, the export, series and invitation pages theirs beside the
+forum's."""
 
 from django.urls import path
 
@@ -16,6 +17,18 @@ urlpatterns = [
         views.participation,
         name="participation",
     ),
+    path("moderation/t/<id:pk>/invite/", views.invite, name="invite"),
+    path(
+        "moderation/c/<slug:slug>/invite/",
+        views.invite_to_category,
+        name="invite_to_category",
+    ),
+    path(
+        "moderation/invitations/<id:pk>/remind/",
+        views.remind_invitation,
+        name="remind_invitation",
+    ),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("moderation/t/<id:pk>/notes/", views.topic_notes, name="notes"),
     path("moderation/p/<id:pk>/note/", views.annotate, name="annotate"),
     path("moderation/p/<id:pk>/dismiss/", views.dismiss, name="dismiss"),

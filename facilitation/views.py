@@ -1,28 +1,42 @@
 """Facilitating a dialogue: its questions, schedule, series and summary, the
-facilitators' queue, notes and participation overview, and the export.
-Each view: permission getter, then form, then service."""
+facilitators' queue, notes and participation overview, invitations, and the
+export. Each view: permission getter, then form, then service."""
 
 import tempfile
+from urllib.parse import urlencode
 
+from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import content_disposition_header
+from django.utils.http import (
+    content_disposition_header,
+    url_has_allowed_host_and_scheme,
+)
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST, require_safe
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
+from forum import ratelimit
 from forum.exceptions import ForumError
 from moderation.views import tell_outcome
 
 from . import permissions, queries, services
 from .export import export_dialogue, to_markdown, write_zip
-from .forms import AnnotationForm, PromptForm, ScheduleForm, SummaryForm
-from .models import Series
+from .forms import AnnotationForm, InvitationForm, PromptForm, ScheduleForm, SummaryForm
+from .models import Invitation, Series
 
 
 @login_required
@@ -166,10 +180,256 @@ def restore(request, pk):
 @login_required
 def participation(request, pk):
     topic = permissions.get_dialogue_for(request.user, pk=pk)
+    takes_invitations = permissions.takes_invitations(topic.category)
     return render(
         request,
         "facilitation/participation.html",
-        {"topic": topic, "data": queries.participation(topic=topic)},
+        {
+            "topic": topic,
+            "data": queries.participation(topic=topic),
+            "takes_invitations": takes_invitations,
+            "invitations": (
+                queries.invitation_overview(category=topic.category, topic=topic)
+                if takes_invitations
+                else None
+            ),
+            "invite_form": _invitation_form(None) if takes_invitations else None,
+        },
+    )
+
+
+# Invitations into members-only categories
+
+
+NOT_MEMBERS_ONLY = gettext_lazy(
+    "Only members-only categories take invitations: anyone signed in already "
+    "reads this one."
+)
+
+
+def _invitation_form(data) -> InvitationForm:
+    # No more at once than an hour allows, so that waiting always lets the
+    # whole list through.
+    return InvitationForm(data, most=settings.FORUM_INVITATIONS_PER_HOUR)
+
+
+def _day(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "DATE_FORMAT")
+
+
+def _tell_invited(request, plan) -> None:
+    """One message for those invited, one for each person left out and why."""
+    if plan.sent:
+        messages.success(
+            request,
+            ngettext(
+                "Invitation sent to %(people)s.",
+                "Invitations sent to %(count)d people: %(people)s.",
+                len(plan.sent),
+            )
+            % {
+                "count": len(plan.sent),
+                "people": ", ".join(i.email for i in plan.sent),
+            },
+        )
+    for invitee in plan.members:
+        messages.info(
+            request,
+            _("%(person)s is already a member, not invited again.")
+            % {"person": invitee.typed},
+        )
+    for invitee, invitation in plan.invited:
+        messages.info(
+            request,
+            _("%(person)s was already invited on %(date)s, not invited again.")
+            % {"person": invitee.typed, "date": _day(invitation.created_at)},
+        )
+
+
+def _invite(request, *, category, topic, done: str):
+    """The invitation form of a category (for one of its dialogues, if topic):
+    the page again with the list kept when an entry names nobody or the hourly
+    limit is reached (429), else the invitations sent and back to done."""
+    takes_invitations = permissions.takes_invitations(category)
+    if request.method == "POST" and not takes_invitations:
+        raise PermissionDenied(NOT_MEMBERS_ONLY)
+    form = _invitation_form(request.POST or None)
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        invitees = form.cleaned_data["people"]
+        plan = queries.invitation_plan(category=category, invitees=invitees)
+        limit = ratelimit.Limit(
+            f"invite:{request.user.pk}", settings.FORUM_INVITATIONS_PER_HOUR, 3600
+        )
+        # The same limit once per invitation: allow() counts them all or none.
+        decision = ratelimit.allow(*[limit] * len(plan.to_invite))
+        if decision.allowed:
+            plan = services.invite_people(
+                category=category,
+                topic=topic,
+                invitees=invitees,
+                actor=request.user,
+                language=form.cleaned_data["language"],
+            )
+            _tell_invited(request, plan)
+            return redirect(done)
+        refusal = decision
+    response = render(
+        request,
+        "facilitation/invite.html",
+        {
+            "category": category,
+            "topic": topic,
+            "form": form,
+            "takes_invitations": takes_invitations,
+            "days": settings.FORUM_INVITATION_DAYS,
+            "invitations": queries.invitation_overview(category=category, topic=topic),
+            "refusal": refusal,
+            "wait": ratelimit.wait_in_words(refusal.retry_after) if refusal else "",
+        },
+    )
+    return ratelimit.refused(response, refusal)
+
+
+@login_required
+def invite(request, pk):
+    topic = permissions.get_dialogue_for(request.user, pk=pk)
+    return _invite(
+        request,
+        category=topic.category,
+        topic=topic,
+        done=reverse("facilitation:participation", args=[topic.pk]),
+    )
+
+
+@login_required
+def invite_to_category(request, slug):
+    category = permissions.get_category_to_invite_to(request.user, slug=slug)
+    return _invite(
+        request,
+        category=category,
+        topic=None,
+        done=reverse("facilitation:invite_to_category", args=[category.slug]),
+    )
+
+
+def _back_to_invitations(request, invitation: Invitation) -> str:
+    """Where the remind button was: its `next`, else the invitation's page."""
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    if invitation.topic_id:
+        return reverse("facilitation:participation", args=[invitation.topic_id])
+    return reverse("facilitation:invite_to_category", args=[invitation.category.slug])
+
+
+@login_required
+@require_POST
+def remind_invitation(request, pk):
+    invitation = permissions.get_invitation_to_remind(request.user, pk=pk)
+    back = _back_to_invitations(request, invitation)
+    # Refusals that are certain do not count against the hourly limit.
+    if invitation.accepted_at is None and invitation.reminded_at is None:
+        decision = ratelimit.allow(
+            ratelimit.Limit(
+                f"remind:{request.user.pk}",
+                settings.FORUM_INVITATION_REMINDERS_PER_HOUR,
+                3600,
+            )
+        )
+        if not decision.allowed:
+            return ratelimit.refusal_page(
+                request,
+                decision,
+                _("You can send another reminder in %(wait)s.")
+                % {"wait": ratelimit.wait_in_words(decision.retry_after)},
+            )
+    try:
+        services.remind(invitation=invitation)
+    except services.AlreadyReminded as error:
+        messages.error(
+            request,
+            _("%(email)s was already reminded on %(date)s: one reminder is all.")
+            % {"email": invitation.email, "date": _day(error.reminded_at)},
+        )
+    except services.InvitationUsed:
+        messages.info(
+            request,
+            _("%(email)s has already accepted the invitation.")
+            % {"email": invitation.email},
+        )
+    else:
+        messages.success(
+            request, _("Reminder sent to %(email)s.") % {"email": invitation.email}
+        )
+    return redirect(back)
+
+
+def _invitation_gone(request, invitation: Invitation):
+    """410: the link worked once already, or its time is over."""
+    return render(
+        request,
+        "facilitation/invitation_gone.html",
+        {
+            "invitation": invitation,
+            "used": invitation.accepted_at is not None,
+            "yours": request.user.is_authenticated
+            and invitation.accepted_by_id == request.user.pk,
+        },
+        status=410,
+    )
+
+
+def _landing(invitation: Invitation) -> str:
+    """The dialogue invited to, if it is still in the category; else the
+    category."""
+    topic = invitation.topic
+    if topic is not None and topic.category_id == invitation.category_id:
+        return topic.get_absolute_url()
+    return invitation.category.get_absolute_url()
+
+
+# The link is its own secret: no page of it may be kept by a cache or a proxy.
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def invitation(request, token):
+    found = queries.invitation_for_token(token)
+    if found is None:
+        return render(request, "facilitation/invitation_unknown.html", status=404)
+    if found.accepted_at is not None or found.is_expired:
+        return _invitation_gone(request, found)
+    if request.method == "POST" and not request.user.is_authenticated:
+        # Signing up from the link: the address it was mailed to is proven, so
+        # allauth needs no second check of it (its invitation hook). Not for an
+        # address an account already uses: that person signs in.
+        if not queries.address_has_account(found.email):
+            get_adapter(request).stash_verified_email(request, found.email)
+        query = urlencode({"next": request.path, "email": found.email})
+        return redirect(f"{reverse('account_signup')}?{query}")
+    if request.method == "POST":
+        try:
+            joined = services.accept_invitation(invitation=found, user=request.user)
+        except (services.InvitationUsed, services.InvitationExpired):
+            found.refresh_from_db()
+            return _invitation_gone(request, found)
+        name = found.category.name
+        if joined:
+            messages.success(
+                request,
+                _("Welcome: you are now a member of “%(name)s”.") % {"name": name},
+            )
+        else:
+            messages.info(
+                request, _("You were already a member of “%(name)s”.") % {"name": name}
+            )
+        return redirect(_landing(found))
+    login = f"{reverse('account_login')}?{urlencode({'next': request.path})}"
+    return render(
+        request,
+        "facilitation/invitation.html",
+        {"invitation": found, "login_url": login},
     )
 
 

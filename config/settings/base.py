@@ -492,6 +492,11 @@ FORUM_NEW_ACCOUNT_POSTS_PER_HOUR = 10
 FORUM_REPORTS_PER_HOUR = 10
 # Sign-ups from one client address (allauth adds its own 5 a minute).
 FORUM_SIGNUPS_PER_HOUR = 20
+# Invitations to members-only dialogues: how many days a link works, and how
+# many invitations and reminders one facilitator sends per hour.
+FORUM_INVITATION_DAYS = 14
+FORUM_INVITATIONS_PER_HOUR = 50
+FORUM_INVITATION_REMINDERS_PER_HOUR = 20
 # Links in emails point here (no request to take the host from in a worker); an
 # absolute http(s) address, without which production refuses to start
 # (config.apps.check_base_url).

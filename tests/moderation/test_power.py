@@ -7,7 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import URLPattern, get_resolver, reverse
 
 from accounts.models import User
-from facilitation.models import Annotation, Prompt, QueueDismissal
+from facilitation import services as facilitation_services
+from facilitation.models import Annotation, Invitation, Prompt, QueueDismissal
+from facilitation.queries import Invitee
 from forum import services as forum_services
 from forum.models import Post, Topic
 from forum.permissions import may_use_power
@@ -26,7 +28,12 @@ REFUSED = {403, 404, 405}
 
 # Pages every signed-in reader has, whatever their roles: what a suspended
 # account sees there is checked by the permission matrix.
-EVERY_READERS = {"facilitation:series", "moderation:my_reports"}
+EVERY_READERS = {
+    "facilitation:series",
+    "moderation:my_reports",
+    # An invitation's link: whoever holds it (tests/facilitation/test_invitations).
+    "facilitation:invitation",
+}
 
 
 class World:
@@ -56,6 +63,14 @@ class World:
         configure(self.category, approval_threshold=1)
         self.pending = ReplyFactory(topic=self.topic, author=UserFactory())
         assert self.pending.status == Post.Status.PENDING
+        plan = facilitation_services.invite_people(
+            category=self.category,
+            topic=self.topic,
+            invitees=[Invitee("new@example.org", "new@example.org")],
+            actor=self.facilitator,
+            language="en",
+        )
+        self.invitation = plan.sent[0]
         services.suspend_user(user=self.facilitator, actor=self.admin, reason="Abuse.")
         services.suspend_user(user=self.staff, actor=self.admin, reason="Abuse.")
 
@@ -73,6 +88,15 @@ class World:
             "facilitation:close": ([topic], [{"note": "Closed by power."}]),
             "facilitation:participation": ([topic], []),
             "facilitation:notes": ([topic], []),
+            "facilitation:invite": (
+                [topic],
+                [{"people": "someone@example.org", "language": "en"}],
+            ),
+            "facilitation:invite_to_category": (
+                [self.category.slug],
+                [{"people": "someone@example.org", "language": "en"}],
+            ),
+            "facilitation:remind_invitation": ([self.invitation.pk], [{}]),
             "facilitation:annotate": ([post], [{"note": "Noted.", "tags": "theme"}]),
             "facilitation:dismiss": ([post], [{}]),
             "facilitation:restore": ([post], [{}]),
@@ -165,6 +189,7 @@ def snapshot() -> dict:
         "annotations": Annotation.objects.count(),
         "dismissals": QueueDismissal.objects.count(),
         "audit": AuditEntry.objects.count(),
+        "invitations": list(Invitation.objects.order_by("pk").values()),
     }
 
 
