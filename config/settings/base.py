@@ -348,9 +348,10 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 # until `python manage.py db_worker` runs them: no other server is needed.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Shared by every server process: rate-limit counts (sign-in, sign-up, password
-# reset, posting, reporting, searching) and the site-wide version of cached pages
-# (forum.versions) must hold across processes. Redis when REDIS_URL is set; else
+# Shared by every server process: allauth's rate-limit counts (sign-in, sign-up,
+# password reset; the forum's own limits are rows in the database, forum.ratelimit)
+# and the site-wide version of cached pages (forum.versions) must hold across
+# processes. Redis when REDIS_URL is set; else
 # PostgreSQL's table (made by a migration); with SQLite, files in DJANGO_CACHE_DIR
 # (default .cache/): SQLite runs on one machine, where every server process shares
 # the files.
