@@ -6,6 +6,8 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from django.utils import timezone, translation
 
 from tests import summaries
@@ -15,6 +17,24 @@ from tests.factories import (
     UserFactory,
     make_facilitator,
 )
+
+
+class _OneRequestAtATime(WSGIServer):
+    """The live server, answering one request at a time. With SQLite the test
+    database is in memory, and every thread of the live server shares the test's
+    one connection to it, which two threads cannot use at once: a browser's
+    draft autosave beside its reply made their transactions interleave their
+    savepoints ("no such savepoint"). PostgreSQL gives each thread its own
+    connection and keeps the threaded server."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_safe_for_its_database():
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        LiveServerThread.server_class = _OneRequestAtATime
 
 
 @pytest.fixture(autouse=True)
