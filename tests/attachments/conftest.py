@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 
-def photo_bytes(size=(1200, 900), color=(180, 120, 60)) -> bytes:
+def photo_bytes(size=(640, 480), color=(180, 120, 60)) -> bytes:
     """A JPEG with a gradient, so that it is not trivially small."""
     image = Image.linear_gradient("L").resize(size).convert("RGB")
     image.paste(color, (size[0] // 4, size[1] // 4, size[0] // 2, size[1] // 2))

@@ -25,6 +25,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -57,6 +58,13 @@ class _Assets(HTMLParser):
             self.urls.append(attrs["href"])
         elif tag in {"script", "img"} and attrs.get("src"):
             self.urls.append(attrs["src"])
+
+
+# What a page weighs does not depend on the database: measured once, in the
+# SQLite run.
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="page weight: runs with the SQLite suite"
+)
 
 
 @pytest.fixture

@@ -31,6 +31,15 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = "tests.reliability.backup_data"
 
 
+# Tests of the scripts themselves on a SQLite file, whatever database the suite
+# runs on: once, in the SQLite run.
+on_a_sqlite_file = pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="works on a SQLite file whatever the suite's database: runs with the "
+    "SQLite suite",
+)
+
+
 def run(args: list[str], env: dict, timeout: int = 180) -> str:
     """Run a command in the project; fail the test with its output if it fails."""
     done = subprocess.run(
@@ -181,6 +190,7 @@ def test_backup_and_restore_round_trip(scratch_database, tmp_path):
     )
 
 
+@on_a_sqlite_file
 def test_restore_refuses_a_missing_or_foreign_file(tmp_path):
     """Restoring from a file that is missing or of the other engine changes
     nothing and says why."""
@@ -204,6 +214,7 @@ def test_restore_refuses_a_missing_or_foreign_file(tmp_path):
     assert not (tmp_path / "forum.sqlite3").exists()
 
 
+@on_a_sqlite_file
 def test_a_backup_without_an_uploads_archive_leaves_the_files(tmp_path):
     """A backup made before files were archived with it (or whose archive was
     not copied) restores the database and leaves the uploaded files alone."""
@@ -219,6 +230,7 @@ def test_a_backup_without_an_uploads_archive_leaves_the_files(tmp_path):
     assert kept.read_bytes() == b"kept"
 
 
+@on_a_sqlite_file
 def test_with_s3_storage_the_backup_leaves_the_files_to_the_bucket(tmp_path):
     """Files in an S3-compatible bucket are not archived: the bucket's own
     versioning or backups keep them, and the backup says so."""
