@@ -9,6 +9,11 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.no_database
+
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Lowest first: a module may import its own app and the apps before it.

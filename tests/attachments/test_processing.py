@@ -16,6 +16,8 @@ from PIL import Image, ImageCms, ImageDraw, ImageFilter, ImageOps, PngImagePlugi
 
 from attachments.processing import Prepared, Refused, describe_accepted, prepare
 
+pytestmark = pytest.mark.no_database
+
 MB = 1024 * 1024
 LIMITS = {"max_bytes": 10 * MB, "max_pixels": 50_000_000}
 WEBP_PIXEL_CHUNKS = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH"}

@@ -6,11 +6,15 @@ skipped when its program is missing, except in CI (CI=true), where it fails."""
 import re
 import subprocess
 
+import pytest
 from django.conf import settings
 from django.core.management import get_commands
 from django.urls import reverse
 
 from tests.reliability.servers import ROOT, require
+
+pytestmark = pytest.mark.no_database
+
 
 DEPLOY = ROOT / "deploy"
 SYSTEMD = DEPLOY / "systemd"

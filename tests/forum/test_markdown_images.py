@@ -1,7 +1,11 @@
 """Images in posts: an attached image shows as its thumbnail (sized, lazy), any
 other image stays a link, and no <img> the renderer did not write survives."""
 
+import pytest
+
 from forum.markdown import attached_ids, render_post, sanitise
+
+pytestmark = pytest.mark.no_database
 
 
 def render(text, sizes=None):

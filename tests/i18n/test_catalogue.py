@@ -12,6 +12,8 @@ from django.conf import settings
 
 from .po import parse
 
+pytestmark = pytest.mark.no_database
+
 ROOT = Path(settings.BASE_DIR)
 PO = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")

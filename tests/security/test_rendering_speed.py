@@ -19,6 +19,8 @@ from forum.markdown import render_markdown, sanitise
 from tests.security.hostile_corpus import BODY_MAX
 from tests.summaries import RENDER_TIMING
 
+pytestmark = pytest.mark.no_database
+
 LIMIT_SECONDS = 1.0
 RUNS = 3
 
