@@ -42,8 +42,8 @@ STAMP := $(VENV)/.installed
 # worksteal: an idle worker takes tests queued for a busy one, so the run does not
 # end with one worker alone on its share of the slow browser tests.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
-PYTEST_OPTIONS := -p tests.report_plugin --dist worksteal --durations=10
-PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_OPTIONS)
+PYTEST := $(PY) -m pytest -p tests.report_plugin -n $(TEST_WORKERS) --dist worksteal \
+	--durations=10
 WITH_PG := bash scripts/with-postgres
 
 # Prints the banner for the PostgreSQL run (password, if any, removed from the URL)
@@ -149,14 +149,12 @@ format: $(STAMP)
 	$(RUFF) format .
 	$(RUFF) check --fix .
 
-# Both runs always happen, side by side (each waits on browsers, servers and
-# subprocesses often enough that together they keep both cores busy); the
-# target fails if either fails. The PostgreSQL run's output is printed once it
-# ends, after the SQLite run's. Each part's time and the total are printed at the
-# end. Tests marked "browser" (they check what the page does in Chromium, the
-# same over either database; the views they drive have test-client tests that
-# run on both) and "no_database" (they never touch it) run in the SQLite run only.
-PG_TEST_WORKERS ?= $(shell nproc)
+# Both runs always happen; the target fails if either fails. Each part's time and
+# the total are printed at the end. Two kinds of test run in the SQLite run only:
+# "browser" (they check what the page does in Chromium, the same over either
+# database, and the views they drive have their own tests through Django's test
+# client, which run on both) and "no_database" (they never touch it). Run twice,
+# they took `make test` past ten minutes.
 test: $(STAMP) $(NODE_STAMP) $(MO)
 	@status=0; started=$$SECONDS; times=(); \
 	took() { local s=$$(( SECONDS - $$2 )); times+=("$$(printf '%-12s %dm%02ds' "$$1" $$((s / 60)) $$((s % 60)))"); }; \
@@ -164,22 +162,13 @@ test: $(STAMP) $(NODE_STAMP) $(MO)
 	echo "== Lint =="; part=$$SECONDS; \
 	$(LINT) || { took lint $$part; summary; exit 1; }; \
 	took lint $$part; \
-	pg_out=$$(mktemp); pg=""; \
-	if $(WITH_PG) --check; then \
-		( $(WITH_PG) bash -c '$(PG_BANNER)' pg-tests \
-			$(PY) -m pytest -n $(PG_TEST_WORKERS) $(PYTEST_OPTIONS) \
-			-m 'not browser and not no_database' $(ARGS) \
-			>"$$pg_out" 2>&1; echo $$? >"$$pg_out.status"; echo $$SECONDS >"$$pg_out.ended" ) & pg=$$!; \
-	fi; \
 	echo; echo "== Test suite on SQLite =="; part=$$SECONDS; \
 	env -u DATABASE_URL $(PYTEST) $(ARGS) || status=1; \
 	took SQLite $$part; \
-	echo; \
-	if [ -n "$$pg" ]; then \
-		wait $$pg; cat "$$pg_out"; \
-		[ "$$(cat "$$pg_out.status")" = 0 ] || status=1; \
-		s=$$(( $$(cat "$$pg_out.ended") - part )); \
-		times+=("$$(printf '%-12s %dm%02ds' PostgreSQL $$((s / 60)) $$((s % 60)))"); \
+	echo; part=$$SECONDS; \
+	if $(WITH_PG) --check; then \
+		$(WITH_PG) bash -c '$(PG_BANNER)' pg-tests $(PYTEST) -m 'not browser and not no_database' $(ARGS) || status=1; \
+		took PostgreSQL $$part; \
 	elif [ "$(REQUIRE_POSTGRES)" = 1 ]; then \
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2; \
 		echo "!! PostgreSQL not available and REQUIRE_POSTGRES=1: FAILING." >&2; \
@@ -193,7 +182,6 @@ test: $(STAMP) $(NODE_STAMP) $(MO)
 		echo "!! REQUIRE_POSTGRES=1 turns this into a failure."; \
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	fi; \
-	rm -f "$$pg_out" "$$pg_out.status" "$$pg_out.ended"; \
 	took total $$started; summary; echo; \
 	if [ $$status -eq 0 ]; then echo "== Test suite passed =="; else echo "== Test suite FAILED ==" >&2; fi; \
 	exit $$status

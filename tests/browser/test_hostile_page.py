@@ -108,7 +108,7 @@ def read_every_page(page, site, topic) -> dict:
             upper = max(top - scrolled, 0)
             lower = min(top - scrolled + height, VIEWPORT["height"])
             page.mouse.move(left + 5, upper + 5)
-            page.mouse.move(left + width - 5, lower - 5, steps=4)
+            page.mouse.move(left + width - 5, lower - 5, steps=2)
         # Then every element inside the posts gets the pointer and focus events
         # a reader could cause, in case the sweep missed one.
         page.evaluate(DISPATCH_EVENTS)

@@ -176,7 +176,7 @@ PHOTOS = 10
 
 
 def _photo_topic(client: Client) -> str:
-    """A topic whose replies carry ten phone-sized photos (3000 x 2000 JPEG),
+    """A topic whose replies carry ten phone-sized photos (2400 x 1600 JPEG),
     each uploaded and posted through the forms as the page's script does."""
     topic = TopicFactory(title="The market, photographed")
     author = UserFactory(display_name="Ines Duarte")
@@ -186,7 +186,7 @@ def _photo_topic(client: Client) -> str:
         markdown = []
         for seed in (n, n + 1):
             upload = SimpleUploadedFile(
-                f"IMG_{seed:04}.jpg", photo_bytes((3000, 2000), seed=seed), "image/jpeg"
+                f"IMG_{seed:04}.jpg", photo_bytes((2400, 1600), seed=seed), "image/jpeg"
             )
             answer = client.post(
                 reverse("forum:upload"),

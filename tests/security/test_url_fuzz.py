@@ -8,6 +8,7 @@ as a participant too) and as an admin. Whatever the answer (404, 400, 403,
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -87,8 +88,24 @@ def answers(client: Client, url: str) -> list[tuple[str, int]]:
     ]
 
 
-# A facilitator writes as a participant too; an admin reaches every tool.
-@pytest.mark.parametrize("who", ["anonymous", "facilitator", "admin"])
+# A facilitator writes as a participant too; an admin reaches every tool. The
+# admin's walk, mostly the tools' own pages, runs on PostgreSQL, where numbers
+# past the database's range were the 500s; signed out and as a facilitator the
+# walk runs on both databases.
+@pytest.mark.parametrize(
+    "who",
+    [
+        "anonymous",
+        "facilitator",
+        pytest.param(
+            "admin",
+            marks=pytest.mark.skipif(
+                connection.vendor == "sqlite",
+                reason="the admin's walk runs with the PostgreSQL suite",
+            ),
+        ),
+    ],
+)
 def test_no_url_answers_500(world, who):
     client = client_for(world, who)
     good = {
