@@ -7,6 +7,7 @@ Runs on PostgreSQL (skipped on SQLite) and needs nginx and redis-server: skipped
 without them, except in CI (CI=true), where it fails instead.
 """
 
+import http.client
 import json
 import os
 import re
@@ -329,13 +330,20 @@ def test_attachments_through_nginx(stack):
     assert response.status == 413
     assert "an attached file at most 8 MB" in page.decode()
 
-    response, answer = browser.send_files(
+    too_large = (
         port,
         "/uploads/",
         {**form, "description": "A very large photo"},
         {"attachment": ("large.jpg", bytes(9 * 1024 * 1024), "image/jpeg")},
         as_script,
     )
+    try:
+        response, answer = browser.send_files(*too_large)
+    except http.client.RemoteDisconnected:
+        # Seen once, in a fresh `make test` on a fully loaded machine: the
+        # connection closed without an answer right after the 413 above. Not yet
+        # understood; the refusal must still come when the file is sent again.
+        response, answer = browser.send_files(*too_large)
     assert response.status == 400
     assert json.loads(answer) == {
         "error": "This file is too large: a file can be at most 8 MB."
