@@ -11,8 +11,7 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext as _
 
 from .processing import Refused
-
-MB = 1024 * 1024
+from .services import max_file_bytes
 
 # The request attribute naming the fields whose file was dropped, with the bytes
 # read of it when it was.
@@ -26,7 +25,7 @@ class FileSizeLimitHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data, start):
         received = start + len(raw_data)
-        if received > settings.ATTACHMENTS_MAX_FILE_MB * MB:
+        if received > max_file_bytes():
             dropped = getattr(self.request, DROPPED, {})
             dropped[self.field_name] = received
             setattr(self.request, DROPPED, dropped)

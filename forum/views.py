@@ -269,10 +269,17 @@ def _restored(draft: Draft | None, title_field: str = "subject") -> dict:
     return values
 
 
-def _keep_draft(request, *, kind: str, parent=None, quoting=None, **target):
-    """Save the posted form's text as the writer's draft of this form; the
-    DraftForm, with its errors when the text does not fit a post."""
-    form = DraftForm(request.POST, kind=kind)
+def _keep_draft(
+    request, *, kind: str, parent=None, quoting=None, body: str | None = None, **target
+):
+    """Save the posted form's text (with body in place of what was typed, if
+    given) as the writer's draft of this form; the DraftForm, with its errors
+    when the text does not fit a post."""
+    data = request.POST
+    if body is not None:
+        data = data.copy()
+        data["body"] = body
+    form = DraftForm(data, kind=kind)
     if form.is_valid():
         services.save_draft(
             user=request.user,
@@ -686,34 +693,19 @@ def upload(request):
         if wants_json:
             return JsonResponse({"error": refusal.message}, status=400)
         messages.error(request, refusal.message)
-        _keep_text(request, kind=kind, place=place, body=body)
+        _keep_draft(request, kind=kind, **place)
         return redirect(_form_url(kind, place))
     markdown = _attachment_markdown(attachment, description)
     if wants_json:
         return JsonResponse({"markdown": markdown, "kind": attachment.kind}, status=201)
     text = f"{body.rstrip()}\n\n{markdown}\n" if body.strip() else f"{markdown}\n"
-    _keep_text(request, kind=kind, place=place, body=text)
+    _keep_draft(request, kind=kind, body=text, **place)
     messages.success(
         request,
         _("File attached. It appears in your message where it says %(markdown)s.")
         % {"markdown": markdown},
     )
     return redirect(_form_url(kind, place))
-
-
-def _keep_text(request, *, kind: str, place: dict, body: str) -> None:
-    """Keep the form's text as its draft (with body in place of what was typed)."""
-    data = request.POST.copy()
-    data["body"] = body
-    form = DraftForm(data, kind=kind)
-    if form.is_valid():
-        services.save_draft(
-            user=request.user,
-            kind=kind,
-            title=form.cleaned_data["title"],
-            body=form.cleaned_data["body"],
-            **place,
-        )
 
 
 @require_safe
